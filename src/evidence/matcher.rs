@@ -1,0 +1,233 @@
+//! Locating quotes in a source prepared once for many lookups.
+//!
+//! `PreparedSource::new` folds every paragraph (see `normalize`) into one string, paragraphs
+//! separated by `\n` — a character folding never produces, so no match can cross a paragraph
+//! — and keeps the map from folded bytes back to the body. A lookup folds only the quote and
+//! searches with `str::find` (Two-Way: linear, no allocation, no per-source index). A suffix
+//! array would answer each lookup in O(m log n) instead of O(n), but a lookup already scans a
+//! 20 KB source in microseconds, and counting every occurrence (needed for the "found more
+//! than once" warning) walks the matches anyway.
+
+use std::ops::Range;
+
+use super::closest::{ClosestPassage, closest_passage};
+use super::normalize::{FoldedText, fold_into};
+use super::paragraphs::{SourceParagraph, split_paragraphs};
+use super::quote::quote_pieces;
+
+/// What became of a quote.
+#[derive(Clone, Debug, PartialEq)]
+pub enum QuoteLookup {
+    Found(QuoteMatch),
+    NotFound {
+        closest: Option<ClosestPassage>,
+    },
+    /// The quote is empty or only punctuation/whitespace/ellipsis after normalisation.
+    Empty,
+}
+
+/// Where a quote was found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuoteMatch {
+    /// Index into `PreparedSource::paragraphs()`.
+    pub paragraph: usize,
+    /// Byte ranges in the original body, one per piece of the quote, each covering exactly
+    /// the matched text and starting and ending on char boundaries.
+    pub ranges: Vec<Range<usize>>,
+    /// How many distinct places match (1 = unique); the first one is returned.
+    pub occurrences: usize,
+}
+
+/// A source prepared once for many quotes: the folded text of each paragraph and a map from
+/// folded offsets back to byte offsets in the original body.
+#[derive(Clone)]
+pub struct PreparedSource {
+    body: String,
+    paragraphs: Vec<SourceParagraph>,
+    folded: FoldedText,
+    /// Where each paragraph's folded text starts in `folded.text`.
+    folded_starts: Vec<usize>,
+}
+
+impl std::fmt::Debug for PreparedSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedSource")
+            .field("body_len", &self.body.len())
+            .field("paragraphs", &self.paragraphs.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PreparedSource {
+    pub fn new(body: &str) -> PreparedSource {
+        let body = within_offset_limit(body);
+        let paragraphs = split_paragraphs(body);
+        let mut folded = FoldedText::default();
+        let mut folded_starts = Vec::with_capacity(paragraphs.len());
+        for (index, paragraph) in paragraphs.iter().enumerate() {
+            if index > 0 {
+                folded.push_separator('\n', paragraph.range.start);
+            }
+            folded_starts.push(folded.text.len());
+            let text = body.get(paragraph.range.clone()).unwrap_or_default();
+            fold_into(&mut folded, text, paragraph.range.start);
+        }
+        PreparedSource {
+            body: body.to_owned(),
+            paragraphs,
+            folded,
+            folded_starts,
+        }
+    }
+
+    pub fn paragraphs(&self) -> &[SourceParagraph] {
+        &self.paragraphs
+    }
+
+    /// Locate a quote. `...` / `…` inside the quote split it into pieces that must appear in
+    /// order within one paragraph.
+    pub fn locate(&self, quote: &str) -> QuoteLookup {
+        let pieces = quote_pieces(quote);
+        let Some((first, rest)) = pieces.split_first() else {
+            return QuoteLookup::Empty;
+        };
+        let text = self.folded.text.as_str();
+        let mut first_place: Option<(usize, Vec<Range<usize>>)> = None;
+        let mut occurrences = 0;
+        let mut search_from = 0;
+        let mut current_paragraph = None;
+        let mut later_pieces = LaterPieceCache::new(rest.len());
+        while let Some(found_at) = text.get(search_from..).and_then(|t| t.find(first.as_str())) {
+            let start = search_from + found_at;
+            let paragraph = self.paragraph_at(start);
+            if current_paragraph != Some(paragraph) {
+                current_paragraph = Some(paragraph);
+                later_pieces = LaterPieceCache::new(rest.len());
+            }
+            let paragraph_end = self.folded_end(paragraph);
+            let first_range = start..start + first.len();
+            match later_pieces.complete(text, first_range, rest, paragraph_end) {
+                Some(ranges) => {
+                    occurrences += 1;
+                    if first_place.is_none() {
+                        first_place = Some((paragraph, ranges));
+                    }
+                    search_from = start + text[start..].chars().next().map_or(1, char::len_utf8);
+                }
+                // Later starts in this paragraph search later text, so they fail too.
+                None => search_from = paragraph_end,
+            }
+        }
+        let Some((paragraph, folded_ranges)) = first_place else {
+            return self.not_found(&pieces);
+        };
+        let ranges: Option<Vec<Range<usize>>> = folded_ranges
+            .into_iter()
+            .map(|range| self.folded.original_range(range))
+            .collect();
+        match ranges {
+            Some(ranges) => QuoteLookup::Found(QuoteMatch {
+                paragraph,
+                ranges,
+                occurrences,
+            }),
+            None => self.not_found(&pieces),
+        }
+    }
+
+    fn not_found(&self, pieces: &[String]) -> QuoteLookup {
+        QuoteLookup::NotFound {
+            closest: closest_passage(self, pieces),
+        }
+    }
+
+    /// The original body (as prepared).
+    pub(super) fn body(&self) -> &str {
+        &self.body
+    }
+
+    pub(super) fn folded(&self) -> &FoldedText {
+        &self.folded
+    }
+
+    /// The folded text of paragraph `index` as a range of `folded().text`.
+    pub(super) fn folded_paragraph(&self, index: usize) -> Range<usize> {
+        self.folded_starts.get(index).copied().unwrap_or(0)..self.folded_end(index)
+    }
+
+    fn folded_end(&self, index: usize) -> usize {
+        match self.folded_starts.get(index + 1) {
+            // Stop before the `\n` separator.
+            Some(next_start) => next_start.saturating_sub(1),
+            None => self.folded.text.len(),
+        }
+    }
+
+    fn paragraph_at(&self, folded_offset: usize) -> usize {
+        self.folded_starts
+            .partition_point(|&start| start <= folded_offset)
+            .saturating_sub(1)
+    }
+}
+
+/// Offsets in the map are `u32`; a body beyond 4 GiB is cut at the last char boundary below
+/// the limit rather than mapped wrongly.
+fn within_offset_limit(body: &str) -> &str {
+    let limit = u32::MAX as usize;
+    if body.len() <= limit {
+        return body;
+    }
+    let mut end = limit;
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    &body[..end]
+}
+
+/// For the pieces after the first: where each was last found and from where it was searched.
+/// Within one paragraph the first piece's successive starts only move right, and so does the
+/// leftmost place of every later piece; a cached place that is still ahead of the new search
+/// start is still the leftmost one, which keeps counting occurrences linear in the paragraph.
+struct LaterPieceCache {
+    found: Vec<Option<(usize, usize)>>,
+}
+
+impl LaterPieceCache {
+    fn new(pieces: usize) -> LaterPieceCache {
+        LaterPieceCache {
+            found: vec![None; pieces],
+        }
+    }
+
+    /// The folded ranges of all pieces when the first is at `first`, each later piece placed
+    /// leftmost after the previous one, all before `paragraph_end`.
+    fn complete(
+        &mut self,
+        text: &str,
+        first: Range<usize>,
+        rest: &[String],
+        paragraph_end: usize,
+    ) -> Option<Vec<Range<usize>>> {
+        let mut position = first.end;
+        let mut ranges = Vec::with_capacity(rest.len() + 1);
+        ranges.push(first);
+        for (piece, cached) in rest.iter().zip(self.found.iter_mut()) {
+            let start = match *cached {
+                Some((searched_from, found_at))
+                    if searched_from <= position && position <= found_at =>
+                {
+                    found_at
+                }
+                _ => {
+                    let found_at =
+                        position + text.get(position..paragraph_end)?.find(piece.as_str())?;
+                    *cached = Some((position, found_at));
+                    found_at
+                }
+            };
+            position = start + piece.len();
+            ranges.push(start..position);
+        }
+        Some(ranges)
+    }
+}
