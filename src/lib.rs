@@ -1,0 +1,15 @@
+//! casefile turns a folder of Markdown notes with YAML front matter into a cross-linked static
+//! site whose every citation is verified against the source it quotes.
+//!
+//! The build is a pipeline of plain data. [`load`] walks `content/` into documents; [`resolve`]
+//! turns them into a [`resolve::Brief`] (names, links, citations, relations) collecting every
+//! diagnostic; [`verify`] locates each quote in its source's paragraphs; [`render`] turns the
+//! brief and its evidence into pages through Tera templates, in parallel; [`output`] writes them
+//! atomically to disk, or keeps them in memory for `serve`. [`build`] runs the whole pipeline.
+
+pub mod config;
+pub mod diagnostic;
+pub mod load;
+pub mod model;
+pub mod markdown;
+pub mod resolve;

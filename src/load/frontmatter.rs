@@ -1,0 +1,174 @@
+//! The front matter schema: one typed struct for every key of every kind, as written in YAML.
+//!
+//! serde rejects unknown keys; which keys a given kind may use is checked afterwards in
+//! [`check_keys_for_kind`], so the message can say "`date` is for events" instead of a bare
+//! "unknown field". Values that name other notes keep their YAML position ([`Spanned`]) so
+//! that the resolve stage can point at them. No resolution happens here.
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::model::Kind;
+
+/// A string with its position in the front matter.
+pub type Text = Spanned<String>;
+
+/// Everything a note's front matter may say.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: Option<Text>,
+    pub kind: Option<Text>,
+    pub summary: Option<String>,
+    pub aliases: Option<Vec<Text>>,
+    pub tags: Option<Vec<Text>>,
+    pub draft: Option<bool>,
+    pub updated: Option<Text>,
+    pub facts: Option<Vec<FactYaml>>,
+    // person
+    pub roles: Option<Vec<RoleYaml>>,
+    // company
+    pub parent: Option<Text>,
+    pub founded: Option<Text>,
+    pub website: Option<Text>,
+    // event
+    pub date: Option<Text>,
+    pub until: Option<Text>,
+    pub participants: Option<Vec<Text>>,
+    pub location: Option<String>,
+    pub cite: Option<Spanned<CiteYaml>>,
+    // source
+    pub publisher: Option<String>,
+    pub author: Option<String>,
+    pub url: Option<Text>,
+    pub via: Option<String>,
+    pub relies_on: Option<Vec<Text>>,
+    pub language: Option<String>,
+    pub original: Option<String>,
+}
+
+/// Every key, for "did you mean".
+pub const ALL_KEYS: &[&str] = &[
+    "title", "kind", "summary", "aliases", "tags", "draft", "updated", "facts", "roles", "parent",
+    "founded", "website", "date", "until", "participants", "location", "cite", "publisher",
+    "author", "url", "via", "relies_on", "language", "original",
+];
+
+const COMMON_KEYS: &[&str] = &["title", "kind", "summary", "aliases", "tags", "draft", "updated", "facts"];
+
+/// The keys a kind may use beyond the common ones.
+pub fn kind_keys(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Person => &["roles"],
+        Kind::Company => &["parent", "founded", "website"],
+        Kind::Event => &["date", "until", "participants", "location", "cite"],
+        Kind::Source => &[
+            "publisher", "author", "date", "url", "via", "relies_on", "language", "original",
+        ],
+        Kind::Page | Kind::Home => &[],
+    }
+}
+
+/// The kind whose key this is, for the hint ("`roles` is for people").
+pub fn owner_of_key(key: &str) -> Option<Kind> {
+    [Kind::Person, Kind::Company, Kind::Event, Kind::Source]
+        .into_iter()
+        .find(|k| kind_keys(*k).contains(&key))
+}
+
+/// The keys present in `fm` that `kind` may not use.
+pub fn check_keys_for_kind(fm: &FrontMatter, kind: Kind) -> Vec<&'static str> {
+    let present: [(&'static str, bool); 16] = [
+        ("roles", fm.roles.is_some()),
+        ("parent", fm.parent.is_some()),
+        ("founded", fm.founded.is_some()),
+        ("website", fm.website.is_some()),
+        ("date", fm.date.is_some()),
+        ("until", fm.until.is_some()),
+        ("participants", fm.participants.is_some()),
+        ("location", fm.location.is_some()),
+        ("cite", fm.cite.is_some()),
+        ("publisher", fm.publisher.is_some()),
+        ("author", fm.author.is_some()),
+        ("url", fm.url.is_some()),
+        ("via", fm.via.is_some()),
+        ("relies_on", fm.relies_on.is_some()),
+        ("language", fm.language.is_some()),
+        ("original", fm.original.is_some()),
+    ];
+    let allowed = kind_keys(kind);
+    present
+        .into_iter()
+        .filter(|(key, is_present)| *is_present && !allowed.contains(key) && !COMMON_KEYS.contains(key))
+        .map(|(key, _)| key)
+        .collect()
+}
+
+/// A role on a person: `{org, title, from, until, cite}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleYaml {
+    pub org: Text,
+    pub title: Option<String>,
+    pub from: Option<Text>,
+    pub until: Option<Text>,
+    pub cite: Option<Spanned<CiteYaml>>,
+}
+
+/// A fact for the infobox: `{label, value, cite, as_of}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactYaml {
+    pub label: Text,
+    pub value: Text,
+    pub cite: Option<Spanned<CiteYaml>>,
+    pub as_of: Option<Text>,
+}
+
+/// `cite:` takes one item or a list.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum CiteYaml {
+    One(CiteItemYaml),
+    Many(Vec<CiteItemYaml>),
+}
+
+impl CiteYaml {
+    pub fn items(&self) -> &[CiteItemYaml] {
+        match self {
+            CiteYaml::One(item) => std::slice::from_ref(item),
+            CiteYaml::Many(items) => items,
+        }
+    }
+}
+
+/// One cited source: a slug, or a slug with the exact words quoted.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum CiteItemYaml {
+    Slug(String),
+    Quoted(QuotedCite),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuotedCite {
+    pub source: String,
+    pub quote: String,
+}
+
+impl CiteItemYaml {
+    pub fn source(&self) -> &str {
+        match self {
+            CiteItemYaml::Slug(s) => s,
+            CiteItemYaml::Quoted(q) => &q.source,
+        }
+    }
+
+    pub fn quote(&self) -> Option<&str> {
+        match self {
+            CiteItemYaml::Slug(_) => None,
+            CiteItemYaml::Quoted(q) => Some(&q.quote),
+        }
+    }
+}

@@ -1,0 +1,484 @@
+//! Stage 2, resolve: documents become a [`Brief`] — notes with typed fields, every name,
+//! link and citation resolved to a note, relations in both directions.
+//!
+//! Every reference a user wrote (a `[[link]]`, a `[@cite]`, a role's `org`, an event's
+//! `participants`, a company's `parent`) is checked here and reported with its position and a
+//! "did you mean". Nothing here renders HTML or reads source texts for quotes (that is
+//! [`crate::verify`]).
+
+pub mod names;
+pub mod relations;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use serde_saphyr::Spanned;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::load::frontmatter::CiteYaml;
+use crate::load::{Document, Loaded};
+use crate::markdown::scan::{BodyScan, LinkStyle, scan};
+use crate::model::{Date, Kind};
+pub use names::{NameIndex, NoteId, fold};
+
+/// Index into `Brief::citations`.
+pub type CitationId = usize;
+
+/// The whole brief, resolved.
+pub struct Brief {
+    pub config: Config,
+    pub notes: Vec<Note>,
+    pub names: NameIndex,
+    pub citations: Vec<Citation>,
+    pub relations: relations::Relations,
+}
+
+/// One note with its front matter typed and its references resolved.
+pub struct Note {
+    pub id: NoteId,
+    pub kind: Kind,
+    pub slug: String,
+    pub path: PathBuf,
+    pub title: String,
+    pub summary: String,
+    pub aliases: Vec<String>,
+    pub tags: Vec<String>,
+    pub updated: Option<Date>,
+    pub roles: Vec<Role>,
+    pub parent: Option<NoteId>,
+    pub founded: Option<Date>,
+    pub website: Option<String>,
+    pub date: Option<Date>,
+    pub until: Option<Date>,
+    pub participants: Vec<NoteId>,
+    pub location: Option<String>,
+    /// An event's own `cite:`.
+    pub cites: Vec<CitationId>,
+    pub facts: Vec<Fact>,
+    pub source: Option<SourceMeta>,
+    pub body: String,
+    /// Where the body starts in the file, for positions.
+    pub scan: BodyScan,
+    /// For each link of `scan.links`, in order, the note it resolved to.
+    pub body_links: Vec<Option<ResolvedLink>>,
+    /// For each citation group of `scan.citations`, in order, its citations.
+    pub body_cites: Vec<Vec<CitationId>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ResolvedLink {
+    pub note: NoteId,
+    pub fragment: Option<String>,
+}
+
+pub struct Role {
+    pub org: NoteId,
+    pub title: String,
+    pub from: Option<Date>,
+    pub until: Option<Date>,
+    pub cites: Vec<CitationId>,
+}
+
+pub struct Fact {
+    pub label: String,
+    pub value: String,
+    pub as_of: Option<Date>,
+    pub cites: Vec<CitationId>,
+}
+
+pub struct SourceMeta {
+    pub publisher: Option<NamedRef>,
+    pub author: Option<String>,
+    pub date: Option<Date>,
+    pub url: Option<String>,
+    pub via: Option<NamedRef>,
+    pub relies_on: Vec<NamedRef>,
+    pub language: Option<String>,
+    pub original: Option<String>,
+}
+
+/// A name in front matter that may or may not be a note of the brief (`publisher: Benzinga`).
+#[derive(Clone, Debug)]
+pub struct NamedRef {
+    pub name: String,
+    pub note: Option<NoteId>,
+}
+
+/// Where a citation was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CiteContext {
+    Body { group: usize },
+    Role { index: usize },
+    Fact { index: usize },
+    Event,
+}
+
+pub struct Citation {
+    pub id: CitationId,
+    pub note: NoteId,
+    pub source: NoteId,
+    pub quote: Option<String>,
+    pub location: Location,
+    pub context: CiteContext,
+}
+
+/// Runs the resolve stage over loaded documents.
+pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -> Brief {
+    let documents = &loaded.documents;
+    let scans: Vec<BodyScan> = documents
+        .par_iter()
+        .map(|d| if d.kind == Kind::Source { BodyScan::default() } else { scan(d.body()) })
+        .collect();
+
+    let mut names = NameIndex::default();
+    let mut by_slug: HashMap<&str, NoteId> = HashMap::new();
+    for (id, doc) in documents.iter().enumerate() {
+        if doc.kind != Kind::Home {
+            by_slug.entry(doc.slug.as_str()).or_insert(id);
+        }
+    }
+    // Slugs first, so a title or alias that collides with a slug is the one reported.
+    for (id, doc) in documents.iter().enumerate() {
+        if doc.kind != Kind::Home {
+            let _ = names.insert(&doc.slug, id);
+        }
+    }
+    for (id, doc) in documents.iter().enumerate() {
+        if doc.kind == Kind::Home {
+            continue;
+        }
+        let mut claimed: Vec<(&str, Location)> = Vec::new();
+        if let Some(t) = &doc.front.title {
+            claimed.push((t.value.as_str(), doc.yaml_location(t)));
+        }
+        for alias in doc.front.aliases.iter().flatten() {
+            claimed.push((alias.value.as_str(), doc.yaml_location(alias)));
+        }
+        for (name, location) in claimed {
+            if let Err(owner) = names.insert(name, id) {
+                let other = &documents[owner];
+                diagnostics.push(
+                    Diagnostic::error(
+                        "ambiguous-name",
+                        location,
+                        format!("the name \"{name}\" already belongs to {} ({})", other.title(), other.path.display()),
+                    )
+                    .with_help("a name must lead to one note; remove this alias or make it more specific"),
+                );
+            }
+        }
+    }
+
+    let mut resolver = Resolver { documents, names: &names, drafts: &loaded.drafts, citations: Vec::new(), diagnostics };
+    let mut notes = Vec::with_capacity(documents.len());
+    for (id, (doc, scan)) in documents.iter().zip(scans).enumerate() {
+        notes.push(resolver.note(id, doc, scan));
+    }
+    let citations = std::mem::take(&mut resolver.citations);
+    resolver.check_fragments(&notes);
+    let relations = relations::Relations::build(&notes);
+    Brief { config, notes, names, citations, relations }
+}
+
+struct Resolver<'a> {
+    documents: &'a [Document],
+    names: &'a NameIndex,
+    drafts: &'a [(String, String)],
+    citations: Vec<Citation>,
+    diagnostics: &'a mut Diagnostics,
+}
+
+impl Resolver<'_> {
+    fn note(&mut self, id: NoteId, doc: &Document, scan: BodyScan) -> Note {
+        let fm = &doc.front;
+        let date = |r: &mut Self, v: &Option<Spanned<String>>| -> Option<Date> {
+            let v = v.as_ref()?;
+            match Date::parse(&v.value) {
+                Ok(d) => Some(d),
+                Err(message) => {
+                    r.diagnostics.push(
+                        Diagnostic::error("bad-date", doc.yaml_location(v), message)
+                            .with_help("write the date as \"2025\", \"2025-07\" or \"2025-07-07\", at the precision the sources give"),
+                    );
+                    None
+                }
+            }
+        };
+        let mut roles = Vec::new();
+        for (index, role) in fm.roles.iter().flatten().enumerate() {
+            let org = self.reference(doc, &role.org, &[Kind::Company], "organisation");
+            let from = date(self, &role.from);
+            let until = date(self, &role.until);
+            if let (Some(f), Some(u)) = (from, until)
+                && u < f
+            {
+                self.diagnostics.push(Diagnostic::error(
+                    "dates-reversed",
+                    doc.yaml_location(role.until.as_ref().expect("until was parsed")),
+                    format!("this role ends ({}) before it starts ({})", u.human(), f.human()),
+                ));
+            }
+            let cites = self.cites(id, doc, role.cite.as_ref(), CiteContext::Role { index });
+            if let Some(org) = org {
+                roles.push(Role { org, title: role.title.clone().unwrap_or_default(), from, until, cites });
+            }
+        }
+        let mut facts = Vec::new();
+        for (index, fact) in fm.facts.iter().flatten().enumerate() {
+            let as_of = date(self, &fact.as_of);
+            let cites = self.cites(id, doc, fact.cite.as_ref(), CiteContext::Fact { index });
+            facts.push(Fact { label: fact.label.value.trim().to_string(), value: fact.value.value.trim().to_string(), as_of, cites });
+        }
+        let parent = fm.parent.as_ref().and_then(|p| self.reference(doc, p, &[Kind::Company], "parent organisation"));
+        if parent == Some(id) {
+            self.diagnostics.push(Diagnostic::error("self-parent", doc.yaml_location(fm.parent.as_ref().expect("parent")), "a company cannot be its own parent"));
+        }
+        let participants = fm
+            .participants
+            .iter()
+            .flatten()
+            .filter_map(|p| self.reference(doc, p, &[Kind::Person, Kind::Company], "participant"))
+            .collect();
+        let cites = self.cites(id, doc, fm.cite.as_ref(), CiteContext::Event);
+        let event_date = date(self, &fm.date);
+        let until = date(self, &fm.until);
+        let founded = date(self, &fm.founded);
+        let updated = date(self, &fm.updated);
+        if let Some(url) = &fm.website {
+            self.check_url(doc, url);
+        }
+        let source = if doc.kind == Kind::Source {
+            if let Some(url) = &fm.url {
+                self.check_url(doc, url);
+            }
+            Some(SourceMeta {
+                publisher: fm.publisher.as_ref().map(|n| self.named(n)),
+                author: fm.author.clone(),
+                date: event_date,
+                url: fm.url.as_ref().map(|u| u.value.clone()),
+                via: fm.via.as_ref().map(|n| self.named(n)),
+                relies_on: fm.relies_on.iter().flatten().map(|n| self.named(&n.value)).collect(),
+                language: fm.language.clone(),
+                original: fm.original.clone(),
+            })
+        } else {
+            None
+        };
+
+        for problem in &scan.problems {
+            self.diagnostics.push(
+                Diagnostic::error(problem.code, doc.body_location(problem.range.start, problem.range.len()), problem.message.clone())
+                    .with_help(problem.help.clone()),
+            );
+        }
+        let body_links = scan
+            .links
+            .iter()
+            .map(|link| {
+                let location = doc.body_location(link.range.start, link.range.len());
+                self.link(&link.target, link.style, location).map(|note| ResolvedLink { note, fragment: link.fragment.clone() })
+            })
+            .collect();
+        let mut body_cites = Vec::with_capacity(scan.citations.len());
+        for (group_index, group) in scan.citations.iter().enumerate() {
+            let mut ids = Vec::new();
+            for item in &group.items {
+                let location = doc.body_location(item.source_range.start.saturating_sub(1), item.source_range.len() + 1);
+                if let Some(source) = self.source(&item.source, location.clone()) {
+                    let quote_location = item
+                        .quote_range
+                        .as_ref()
+                        .map(|r| doc.body_location(r.start, r.len()))
+                        .unwrap_or(location);
+                    ids.push(self.push_citation(id, source, item.quote.clone(), quote_location, CiteContext::Body { group: group_index }));
+                }
+            }
+            body_cites.push(ids);
+        }
+        Note {
+            id,
+            kind: doc.kind,
+            slug: doc.slug.clone(),
+            path: doc.path.clone(),
+            title: doc.title().trim().to_string(),
+            summary: fm.summary.clone().unwrap_or_default().trim().to_string(),
+            aliases: fm.aliases.iter().flatten().map(|a| a.value.trim().to_string()).collect(),
+            tags: fm.tags.iter().flatten().map(|t| t.value.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+            updated,
+            roles,
+            parent: parent.filter(|&p| p != id),
+            founded,
+            website: fm.website.as_ref().map(|w| w.value.clone()),
+            date: event_date,
+            until,
+            participants,
+            location: fm.location.clone(),
+            cites,
+            facts,
+            source,
+            body: doc.body().to_string(),
+            scan,
+            body_links,
+            body_cites,
+        }
+    }
+
+    fn named(&self, name: &str) -> NamedRef {
+        NamedRef { name: name.trim().to_string(), note: self.names.get(name) }
+    }
+
+    fn check_url(&mut self, doc: &Document, url: &Spanned<String>) {
+        let u = url.value.trim();
+        if !(u.starts_with("https://") || u.starts_with("http://")) {
+            self.diagnostics.push(
+                Diagnostic::error("bad-url", doc.yaml_location(url), format!("\"{u}\" is not an http(s) URL"))
+                    .with_help("write the full address, starting with https://"),
+            );
+        }
+    }
+
+    /// A front matter reference to another note of one of `kinds`.
+    fn reference(&mut self, doc: &Document, name: &Spanned<String>, kinds: &[Kind], what: &str) -> Option<NoteId> {
+        let location = doc.yaml_location(name);
+        let target = self.lookup(&name.value, location.clone(), what)?;
+        let found = &self.documents[target];
+        if !kinds.contains(&found.kind) {
+            let wanted: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "wrong-kind",
+                    location,
+                    format!("the {what} \"{}\" is a {}, not a {}", name.value, found.kind.name(), wanted.join(" or ")),
+                )
+                .with_help(format!("name a note in content/{}/", kinds[0].folder())),
+            );
+            return None;
+        }
+        Some(target)
+    }
+
+    fn lookup(&mut self, name: &str, location: Location, what: &str) -> Option<NoteId> {
+        if let Some(id) = self.names.get(name) {
+            return Some(id);
+        }
+        let help = if let Some((slug, _)) = self.drafts.iter().find(|(s, t)| fold(s) == fold(name) || fold(t) == fold(name)) {
+            Some(format!("\"{slug}\" is a draft; build with --drafts, or publish it"))
+        } else {
+            self.names.suggest(name).map(|s| format!("did you mean \"{s}\"?"))
+        };
+        self.diagnostics.push(
+            Diagnostic::error("unknown-reference", location, format!("unknown {what} \"{name}\""))
+                .with_optional_help(help.or_else(|| Some("link by a note's slug, title or one of its aliases".into()))),
+        );
+        None
+    }
+
+    fn link(&mut self, target: &str, style: LinkStyle, location: Location) -> Option<NoteId> {
+        if target.is_empty() {
+            self.diagnostics.push(Diagnostic::error("empty-link", location, "this link has no target"));
+            return None;
+        }
+        if let Some(id) = self.names.get(target) {
+            return Some(id);
+        }
+        let what = match style {
+            LinkStyle::Wiki => "link target",
+            LinkStyle::MarkdownFile => "linked note file",
+        };
+        let help = if let Some((slug, _)) = self.drafts.iter().find(|(s, t)| fold(s) == fold(target) || fold(t) == fold(target)) {
+            Some(format!("\"{slug}\" is a draft; build with --drafts, or publish it"))
+        } else {
+            self.names.suggest(target).map(|s| format!("did you mean \"{s}\"?"))
+        };
+        self.diagnostics.push(
+            Diagnostic::error("unknown-link", location, format!("unknown {what} \"{target}\""))
+                .with_optional_help(help.or_else(|| Some("link by a note's slug, title or one of its aliases".into()))),
+        );
+        None
+    }
+
+    fn source(&mut self, slug: &str, location: Location) -> Option<NoteId> {
+        let id = self.lookup(slug, location.clone(), "source")?;
+        if self.documents[id].kind != Kind::Source {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "not-a-source",
+                    location,
+                    format!("\"{slug}\" is a {}, not a source; only sources can be cited", self.documents[id].kind.name()),
+                )
+                .with_help("cite a note in content/sources/, or link to this one with [[…]]"),
+            );
+            return None;
+        }
+        Some(id)
+    }
+
+    fn cites(&mut self, note: NoteId, doc: &Document, cite: Option<&Spanned<CiteYaml>>, context: CiteContext) -> Vec<CitationId> {
+        let Some(cite) = cite else { return Vec::new() };
+        let location = doc.yaml_location(cite);
+        let mut ids = Vec::new();
+        for item in cite.value.items() {
+            if let Some(source) = self.source(item.source(), location.clone()) {
+                ids.push(self.push_citation(note, source, item.quote().map(str::to_string), location.clone(), context));
+            }
+        }
+        ids
+    }
+
+    fn push_citation(&mut self, note: NoteId, source: NoteId, quote: Option<String>, location: Location, context: CiteContext) -> CitationId {
+        let id = self.citations.len();
+        self.citations.push(Citation { id, note, source, quote, location, context });
+        id
+    }
+
+    /// `[[note#Heading]]` must name a heading that exists on that note.
+    fn check_fragments(&mut self, notes: &[Note]) {
+        for note in notes {
+            for (link, resolved) in note.scan.links.iter().zip(&note.body_links) {
+                let (Some(resolved), Some(fragment)) = (resolved, &link.fragment) else { continue };
+                let target = &notes[resolved.note];
+                let wanted = crate::markdown::heading_id(fragment);
+                let exists = target.scan.headings.iter().any(|h| h.id == *fragment || h.id == wanted);
+                if !exists {
+                    let doc = &self.documents[note.id];
+                    let ids: Vec<&str> = target.scan.headings.iter().map(|h| h.text.as_str()).collect();
+                    let help = crate::diagnostic::did_you_mean(fragment, ids.iter().copied())
+                        .map(|h| format!("did you mean \"{h}\"?"))
+                        .unwrap_or_else(|| {
+                            if ids.is_empty() {
+                                format!("{} has no headings", target.title)
+                            } else {
+                                format!("its headings are: {}", ids.join(", "))
+                            }
+                        });
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "unknown-heading",
+                            doc.body_location(link.range.start, link.range.len()),
+                            format!("\"{}\" has no heading \"{fragment}\"", target.title),
+                        )
+                        .with_help(help),
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl Note {
+    /// The note's URL path below the site root, without the base path: `people/x/`.
+    pub fn path_in_site(&self) -> String {
+        match self.kind {
+            Kind::Home => String::new(),
+            k => format!("{}/{}/", k.folder(), self.slug),
+        }
+    }
+
+    /// The id of the heading a link fragment names.
+    pub fn heading_for(&self, fragment: &str) -> Option<&str> {
+        let wanted = crate::markdown::heading_id(fragment);
+        self.scan.headings.iter().find(|h| h.id == fragment || h.id == wanted).map(|h| h.id.as_str())
+    }
+}
