@@ -8,6 +8,7 @@
 //! its first word to its last; ties go to the earlier window.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use super::matcher::PreparedSource;
@@ -26,7 +27,7 @@ pub struct ClosestPassage {
 
 /// Words of a folded text as byte ranges of it: runs of word characters, except that each
 /// Han or kana character is a word of its own (those scripts put no spaces between words).
-fn words(text: &str, offset: usize) -> Vec<Range<usize>> {
+pub(super) fn words(text: &str, offset: usize) -> Vec<Range<usize>> {
     let mut words = Vec::new();
     let mut open: Option<usize> = None;
     for (at, c) in text.char_indices() {
@@ -47,23 +48,47 @@ fn words(text: &str, offset: usize) -> Vec<Range<usize>> {
     words
 }
 
+/// FNV-1a. Every source word is hashed once per hint, and SipHash was most of the hint's cost;
+/// the keys are words of the brief itself, so flooding resistance buys nothing here.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
 /// A word of the source that does not occur in the quote.
 const NOT_IN_QUOTE: u32 = u32::MAX;
 
 /// The quote's words as ids, with how often each word and each adjacent pair occurs.
 struct QuoteProfile<'q> {
-    ids: HashMap<&'q str, u32>,
+    ids: FnvMap<&'q str, u32>,
     word_counts: Vec<u32>,
-    pair_counts: HashMap<(u32, u32), u32>,
+    pair_counts: FnvMap<(u32, u32), u32>,
     len: usize,
 }
 
 impl<'q> QuoteProfile<'q> {
     fn new(pieces: &'q [String]) -> QuoteProfile<'q> {
         let mut profile = QuoteProfile {
-            ids: HashMap::new(),
+            ids: FnvMap::default(),
             word_counts: Vec::new(),
-            pair_counts: HashMap::new(),
+            pair_counts: FnvMap::default(),
             len: 0,
         };
         let mut previous = None;
@@ -91,7 +116,7 @@ impl<'q> QuoteProfile<'q> {
 /// the quote (counting each at most as often as the quote has it).
 struct Window {
     word_counts: Vec<u32>,
-    pair_counts: HashMap<(u32, u32), u32>,
+    pair_counts: FnvMap<(u32, u32), u32>,
     shared_words: usize,
     shared_pairs: usize,
 }
@@ -100,7 +125,7 @@ impl Window {
     fn new(vocabulary: usize) -> Window {
         Window {
             word_counts: vec![0; vocabulary],
-            pair_counts: HashMap::new(),
+            pair_counts: FnvMap::default(),
             shared_words: 0,
             shared_pairs: 0,
         }
@@ -138,6 +163,10 @@ impl Window {
     }
 
     fn add_pair(&mut self, pair: (u32, u32), quote: &QuoteProfile) {
+        // Most source words are not in the quote: skip the lookup for their pairs.
+        if pair.0 == NOT_IN_QUOTE || pair.1 == NOT_IN_QUOTE {
+            return;
+        }
         if let Some(&limit) = quote.pair_counts.get(&pair) {
             let count = self.pair_counts.entry(pair).or_insert(0);
             if *count < limit {
@@ -148,6 +177,9 @@ impl Window {
     }
 
     fn remove_pair(&mut self, pair: (u32, u32), quote: &QuoteProfile) {
+        if pair.0 == NOT_IN_QUOTE || pair.1 == NOT_IN_QUOTE {
+            return;
+        }
         if let (Some(&limit), Some(count)) = (
             quote.pair_counts.get(&pair),
             self.pair_counts.get_mut(&pair),

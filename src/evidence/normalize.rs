@@ -72,6 +72,9 @@ fn offset_u32(offset: usize) -> u32 {
 
 /// Folds `text` (which starts at byte `base` of the original) and appends it to `out`.
 pub(super) fn fold_into(out: &mut FoldedText, text: &str, base: usize) {
+    out.text.reserve(text.len());
+    out.origin_start.reserve(text.len());
+    out.origin_end.reserve(text.len());
     let mut folder = Folder::default();
     for (offset, c) in text.char_indices() {
         let start = offset_u32(base + offset);
@@ -99,6 +102,10 @@ struct Folder {
 
 impl Folder {
     fn feed(&mut self, c: char, start: u32, end: u32, out: &mut FoldedText) {
+        // Most of a source is ASCII letters and digits: skip the classification for them.
+        if c.is_ascii_alphanumeric() {
+            return self.emit(&[c.to_ascii_lowercase()], start, end, out);
+        }
         match classify(c) {
             CharClass::Ignorable => {}
             CharClass::Space => {
