@@ -48,7 +48,7 @@ pub(super) fn words(text: &str, offset: usize) -> Vec<Range<usize>> {
     words
 }
 
-/// FNV-1a. Every source word is hashed once per hint, and SipHash was most of the hint's cost;
+/// `FNV-1a`. Every source word is hashed once per hint, and SipHash was most of the hint's cost;
 /// the keys are words of the brief itself, so flooding resistance buys nothing here.
 struct Fnv(u64);
 
@@ -95,7 +95,9 @@ impl<'q> QuoteProfile<'q> {
         for piece in pieces {
             for range in words(piece, 0) {
                 let word = &piece[range];
-                let next_id = profile.word_counts.len() as u32;
+                let Ok(next_id) = u32::try_from(profile.word_counts.len()) else {
+                    return profile;
+                };
                 let id = *profile.ids.entry(word).or_insert(next_id);
                 if id == next_id {
                     profile.word_counts.push(0);

@@ -18,8 +18,11 @@ use super::quote::quote_pieces;
 /// What became of a quote.
 #[derive(Clone, Debug, PartialEq)]
 pub enum QuoteLookup {
+    /// Every piece was found, in order, within one paragraph.
     Found(QuoteMatch),
+    /// Not in the source.
     NotFound {
+        /// The most similar passage, as a hint; `None` when the source shares no word.
         closest: Option<ClosestPassage>,
     },
     /// The quote is empty or only punctuation/whitespace/ellipsis after normalisation.
@@ -59,6 +62,9 @@ impl std::fmt::Debug for PreparedSource {
 }
 
 impl PreparedSource {
+    /// Splits `body` into paragraphs and folds them; the cost of every later lookup is paid
+    /// here once.
+    #[must_use]
     pub fn new(body: &str) -> PreparedSource {
         let body = within_offset_limit(body);
         let paragraphs = split_paragraphs(body);
@@ -80,12 +86,15 @@ impl PreparedSource {
         }
     }
 
+    /// The paragraphs of the body, as `split_paragraphs` gives them.
+    #[must_use]
     pub fn paragraphs(&self) -> &[SourceParagraph] {
         &self.paragraphs
     }
 
     /// Locate a quote. `...` / `…` inside the quote split it into pieces that must appear in
     /// order within one paragraph.
+    #[must_use]
     pub fn locate(&self, quote: &str) -> QuoteLookup {
         let pieces = quote_pieces(quote);
         let Some((first, rest)) = pieces.split_first() else {

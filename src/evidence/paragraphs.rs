@@ -11,12 +11,14 @@ use std::ops::Range;
 /// One blank-line-separated block of a source body. Ids are "p1", "p2", … in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceParagraph {
+    /// `p1`, `p2`, …: the HTML id of the paragraph on the source page.
     pub id: String,
     /// Byte range in the body, trimmed of surrounding blank lines and white space.
     pub range: Range<usize>,
 }
 
 /// The paragraphs of `body`, in order.
+#[must_use]
 pub fn split_paragraphs(body: &str) -> Vec<SourceParagraph> {
     let mut paragraphs = Vec::new();
     let mut block: Option<Range<usize>> = None;

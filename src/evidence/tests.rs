@@ -595,10 +595,12 @@ fn benchmark_prepare_and_locate() {
     for ((_, _, intended), lookup) in quotes.iter().zip(&lookups) {
         let Some(intended) = intended else { continue };
         misquoted += 1;
-        if let QuoteLookup::NotFound { closest: Some(c) } = lookup {
-            if words_of(&c.text) == words_of(intended) {
-                hinted_right += 1;
-            }
+        let hint = match lookup {
+            QuoteLookup::NotFound { closest: Some(c) } => words_of(&c.text),
+            _ => Vec::new(),
+        };
+        if hint == words_of(intended) {
+            hinted_right += 1;
         }
     }
     println!("one word changed: {misquoted}, hint is the intended passage: {hinted_right}");
