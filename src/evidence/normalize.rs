@@ -2,7 +2,8 @@
 //! text back to the original bytes.
 //!
 //! Source and quote go through the same `fold_into`, so whatever one side ignores the other
-//! ignores too: case (Unicode lower-case, final sigma as sigma), runs of white space (one space,
+//! ignores too: case (Unicode lower-case, final sigma as sigma, `ß` and the `ﬁ`-style
+//! ligatures spelled out), runs of white space (one space,
 //! none at the ends), quote marks and apostrophes of every shape (all become `'`, so a quote
 //! typed inside `"…"` may use `'…'` for the inner quotation), dashes and minus signs (all become
 //! `-`, a run of them counts as one and the spaces around it are dropped, so `a — b`, `a—b` and
@@ -129,6 +130,12 @@ impl Folder {
             }
             CharClass::QuoteMark => self.emit(&['\''], start, end, out),
             CharClass::Other => {
+                if let Some(expansion) = spelled_out(c) {
+                    for letter in expansion.chars() {
+                        self.emit(&[letter], start, end, out);
+                    }
+                    return;
+                }
                 for lower in c.to_lowercase() {
                     // Char-wise lower-casing cannot see word ends, so Σ always becomes σ;
                     // fold the final form too so "ΟΔΥΣΣΕΥΣ" and "οδυσσευς" agree.
@@ -149,6 +156,21 @@ impl Folder {
         self.emitted_any = true;
         self.after_dash = false;
     }
+}
+
+/// Letters that full case folding spells out (ß) and the typographic ligatures that text
+/// extracted from PDFs is full of, which nobody types into a quote.
+fn spelled_out(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ß' | 'ẞ' => "ss",
+        'ﬀ' => "ff",
+        'ﬁ' => "fi",
+        'ﬂ' => "fl",
+        'ﬃ' => "ffi",
+        'ﬄ' => "ffl",
+        'ﬅ' | 'ﬆ' => "st",
+        _ => return None,
+    })
 }
 
 enum CharClass {
@@ -269,6 +291,19 @@ mod tests {
             fold_str("in\u{00AD}fra\u{200B}structure\u{FEFF}"),
             "infrastructure"
         );
+    }
+
+    #[test]
+    fn sharp_s_and_ligatures_are_spelled_out() {
+        assert_eq!(fold_str("STRASSE"), fold_str("Straße"));
+        assert_eq!(fold_str("eﬃcient ﬁnal ﬂow"), "efficient final flow");
+        let original = "an eﬃcient plan";
+        let folded = folded_with_map(original);
+        let found = folded.text.find("efficient").unwrap_or(0);
+        let range = folded
+            .original_range(found..found + "efficient".len())
+            .unwrap_or(0..0);
+        assert_eq!(&original[range], "eﬃcient");
     }
 
     #[test]
