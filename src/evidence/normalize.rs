@@ -3,13 +3,13 @@
 //!
 //! Source and quote go through the same `fold_into`, so whatever one side ignores the other
 //! ignores too: case (Unicode lower-case, final sigma as sigma, `ß` and the `ﬁ`-style
-//! ligatures spelled out), runs of white space (one space,
-//! none at the ends), quote marks and apostrophes of every shape (all become `'`, so a quote
-//! typed inside `"…"` may use `'…'` for the inner quotation), dashes and minus signs (all become
-//! `-`, a run of them counts as one and the spaces around it are dropped, so `a — b`, `a—b` and
-//! `a -- b` agree), and invisible characters (soft hyphen, zero-width space and joiners, word
-//! joiner, byte-order mark), which are dropped. This module knows nothing about paragraphs or
-//! elisions; it only folds characters and remembers where each folded byte came from.
+//! ligatures spelled out); runs of white space (one space, none at the ends); quote marks and
+//! apostrophes of every shape (all become `'`, so a quote typed inside `"…"` may use `'…'` for
+//! the inner quotation); dashes and minus signs (all become `-`, a run of them counts as one
+//! and the spaces around it are dropped, so `a — b`, `a—b` and `a -- b` agree); invisible
+//! characters (soft hyphen, zero-width space and joiners, word joiner, byte-order mark), which
+//! are dropped. This module knows nothing about paragraphs or elisions; it only folds
+//! characters and remembers where each folded byte came from.
 
 /// Folded text plus, for each of its bytes, the byte span in the original text of the
 /// character (or run of characters) that produced it.
