@@ -1,0 +1,488 @@
+//! The relationship graph, drawn as a standalone SVG at build time: the whole brief for
+//! `/graph/` and the local neighbourhood of one note for its page. This module owns choosing
+//! which nodes are shown (a cap keeps the most connected, so a brief of 10,000 notes still
+//! draws in milliseconds) and turning the caller's nodes and edges into one canonical graph,
+//! so that the same input in any order gives the same bytes. Placing the nodes lives in
+//! `layout`, writing the markup in `svg`. It knows nothing about notes, Markdown or templates:
+//! the caller hands in plain nodes and edges with their labels and page URLs.
+
+mod layout;
+mod svg;
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// What a node stands for; decides its colour (through the CSS classes `node-person`,
+/// `node-company`, `node-event`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NodeKind {
+    Person,
+    Company,
+    Event,
+}
+
+impl NodeKind {
+    /// The CSS class on the node's `<a>`.
+    fn class_name(self) -> &'static str {
+        match self {
+            NodeKind::Person => "node-person",
+            NodeKind::Company => "node-company",
+            NodeKind::Event => "node-event",
+        }
+    }
+
+    /// The word used in tooltips and the graph's description.
+    fn word(self) -> &'static str {
+        match self {
+            NodeKind::Person => "person",
+            NodeKind::Company => "company",
+            NodeKind::Event => "event",
+        }
+    }
+}
+
+/// One note drawn as a circle with its label; the whole node links to the note's page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphNode {
+    /// The note's slug; unique. When two nodes share an id, the one that sorts first (by
+    /// kind, label, href) is kept, so the choice does not depend on input order.
+    pub id: String,
+    pub label: String,
+    pub kind: NodeKind,
+    /// URL of the note's page, already prefixed with the site's base path.
+    pub href: String,
+}
+
+/// A relation between two notes, by slug. Edges naming an unknown node, and edges from a
+/// node to itself, are ignored; several relations between the same two notes are drawn as
+/// one line whose tooltip lists them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphEdge {
+    pub from: String,
+    pub to: String,
+    /// e.g. "works at", "participant", "parent of".
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GraphOptions {
+    /// At most this many nodes are drawn; above it the most connected are kept.
+    pub max_nodes: usize,
+    /// Size hints in px; the drawing keeps roughly this aspect ratio and grows when the
+    /// labels need more room.
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Default for GraphOptions {
+    fn default() -> Self {
+        GraphOptions {
+            max_nodes: 150,
+            width: 960,
+            height: 640,
+        }
+    }
+}
+
+/// The drawing plus the counts a page needs to say "showing the 150 most connected of
+/// 10,000".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphSvg {
+    pub svg: String,
+    pub shown_nodes: usize,
+    pub total_nodes: usize,
+}
+
+/// A neighbourhood with fewer direct neighbours than this also shows their neighbours.
+const FEW_NEIGHBOURS: usize = 6;
+
+/// The whole-brief graph. Deterministic: the same input (in any order) gives byte-identical
+/// SVG. Above `options.max_nodes` the most connected nodes are kept (degree = number of
+/// distinct notes a node is related to; ties broken by id) and the rest dropped.
+pub fn render_graph_svg(
+    nodes: &[GraphNode],
+    edges: &[GraphEdge],
+    options: &GraphOptions,
+) -> GraphSvg {
+    let graph = CanonicalGraph::new(nodes, edges);
+    let total_nodes = graph.nodes.len();
+    let mut kept: Vec<usize> = (0..total_nodes).collect();
+    if total_nodes > options.max_nodes {
+        let degrees = graph.degrees();
+        kept.sort_by(|&a, &b| degrees[b].cmp(&degrees[a]).then(a.cmp(&b)));
+        kept.truncate(options.max_nodes);
+        kept.sort_unstable();
+    }
+    let shown = graph.induced(&kept, None);
+    let title = "Relationship graph of the brief".to_string();
+    let description = describe(&shown, total_nodes, "most connected notes");
+    let svg = draw(&shown, "all", title, description, options);
+    GraphSvg {
+        svg,
+        shown_nodes: shown.nodes.len(),
+        total_nodes,
+    }
+}
+
+/// The local neighbourhood of one note: the note, its direct neighbours and, when it has
+/// fewer than six, their neighbours too; capped at `options.max_nodes` (at least the centre
+/// is always shown), preferring direct neighbours, then the nodes tied to more of the shown
+/// ones, then the most connected. `total_nodes` counts the neighbourhood before the cap; an
+/// unknown centre gives an empty drawing with both counts zero.
+pub fn render_neighbourhood_svg(
+    center: &str,
+    nodes: &[GraphNode],
+    edges: &[GraphEdge],
+    options: &GraphOptions,
+) -> GraphSvg {
+    let graph = CanonicalGraph::new(nodes, edges);
+    let Some(center_index) = graph.index_of(center) else {
+        let empty = graph.induced(&[], None);
+        let svg = draw(
+            &empty,
+            center,
+            "No connections to show".to_string(),
+            "This note is not in the relationship graph.".to_string(),
+            options,
+        );
+        return GraphSvg {
+            svg,
+            shown_nodes: 0,
+            total_nodes: 0,
+        };
+    };
+    let (kept, total_nodes) = graph.neighbourhood(center_index, options.max_nodes.max(1));
+    let shown = graph.induced(&kept, Some(center_index));
+    let title = format!("Connections of {}", graph.nodes[center_index].label);
+    let description = describe(&shown, total_nodes, "closest notes");
+    let svg = draw(&shown, center, title, description, options);
+    GraphSvg {
+        svg,
+        shown_nodes: shown.nodes.len(),
+        total_nodes,
+    }
+}
+
+/// The caller's graph with duplicates removed and everything sorted: nodes by id, links by
+/// the pair of node indices. Every later step works on indices into `nodes`, so iteration
+/// order, and therefore the output, never depends on the input order.
+struct CanonicalGraph<'a> {
+    nodes: Vec<&'a GraphNode>,
+    index: HashMap<&'a str, usize, BuildHasherDefault<Fnv1a>>,
+    links: Vec<Link>,
+    /// (index of the `from` node, label) of every relation, grouped by link; each link
+    /// owns a range of it. One flat vector instead of one per link: 50,000 edges, one
+    /// allocation.
+    relations: Vec<(usize, &'a str)>,
+}
+
+/// All relations between one pair of nodes, `a < b`.
+struct Link {
+    a: usize,
+    b: usize,
+    /// Where this pair's relations sit in `CanonicalGraph::relations`, sorted, no duplicates.
+    relations: std::ops::Range<usize>,
+}
+
+/// FNV-1a: a fast hash for the slug index (SipHash's protection against crafted keys is not
+/// needed for a build's own notes). Only looked up, so its order never reaches the output.
+#[derive(Default)]
+struct Fnv1a(u64);
+
+impl Hasher for Fnv1a {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &byte in bytes {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+/// The nodes chosen for one drawing, re-indexed from 0, with the links among them.
+struct ShownGraph<'a> {
+    nodes: Vec<&'a GraphNode>,
+    links: Vec<ShownLink>,
+    center: Option<usize>,
+}
+
+struct ShownLink {
+    a: usize,
+    b: usize,
+    /// Sentences like "Ruoming Pang works at Apple", sorted.
+    relations: Vec<String>,
+}
+
+impl<'a> CanonicalGraph<'a> {
+    fn new(nodes: &'a [GraphNode], edges: &'a [GraphEdge]) -> Self {
+        let mut sorted: Vec<&GraphNode> = nodes.iter().collect();
+        sorted.sort_by(|x, y| {
+            (&x.id, x.kind, &x.label, &x.href).cmp(&(&y.id, y.kind, &y.label, &y.href))
+        });
+        sorted.dedup_by(|later, first| later.id == first.id);
+        let index: HashMap<&str, usize, BuildHasherDefault<Fnv1a>> = sorted
+            .iter()
+            .enumerate()
+            .map(|(i, node)| (node.id.as_str(), i))
+            .collect();
+
+        let mut all: Vec<(usize, usize, usize, &str)> = edges
+            .iter()
+            .filter_map(|edge| {
+                let from = *index.get(edge.from.as_str())?;
+                let to = *index.get(edge.to.as_str())?;
+                (from != to).then(|| (from.min(to), from.max(to), from, edge.label.as_str()))
+            })
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+
+        let mut links: Vec<Link> = Vec::new();
+        let mut relations = Vec::with_capacity(all.len());
+        for (position, &(a, b, from, label)) in all.iter().enumerate() {
+            match links.last_mut() {
+                Some(link) if link.a == a && link.b == b => link.relations.end = position + 1,
+                _ => links.push(Link {
+                    a,
+                    b,
+                    relations: position..position + 1,
+                }),
+            }
+            relations.push((from, label));
+        }
+        CanonicalGraph {
+            nodes: sorted,
+            index,
+            links,
+            relations,
+        }
+    }
+
+    fn index_of(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// Number of distinct nodes each node is linked to; O(links).
+    fn degrees(&self) -> Vec<usize> {
+        let mut degrees = vec![0; self.nodes.len()];
+        for link in &self.links {
+            degrees[link.a] += 1;
+            degrees[link.b] += 1;
+        }
+        degrees
+    }
+
+    fn adjacency(&self) -> Vec<Vec<usize>> {
+        let mut adjacency = vec![Vec::new(); self.nodes.len()];
+        for link in &self.links {
+            adjacency[link.a].push(link.b);
+            adjacency[link.b].push(link.a);
+        }
+        adjacency
+    }
+
+    /// The centre, its neighbours and (if they are few) theirs, capped at `cap`; returns the
+    /// kept indices (sorted) and the size of the neighbourhood before the cap.
+    fn neighbourhood(&self, center: usize, cap: usize) -> (Vec<usize>, usize) {
+        let adjacency = self.adjacency();
+        let degrees = self.degrees();
+        let by_importance = |x: &usize, y: &usize| degrees[*y].cmp(&degrees[*x]).then(x.cmp(y));
+
+        let mut direct = adjacency[center].clone();
+        direct.sort_by(by_importance);
+        let mut in_neighbourhood = vec![false; self.nodes.len()];
+        in_neighbourhood[center] = true;
+        for &n in &direct {
+            in_neighbourhood[n] = true;
+        }
+
+        let mut second: Vec<usize> = Vec::new();
+        if direct.len() < FEW_NEIGHBOURS {
+            for &n in &direct {
+                for &m in &adjacency[n] {
+                    if !in_neighbourhood[m] {
+                        in_neighbourhood[m] = true;
+                        second.push(m);
+                    }
+                }
+            }
+        }
+        let total = 1 + direct.len() + second.len();
+
+        let mut kept = vec![center];
+        kept.extend(direct.iter().copied().take(cap.saturating_sub(1)));
+        if kept.len() < cap && !second.is_empty() {
+            // Prefer the second-hop nodes that tie together more of what is already shown.
+            let mut shown = vec![false; self.nodes.len()];
+            for &n in &kept {
+                shown[n] = true;
+            }
+            let ties = |m: usize| adjacency[m].iter().filter(|&&x| shown[x]).count();
+            let mut ranked: Vec<(usize, usize, usize)> =
+                second.iter().map(|&m| (ties(m), degrees[m], m)).collect();
+            ranked.sort_by(|x, y| y.0.cmp(&x.0).then(y.1.cmp(&x.1)).then(x.2.cmp(&y.2)));
+            let room = cap - kept.len();
+            kept.extend(ranked.into_iter().take(room).map(|(_, _, m)| m));
+        }
+        kept.sort_unstable();
+        (kept, total)
+    }
+
+    /// The subgraph on `kept` (sorted indices), re-indexed.
+    fn induced(&self, kept: &[usize], center: Option<usize>) -> ShownGraph<'a> {
+        let mut new_index = vec![usize::MAX; self.nodes.len()];
+        for (new, &old) in kept.iter().enumerate() {
+            new_index[old] = new;
+        }
+        let links = self
+            .links
+            .iter()
+            .filter(|link| new_index[link.a] != usize::MAX && new_index[link.b] != usize::MAX)
+            .map(|link| {
+                let mut relations: Vec<String> = self.relations[link.relations.clone()]
+                    .iter()
+                    .map(|&(from, label)| {
+                        let to = if from == link.a { link.b } else { link.a };
+                        let from_label = &self.nodes[from].label;
+                        let to_label = &self.nodes[to].label;
+                        if label.trim().is_empty() {
+                            format!("{from_label} – {to_label}")
+                        } else {
+                            format!("{from_label} {label} {to_label}")
+                        }
+                    })
+                    .collect();
+                relations.sort();
+                relations.dedup();
+                ShownLink {
+                    a: new_index[link.a],
+                    b: new_index[link.b],
+                    relations,
+                }
+            })
+            .collect();
+        ShownGraph {
+            nodes: kept.iter().map(|&i| self.nodes[i]).collect(),
+            links,
+            center: center.map(|c| new_index[c]).filter(|&c| c != usize::MAX),
+        }
+    }
+}
+
+/// "13 people, 27 companies and 17 events, 150 relations." plus, when capped, which part is
+/// shown.
+fn describe(shown: &ShownGraph, total_nodes: usize, what_is_kept: &str) -> String {
+    let count = |kind: NodeKind| shown.nodes.iter().filter(|n| n.kind == kind).count();
+    let people = count(NodeKind::Person);
+    let companies = count(NodeKind::Company);
+    let events = count(NodeKind::Event);
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut text = format!(
+        "{}, {} and {}, {}.",
+        plural(people, "person", "people"),
+        plural(companies, "company", "companies"),
+        plural(events, "event", "events"),
+        plural(shown.links.len(), "relation", "relations"),
+    );
+    if shown.nodes.len() < total_nodes {
+        text.push_str(&format!(
+            " Showing the {} {what_is_kept} of {}.",
+            shown.nodes.len(),
+            total_nodes
+        ));
+    }
+    text
+}
+
+/// Lays out the shown graph and writes it as SVG.
+fn draw(
+    shown: &ShownGraph,
+    id_seed: &str,
+    title: String,
+    description: String,
+    options: &GraphOptions,
+) -> String {
+    let degrees = {
+        let mut degrees = vec![0usize; shown.nodes.len()];
+        for link in &shown.links {
+            degrees[link.a] += 1;
+            degrees[link.b] += 1;
+        }
+        degrees
+    };
+    let display_labels: Vec<String> = shown
+        .nodes
+        .iter()
+        .map(|node| svg::display_label(&node.label))
+        .collect();
+    let sizes: Vec<layout::NodeSize> = display_labels
+        .iter()
+        .zip(&degrees)
+        .enumerate()
+        .map(|(i, (label, &degree))| layout::NodeSize {
+            radius: svg::node_radius(degree, shown.center == Some(i)),
+            label_width: svg::estimate_text_width(label),
+            label_height: svg::LABEL_FONT_PX,
+        })
+        .collect();
+    let pairs: Vec<(usize, usize)> = shown.links.iter().map(|l| (l.a, l.b)).collect();
+    let aspect = if options.width > 0 && options.height > 0 {
+        f64::from(options.width) / f64::from(options.height)
+    } else {
+        1.5
+    };
+    let placed = layout::place(&layout::LayoutInput {
+        sizes: &sizes,
+        links: &pairs,
+        degrees: &degrees,
+        pinned: shown.center,
+        aspect,
+    });
+
+    let nodes: Vec<svg::SvgNode> = shown
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| svg::SvgNode {
+            label: &node.label,
+            display_label: &display_labels[i],
+            kind: node.kind,
+            href: &node.href,
+            position: placed.positions[i],
+            radius: sizes[i].radius,
+            is_center: shown.center == Some(i),
+        })
+        .collect();
+    let edges: Vec<svg::SvgEdge> = shown
+        .links
+        .iter()
+        .map(|link| svg::SvgEdge {
+            from: placed.positions[link.a],
+            to: placed.positions[link.b],
+            title: link.relations.join("; "),
+            touches_center: shown.center.is_some_and(|c| c == link.a || c == link.b),
+        })
+        .collect();
+    svg::write_svg(&svg::SvgDocument {
+        id_prefix: svg::id_prefix(id_seed),
+        title: &title,
+        description: &description,
+        width: placed.width,
+        height: placed.height,
+        nodes: &nodes,
+        edges: &edges,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,297 @@
+//! Writes a placed graph as SVG that is valid standalone XML and also embeds inline in
+//! HTML5: a title and description for assistive technology, a scoped `<style>` whose colours
+//! are CSS custom properties with fallbacks (light, dark and print), edges under nodes, and
+//! every node a focusable `<a href>` with its full label as a tooltip. It owns escaping
+//! (labels and URLs are user data) and number formatting (one decimal, so bytes are stable);
+//! it decides nothing about which nodes are shown or where they go.
+
+use super::NodeKind;
+use super::layout::{self, NodeSize, Point};
+use std::fmt::Write;
+
+/// Font size of node labels, in px; the layout reserves room for labels at this size.
+pub(super) const LABEL_FONT_PX: f64 = 12.0;
+/// Longer labels are cut with an ellipsis on the drawing (the tooltip keeps them whole).
+const MAX_LABEL_CHARS: usize = 32;
+/// Height of the colour key above the drawing.
+const LEGEND_HEIGHT: f64 = 24.0;
+const LEGEND_WIDTH: f64 = 250.0;
+
+pub(super) struct SvgNode<'a> {
+    pub label: &'a str,
+    pub display_label: &'a str,
+    pub kind: NodeKind,
+    pub href: &'a str,
+    pub position: Point,
+    pub radius: f64,
+    pub is_center: bool,
+}
+
+pub(super) struct SvgEdge {
+    pub from: Point,
+    pub to: Point,
+    pub title: String,
+    pub touches_center: bool,
+}
+
+pub(super) struct SvgDocument<'a> {
+    pub id_prefix: String,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub width: f64,
+    pub height: f64,
+    pub nodes: &'a [SvgNode<'a>],
+    pub edges: &'a [SvgEdge],
+}
+
+/// The colours, scoped to `.casefile-graph` because an inline `<style>` applies to the whole
+/// HTML page. A theme recolours the graph by setting `--graph-person`, `--graph-company`,
+/// `--graph-event`, `--graph-edge`, `--graph-text`, `--graph-background`, `--graph-focus`;
+/// the fallbacks (Okabe–Ito hues, darkened for contrast on white) keep it readable standalone.
+/// Each colour is declared twice, plain and then through `var()`, so renderers without custom
+/// properties (librsvg before 2.57, some image viewers) keep the plain one instead of black.
+const STYLE: &str = "\
+.casefile-graph{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif;font-size:12px}
+.casefile-graph .graph-background{fill:#fff;fill:var(--graph-background,#fff)}
+.casefile-graph .edge{stroke:#7c8594;stroke:var(--graph-edge,#7c8594);stroke-opacity:.5;stroke-width:1}
+.casefile-graph .edge-center{stroke-opacity:.85;stroke-width:1.5}
+.casefile-graph circle{stroke:#fff;stroke:var(--graph-background,#fff);stroke-width:1.5}
+.casefile-graph .node-person circle{fill:#0b6fb0;fill:var(--graph-person,#0b6fb0)}
+.casefile-graph .node-company circle{fill:#b86e00;fill:var(--graph-company,#b86e00)}
+.casefile-graph .node-event circle{fill:#b0478f;fill:var(--graph-event,#b0478f)}
+.casefile-graph text{fill:#1f2937;fill:var(--graph-text,#1f2937);text-anchor:middle;paint-order:stroke;stroke:#fff;stroke:var(--graph-background,#fff);stroke-width:3px;stroke-linejoin:round}
+.casefile-graph .graph-legend text{text-anchor:start}
+.casefile-graph .node-center circle{stroke:#1f2937;stroke:var(--graph-text,#1f2937);stroke-width:2.5}
+.casefile-graph .node-center text{font-weight:700}
+.casefile-graph a:hover circle,.casefile-graph a:focus circle{stroke:#d4380d;stroke:var(--graph-focus,#d4380d);stroke-width:4}
+.casefile-graph a:hover text,.casefile-graph a:focus text{font-weight:700;text-decoration:underline}
+@media (prefers-color-scheme:dark){
+.casefile-graph .graph-background{fill:#111827;fill:var(--graph-background,#111827)}
+.casefile-graph .edge{stroke:#94a3b8;stroke:var(--graph-edge,#94a3b8)}
+.casefile-graph circle{stroke:#111827;stroke:var(--graph-background,#111827)}
+.casefile-graph .node-person circle{fill:#56b4e9;fill:var(--graph-person,#56b4e9)}
+.casefile-graph .node-company circle{fill:#e69f00;fill:var(--graph-company,#e69f00)}
+.casefile-graph .node-event circle{fill:#e58fc4;fill:var(--graph-event,#e58fc4)}
+.casefile-graph text{fill:#e5e7eb;fill:var(--graph-text,#e5e7eb);stroke:#111827;stroke:var(--graph-background,#111827)}
+.casefile-graph .node-center circle{stroke:#e5e7eb;stroke:var(--graph-text,#e5e7eb)}
+.casefile-graph a:hover circle,.casefile-graph a:focus circle{stroke:#ffb86b;stroke:var(--graph-focus,#ffb86b)}
+}
+@media print{
+.casefile-graph .graph-background{fill:#fff}
+.casefile-graph .edge{stroke:#555;stroke-opacity:.6}
+.casefile-graph circle{stroke:#fff}
+.casefile-graph .node-person circle{fill:#0b5a8f}
+.casefile-graph .node-company circle{fill:#8f5500}
+.casefile-graph .node-event circle{fill:#8f3273}
+.casefile-graph text{fill:#000;stroke:#fff}
+}
+";
+
+pub(super) fn write_svg(doc: &SvgDocument) -> String {
+    let width = doc.width.max(LEGEND_WIDTH);
+    let height = doc.height + LEGEND_HEIGHT;
+    // Centre a drawing narrower than the legend.
+    let offset = Point {
+        x: (width - doc.width) / 2.0,
+        y: LEGEND_HEIGHT,
+    };
+    let at = |p: Point| Point {
+        x: p.x + offset.x,
+        y: p.y + offset.y,
+    };
+    let prefix = &doc.id_prefix;
+    let mut out = String::with_capacity(1024 + doc.nodes.len() * 400 + doc.edges.len() * 160);
+    // `write!` into a String cannot fail; the results are ignored on purpose.
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"casefile-graph\" id=\"{prefix}\" \
+         viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"group\" \
+         aria-labelledby=\"{prefix}-title\" aria-describedby=\"{prefix}-desc\">\n\
+         <title id=\"{prefix}-title\">{title}</title>\n\
+         <desc id=\"{prefix}-desc\">{desc}</desc>\n\
+         <style>\n{STYLE}</style>\n\
+         <rect class=\"graph-background\" width=\"{w}\" height=\"{h}\"/>\n",
+        w = number(width),
+        h = number(height),
+        title = escape(doc.title),
+        desc = escape(doc.description),
+    );
+    write_legend(&mut out);
+
+    if doc.nodes.is_empty() {
+        let _ = writeln!(
+            out,
+            "<text x=\"{}\" y=\"{}\">No connections to show</text>",
+            number(width / 2.0),
+            number(LEGEND_HEIGHT + 36.0),
+        );
+    }
+
+    out.push_str("<g class=\"edges\">\n");
+    for edge in doc.edges {
+        let (from, to) = (at(edge.from), at(edge.to));
+        let class = if edge.touches_center {
+            "edge edge-center"
+        } else {
+            "edge"
+        };
+        let _ = writeln!(
+            out,
+            "<line class=\"{class}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"><title>{}</title></line>",
+            number(from.x),
+            number(from.y),
+            number(to.x),
+            number(to.y),
+            escape(&edge.title),
+        );
+    }
+    out.push_str("</g>\n<g class=\"nodes\">\n");
+    for node in doc.nodes {
+        let centre = at(node.position);
+        let size = NodeSize {
+            radius: node.radius,
+            label_width: 0.0,
+            label_height: LABEL_FONT_PX,
+        };
+        let baseline = layout::label_baseline(centre, &size);
+        let center_class = if node.is_center { " node-center" } else { "" };
+        let _ = writeln!(
+            out,
+            "<a href=\"{href}\" class=\"node {kind_class}{center_class}\">\
+             <title>{label} ({kind})</title>\
+             <circle cx=\"{cx}\" cy=\"{cy}\" r=\"{r}\"/>\
+             <text x=\"{tx}\" y=\"{ty}\">{display}</text></a>",
+            href = escape(node.href),
+            kind_class = node.kind.class_name(),
+            label = escape(node.label),
+            kind = node.kind.word(),
+            cx = number(centre.x),
+            cy = number(centre.y),
+            r = number(node.radius),
+            tx = number(baseline.x),
+            ty = number(baseline.y),
+            display = escape(node.display_label),
+        );
+    }
+    out.push_str("</g>\n</svg>\n");
+    out
+}
+
+/// The colour key: one dot and word per kind.
+fn write_legend(out: &mut String) {
+    out.push_str("<g class=\"graph-legend\" aria-hidden=\"true\">");
+    let kinds = [
+        (NodeKind::Person, "Person", 12.0),
+        (NodeKind::Company, "Company", 92.0),
+        (NodeKind::Event, "Event", 182.0),
+    ];
+    for (kind, word, x) in kinds {
+        let _ = write!(
+            out,
+            "<g class=\"{}\"><circle cx=\"{}\" cy=\"12.0\" r=\"5.0\"/><text x=\"{}\" y=\"16.0\">{word}</text></g>",
+            kind.class_name(),
+            number(x + 5.0),
+            number(x + 14.0),
+        );
+    }
+    out.push_str("</g>\n");
+}
+
+/// The label as drawn: whitespace collapsed, cut to `MAX_LABEL_CHARS` with an ellipsis.
+pub(super) fn display_label(label: &str) -> String {
+    let collapsed = label.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() <= MAX_LABEL_CHARS {
+        return collapsed;
+    }
+    let mut cut: String = collapsed.chars().take(MAX_LABEL_CHARS - 1).collect();
+    cut.truncate(cut.trim_end().len());
+    cut.push('…');
+    cut
+}
+
+/// Approximate width in px of `text` at `LABEL_FONT_PX` in a common sans-serif; enough to
+/// keep labels apart without measuring fonts.
+pub(super) fn estimate_text_width(text: &str) -> f64 {
+    let ems: f64 = text
+        .chars()
+        .map(|c| match c {
+            'i' | 'j' | 'l' | '.' | ',' | '\'' | '!' | '|' | ':' | ';' | 'I' => 0.28,
+            'f' | 't' | 'r' | ' ' | '(' | ')' | '-' | '[' | ']' => 0.36,
+            'm' | 'w' | 'M' | 'W' => 0.86,
+            c if c.is_ascii_uppercase() => 0.68,
+            c if c.is_ascii_digit() => 0.56,
+            c if c.is_ascii() => 0.55,
+            // CJK and other full-width scripts.
+            c if ('\u{1100}'..='\u{FFDC}').contains(&c)
+                && !('\u{2000}'..='\u{2FFF}').contains(&c) =>
+            {
+                1.0
+            }
+            _ => 0.6,
+        })
+        .sum();
+    // Labels are drawn at normal weight but bold on focus; leave room for that.
+    ems * LABEL_FONT_PX * 1.05
+}
+
+/// Bigger circles for better-connected notes, so hubs stand out; the centre of a
+/// neighbourhood is always large.
+pub(super) fn node_radius(degree: usize, is_center: bool) -> f64 {
+    let radius = 4.5 + 1.6 * (degree as f64).sqrt();
+    let radius = radius.min(15.0);
+    if is_center { radius.max(11.0) } else { radius }
+}
+
+/// `graph-<seed>-<hash>`: readable, valid as an XML id and CSS selector, and different for
+/// different seeds even when sanitising makes them look alike, so two drawings on one page
+/// never share ids.
+pub(super) fn id_prefix(seed: &str) -> String {
+    let readable: String = seed
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(40)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in seed.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    if readable.is_empty() {
+        format!("graph-{hash:08x}")
+    } else {
+        format!("graph-{readable}-{hash:08x}")
+    }
+}
+
+/// Escapes text for XML content and attribute values, and drops the characters XML 1.0 does
+/// not allow at all (most control characters), which would make the document invalid.
+pub(super) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(' '),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One decimal, never "-0.0" or "NaN", so the same drawing always gives the same bytes.
+fn number(value: f64) -> String {
+    if !value.is_finite() {
+        return "0.0".to_string();
+    }
+    let text = format!("{value:.1}");
+    if text == "-0.0" {
+        "0.0".to_string()
+    } else {
+        text
+    }
+}
