@@ -44,7 +44,14 @@ struct MarkdownSettings {
     highlight_theme_dark: Option<String>,
 }
 
-const CONFIG_KEYS: &[&str] = &["title", "description", "base_url", "language", "theme", "markdown"];
+const CONFIG_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "theme",
+    "markdown",
+];
 
 impl Default for Config {
     fn default() -> Self {
@@ -77,7 +84,10 @@ impl Config {
         if !base_url.ends_with('/') {
             base_url.push('/');
         }
-        if !(base_url.starts_with('/') || base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        if !(base_url.starts_with('/')
+            || base_url.starts_with("http://")
+            || base_url.starts_with("https://"))
+        {
             let offset = text.find("base_url").unwrap_or(0);
             return Err(Diagnostic::error(
                 "bad-config",
@@ -94,7 +104,9 @@ impl Config {
             theme: file.theme.unwrap_or(defaults.theme),
             raw_html: markdown.raw_html.unwrap_or(false),
             highlight_light: markdown.highlight_theme.unwrap_or(defaults.highlight_light),
-            highlight_dark: markdown.highlight_theme_dark.unwrap_or(defaults.highlight_dark),
+            highlight_dark: markdown
+                .highlight_theme_dark
+                .unwrap_or(defaults.highlight_dark),
         })
     }
 

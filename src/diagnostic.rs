@@ -178,6 +178,11 @@ impl SourceFiles {
         self.texts.insert(path, text);
     }
 
+    /// Takes every text of `other`.
+    pub fn absorb(&mut self, other: SourceFiles) {
+        self.texts.extend(other.texts);
+    }
+
     pub fn get(&self, path: &Path) -> Option<&str> {
         self.texts.get(path).map(|t| &**t)
     }
@@ -212,7 +217,9 @@ pub fn render(diagnostic: &Diagnostic, files: &SourceFiles, color: bool) -> Stri
                     .annotation(AnnotationKind::Primary.span(span)),
             )
         }
-        None => title.element(Snippet::<annotate_snippets::Annotation>::source("").path(path.as_str())),
+        None => {
+            title.element(Snippet::<annotate_snippets::Annotation>::source("").path(path.as_str()))
+        }
     };
     if let Some(help) = &diagnostic.help {
         group = group.element(Level::HELP.message(help.as_str()));
@@ -232,7 +239,10 @@ pub fn render(diagnostic: &Diagnostic, files: &SourceFiles, color: bool) -> Stri
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        out.push_str(&format!("{severity}: {}\n  --> {loc}\n", diagnostic.message));
+        out.push_str(&format!(
+            "{severity}: {}\n  --> {loc}\n",
+            diagnostic.message
+        ));
         if let Some(help) = &diagnostic.help {
             out.push_str(&format!("  = help: {help}\n"));
         }
@@ -281,7 +291,10 @@ pub fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// The closest of `candidates` to `wrong`, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let wrong_lower = wrong.to_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
@@ -318,12 +331,20 @@ mod tests {
         files.insert(path.clone(), "---\ntitle: A\n---\nSee [[Metta]].\n".into());
         let d = Diagnostic::error(
             "unknown-link",
-            Location { file: path, line: 4, column: 5, length: 9 },
+            Location {
+                file: path,
+                line: 4,
+                column: 5,
+                length: 9,
+            },
             "unknown link target \"Metta\"",
         )
         .with_help("did you mean \"Meta\"?");
         let out = render(&d, &files, false);
-        assert!(out.contains("error: unknown link target \"Metta\""), "{out}");
+        assert!(
+            out.contains("error: unknown link target \"Metta\""),
+            "{out}"
+        );
         assert!(out.contains("content/people/a.md:4:5"), "{out}");
         assert!(out.contains("^^^^^^^^^"), "{out}");
         assert!(out.contains("help: did you mean \"Meta\"?"), "{out}");

@@ -7,9 +7,18 @@
 //! brief and its evidence into pages through Tera templates, in parallel; [`output`] writes them
 //! atomically to disk, or keeps them in memory for `serve`. [`build`] runs the whole pipeline.
 
+pub mod build;
+pub mod cli;
 pub mod config;
+pub mod coverage;
 pub mod diagnostic;
+pub mod evidence;
+pub mod graph;
 pub mod load;
-pub mod model;
 pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
 pub mod resolve;
+pub mod scaffold;
+pub mod verify;

@@ -24,7 +24,13 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind that has its own folder, in the order indexes are listed.
-    pub const FOLDERS: [Kind; 5] = [Kind::Person, Kind::Company, Kind::Event, Kind::Source, Kind::Page];
+    pub const FOLDERS: [Kind; 5] = [
+        Kind::Person,
+        Kind::Company,
+        Kind::Event,
+        Kind::Source,
+        Kind::Page,
+    ];
 
     pub fn from_folder(folder: &str) -> Option<Kind> {
         Kind::FOLDERS.into_iter().find(|k| k.folder() == folder)
@@ -79,7 +85,9 @@ impl Kind {
 /// Whether `slug` follows the rule: lower-case `a-z`, `0-9` and single `-` inside.
 pub fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
-        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
         && !slug.ends_with('-')
         && !slug.contains("--")
@@ -124,8 +132,18 @@ pub enum Precision {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 impl Date {
@@ -198,7 +216,8 @@ impl Date {
 
     /// The month name and year, for timeline headings ("July 2025"), if the month is known.
     pub fn month_heading(&self) -> Option<String> {
-        self.month.map(|m| format!("{} {}", MONTHS[m as usize - 1], self.year))
+        self.month
+            .map(|m| format!("{} {}", MONTHS[m as usize - 1], self.year))
     }
 
     /// Full RFC 3339 timestamp at the start of the period, for feeds and sitemaps.
@@ -269,7 +288,15 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_refused() {
-        for bad in ["2025-13", "2025-02-30", "25-07", "2025-7-1", "July 2025", "", "2025-07-07-01"] {
+        for bad in [
+            "2025-13",
+            "2025-02-30",
+            "25-07",
+            "2025-7-1",
+            "July 2025",
+            "",
+            "2025-07-07-01",
+        ] {
             assert!(Date::parse(bad).is_err(), "{bad} should be refused");
         }
         assert!(Date::parse("2024-02-29").is_ok());

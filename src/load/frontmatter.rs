@@ -49,12 +49,35 @@ pub struct FrontMatter {
 
 /// Every key, for "did you mean".
 pub const ALL_KEYS: &[&str] = &[
-    "title", "kind", "summary", "aliases", "tags", "draft", "updated", "facts", "roles", "parent",
-    "founded", "website", "date", "until", "participants", "location", "cite", "publisher",
-    "author", "url", "via", "relies_on", "language", "original",
+    "title",
+    "kind",
+    "summary",
+    "aliases",
+    "tags",
+    "draft",
+    "updated",
+    "facts",
+    "roles",
+    "parent",
+    "founded",
+    "website",
+    "date",
+    "until",
+    "participants",
+    "location",
+    "cite",
+    "publisher",
+    "author",
+    "url",
+    "via",
+    "relies_on",
+    "language",
+    "original",
 ];
 
-const COMMON_KEYS: &[&str] = &["title", "kind", "summary", "aliases", "tags", "draft", "updated", "facts"];
+const COMMON_KEYS: &[&str] = &[
+    "title", "kind", "summary", "aliases", "tags", "draft", "updated", "facts",
+];
 
 /// The keys a kind may use beyond the common ones.
 pub fn kind_keys(kind: Kind) -> &'static [&'static str] {
@@ -63,7 +86,14 @@ pub fn kind_keys(kind: Kind) -> &'static [&'static str] {
         Kind::Company => &["parent", "founded", "website"],
         Kind::Event => &["date", "until", "participants", "location", "cite"],
         Kind::Source => &[
-            "publisher", "author", "date", "url", "via", "relies_on", "language", "original",
+            "publisher",
+            "author",
+            "date",
+            "url",
+            "via",
+            "relies_on",
+            "language",
+            "original",
         ],
         Kind::Page | Kind::Home => &[],
     }
@@ -99,7 +129,9 @@ pub fn check_keys_for_kind(fm: &FrontMatter, kind: Kind) -> Vec<&'static str> {
     let allowed = kind_keys(kind);
     present
         .into_iter()
-        .filter(|(key, is_present)| *is_present && !allowed.contains(key) && !COMMON_KEYS.contains(key))
+        .filter(|(key, is_present)| {
+            *is_present && !allowed.contains(key) && !COMMON_KEYS.contains(key)
+        })
         .map(|(key, _)| key)
         .collect()
 }

@@ -70,7 +70,10 @@ impl Document {
     }
 
     pub fn title(&self) -> &str {
-        self.front.title.as_ref().map_or(self.slug.as_str(), |t| t.value.as_str())
+        self.front
+            .title
+            .as_ref()
+            .map_or(self.slug.as_str(), |t| t.value.as_str())
     }
 }
 
@@ -97,9 +100,15 @@ pub fn load(root: &Path, include_drafts: bool, diagnostics: &mut Diagnostics) ->
                 Location::file_only(Path::new("content/")),
                 "this folder has no content/ folder, so it is not a brief",
             )
-            .with_help("run `casefile init DIR` to start a brief, or pass --root to the brief's folder"),
+            .with_help(
+                "run `casefile init DIR` to start a brief, or pass --root to the brief's folder",
+            ),
         );
-        return Loaded { documents: Vec::new(), drafts: Vec::new(), files };
+        return Loaded {
+            documents: Vec::new(),
+            drafts: Vec::new(),
+            files,
+        };
     }
     let walker = walkdir::WalkDir::new(&content)
         .follow_links(false)
@@ -109,8 +118,15 @@ pub fn load(root: &Path, include_drafts: bool, diagnostics: &mut Diagnostics) ->
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
-                let path = err.path().map(|p| relative(root, p)).unwrap_or_else(|| PathBuf::from("content"));
-                diagnostics.push(Diagnostic::error("io", Location::file_only(&path), format!("cannot read: {err}")));
+                let path = err
+                    .path()
+                    .map(|p| relative(root, p))
+                    .unwrap_or_else(|| PathBuf::from("content"));
+                diagnostics.push(Diagnostic::error(
+                    "io",
+                    Location::file_only(&path),
+                    format!("cannot read: {err}"),
+                ));
                 continue;
             }
         };
@@ -128,9 +144,14 @@ pub fn load(root: &Path, include_drafts: bool, diagnostics: &mut Diagnostics) ->
                         Diagnostic::error(
                             "symlink-outside",
                             Location::file_only(&rel),
-                            format!("symbolic link leads out of the brief, to {}", target.display()),
+                            format!(
+                                "symbolic link leads out of the brief, to {}",
+                                target.display()
+                            ),
                         )
-                        .with_help("casefile reads only files inside the brief; copy the file in instead"),
+                        .with_help(
+                            "casefile reads only files inside the brief; copy the file in instead",
+                        ),
                     );
                     continue;
                 }
@@ -145,8 +166,12 @@ pub fn load(root: &Path, include_drafts: bool, diagnostics: &mut Diagnostics) ->
             }
             if real_path.is_dir() {
                 diagnostics.push(
-                    Diagnostic::error("symlink-dir", Location::file_only(&rel), "symbolic links to folders are not followed")
-                        .with_help("move the notes into the brief's own folders"),
+                    Diagnostic::error(
+                        "symlink-dir",
+                        Location::file_only(&rel),
+                        "symbolic links to folders are not followed",
+                    )
+                    .with_help("move the notes into the brief's own folders"),
                 );
                 continue;
             }
@@ -162,7 +187,11 @@ pub fn load(root: &Path, include_drafts: bool, diagnostics: &mut Diagnostics) ->
         }
     }
 
-    let results: Vec<(Option<Document>, Vec<Diagnostic>, Option<(PathBuf, Arc<str>)>)> = candidates
+    let results: Vec<(
+        Option<Document>,
+        Vec<Diagnostic>,
+        Option<(PathBuf, Arc<str>)>,
+    )> = candidates
         .into_par_iter()
         .map(|(rel, real, kind, stem)| read_document(rel, &real, kind, stem))
         .collect();
@@ -183,17 +212,29 @@ pub fn load(root: &Path, include_drafts: bool, diagnostics: &mut Diagnostics) ->
         }
     }
     check_unique_slugs(&documents, diagnostics);
-    Loaded { documents, drafts, files }
+    Loaded {
+        documents,
+        drafts,
+        files,
+    }
 }
 
 fn relative(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    path.strip_prefix(root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Which kind a file is, from its folder, and its slug, from its stem.
 fn classify(rel: &Path) -> Result<(Kind, String), Diagnostic> {
-    let parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
-    let stem = rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let stem = rel
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     match parts.as_slice() {
         [_, file] if file == "_index.md" => Ok((Kind::Home, "index".to_string())),
         [_, folder, _] => {
@@ -220,14 +261,22 @@ fn classify(rel: &Path) -> Result<(Kind, String), Diagnostic> {
     }
 }
 
-type ReadResult = (Option<Document>, Vec<Diagnostic>, Option<(PathBuf, Arc<str>)>);
+type ReadResult = (
+    Option<Document>,
+    Vec<Diagnostic>,
+    Option<(PathBuf, Arc<str>)>,
+);
 
 fn read_document(rel: PathBuf, real: &Path, kind: Kind, stem: String) -> ReadResult {
     let mut problems = Vec::new();
     let bytes = match std::fs::read(real) {
         Ok(b) => b,
         Err(err) => {
-            problems.push(Diagnostic::error("io", Location::file_only(&rel), format!("cannot read the file: {err}")));
+            problems.push(Diagnostic::error(
+                "io",
+                Location::file_only(&rel),
+                format!("cannot read the file: {err}"),
+            ));
             return (None, problems, None);
         }
     };
@@ -235,7 +284,12 @@ fn read_document(rel: PathBuf, real: &Path, kind: Kind, stem: String) -> ReadRes
         problems.push(
             Diagnostic::error(
                 "file-too-large",
-                Location { file: rel.clone(), line: 1, column: 1, length: 0 },
+                Location {
+                    file: rel.clone(),
+                    line: 1,
+                    column: 1,
+                    length: 0,
+                },
                 format!(
                     "this file is {:.1} MB; a note or source may be at most {} MB",
                     bytes.len() as f64 / 1e6,
@@ -251,8 +305,12 @@ fn read_document(rel: PathBuf, real: &Path, kind: Kind, stem: String) -> ReadRes
         Ok(t) => {
             let at = t.find('\0').unwrap_or(0);
             problems.push(
-                Diagnostic::error("binary-file", Location::at_offset(&rel, &t, at, 1), "this file contains a NUL byte: it looks binary, not text")
-                    .with_help("notes and sources are UTF-8 text files"),
+                Diagnostic::error(
+                    "binary-file",
+                    Location::at_offset(&rel, &t, at, 1),
+                    "this file contains a NUL byte: it looks binary, not text",
+                )
+                .with_help("notes and sources are UTF-8 text files"),
             );
             return (None, problems, None);
         }
@@ -276,7 +334,12 @@ fn read_document(rel: PathBuf, real: &Path, kind: Kind, stem: String) -> ReadRes
         problems.push(
             Diagnostic::error(
                 "no-front-matter",
-                Location { file: rel.clone(), line: 1, column: 1, length: 1 },
+                Location {
+                    file: rel.clone(),
+                    line: 1,
+                    column: 1,
+                    length: 1,
+                },
                 "this note has no front matter",
             )
             .with_help("start the file with a line `---`, then `title: …`, then a closing `---`"),
@@ -284,12 +347,21 @@ fn read_document(rel: PathBuf, real: &Path, kind: Kind, stem: String) -> ReadRes
         return (None, problems, shown);
     };
     let (yaml_start, yaml_end, body_start) = match split {
-        Split::Closed { yaml_start, yaml_end, body_start } => (yaml_start, yaml_end, body_start),
+        Split::Closed {
+            yaml_start,
+            yaml_end,
+            body_start,
+        } => (yaml_start, yaml_end, body_start),
         Split::Unclosed => {
             problems.push(
                 Diagnostic::error(
                     "unclosed-front-matter",
-                    Location { file: rel.clone(), line: 1, column: 1, length: 3 },
+                    Location {
+                        file: rel.clone(),
+                        line: 1,
+                        column: 1,
+                        length: 3,
+                    },
                     "the front matter opened here is never closed",
                 )
                 .with_help("add a line with only `---` after the last front matter key"),
@@ -302,7 +374,13 @@ fn read_document(rel: PathBuf, real: &Path, kind: Kind, stem: String) -> ReadRes
     let front: FrontMatter = if yaml_text.trim().is_empty() {
         FrontMatter::default()
     } else {
-        match yaml::parse(yaml_text, &rel, yaml_line_offset, yaml_start, frontmatter::ALL_KEYS) {
+        match yaml::parse(
+            yaml_text,
+            &rel,
+            yaml_line_offset,
+            yaml_start,
+            frontmatter::ALL_KEYS,
+        ) {
             Ok(f) => f,
             Err(diagnostic) => {
                 problems.push(diagnostic);
@@ -310,14 +388,30 @@ fn read_document(rel: PathBuf, real: &Path, kind: Kind, stem: String) -> ReadRes
             }
         }
     };
-    let slug = if kind == Kind::Home { "index".to_string() } else { stem };
-    let document = Document { path: rel.clone(), kind, slug, text: text.clone(), front, yaml_line_offset, body_start };
+    let slug = if kind == Kind::Home {
+        "index".to_string()
+    } else {
+        stem
+    };
+    let document = Document {
+        path: rel.clone(),
+        kind,
+        slug,
+        text: text.clone(),
+        front,
+        yaml_line_offset,
+        body_start,
+    };
     check_document(&document, &mut problems);
     (Some(document), problems, shown)
 }
 
 enum Split {
-    Closed { yaml_start: usize, yaml_end: usize, body_start: usize },
+    Closed {
+        yaml_start: usize,
+        yaml_end: usize,
+        body_start: usize,
+    },
     Unclosed,
 }
 
@@ -334,7 +428,11 @@ fn split_front_matter(text: &str) -> Option<Split> {
     let mut offset = yaml_start;
     for line in text[yaml_start..].split_inclusive('\n') {
         if line.trim_end() == "---" {
-            return Some(Split::Closed { yaml_start, yaml_end: offset, body_start: offset + line.len() });
+            return Some(Split::Closed {
+                yaml_start,
+                yaml_end: offset,
+                body_start: offset + line.len(),
+            });
         }
         offset += line.len();
     }
@@ -349,7 +447,10 @@ fn check_document(doc: &Document, problems: &mut Vec<Diagnostic>) {
             Diagnostic::error(
                 "bad-slug",
                 Location::file_only(&doc.path),
-                format!("\"{}\" is not a valid slug: use lower-case a-z, 0-9 and `-`", doc.slug),
+                format!(
+                    "\"{}\" is not a valid slug: use lower-case a-z, 0-9 and `-`",
+                    doc.slug
+                ),
             )
             .with_help(if proposed.is_empty() {
                 "rename the file with letters a-z and digits".to_string()
@@ -360,12 +461,18 @@ fn check_document(doc: &Document, problems: &mut Vec<Diagnostic>) {
     }
     match &doc.front.title {
         None => problems.push(
-            Diagnostic::error("missing-title", doc.file_location(), "this note has no `title`")
-                .with_help("add `title: …` to the front matter"),
+            Diagnostic::error(
+                "missing-title",
+                doc.file_location(),
+                "this note has no `title`",
+            )
+            .with_help("add `title: …` to the front matter"),
         ),
-        Some(t) if t.value.trim().is_empty() => {
-            problems.push(Diagnostic::error("empty-title", doc.yaml_location(t), "the title is empty"))
-        }
+        Some(t) if t.value.trim().is_empty() => problems.push(Diagnostic::error(
+            "empty-title",
+            doc.yaml_location(t),
+            "the title is empty",
+        )),
         Some(_) => {}
     }
     if let Some(declared) = &doc.front.kind {
@@ -406,8 +513,12 @@ fn check_document(doc: &Document, problems: &mut Vec<Diagnostic>) {
     }
     if doc.kind == Kind::Event && doc.front.date.is_none() {
         problems.push(
-            Diagnostic::error("missing-date", doc.file_location(), "an event needs a `date`")
-                .with_help("add `date: \"2025-07\"` (YYYY, YYYY-MM or YYYY-MM-DD)"),
+            Diagnostic::error(
+                "missing-date",
+                doc.file_location(),
+                "an event needs a `date`",
+            )
+            .with_help("add `date: \"2025-07\"` (YYYY, YYYY-MM or YYYY-MM-DD)"),
         );
     }
 }
@@ -433,7 +544,11 @@ fn check_unique_slugs(documents: &[Document], diagnostics: &mut Diagnostics) {
                 Diagnostic::error(
                     "duplicate-slug",
                     Location::file_only(&doc.path),
-                    format!("the slug \"{}\" is already used by {}", doc.slug, first.path.display()),
+                    format!(
+                        "the slug \"{}\" is already used by {}",
+                        doc.slug,
+                        first.path.display()
+                    ),
                 )
                 .with_help("slugs are unique across the whole brief; rename one of the files"),
             );
@@ -451,7 +566,11 @@ mod tests {
     fn body_starts_right_after_the_closing_line() {
         let text = "---\ntitle: A\n---\n body\n";
         match split_front_matter(text) {
-            Some(Split::Closed { yaml_start, yaml_end, body_start }) => {
+            Some(Split::Closed {
+                yaml_start,
+                yaml_end,
+                body_start,
+            }) => {
                 assert_eq!(&text[yaml_start..yaml_end], "title: A\n");
                 assert_eq!(&text[body_start..], " body\n");
             }
@@ -461,7 +580,10 @@ mod tests {
 
     #[test]
     fn unclosed_and_missing_front_matter_are_told_apart() {
-        assert!(matches!(split_front_matter("---\ntitle: A\n"), Some(Split::Unclosed)));
+        assert!(matches!(
+            split_front_matter("---\ntitle: A\n"),
+            Some(Split::Unclosed)
+        ));
         assert!(split_front_matter("title: A\n").is_none());
         assert!(split_front_matter("").is_none());
     }

@@ -64,7 +64,10 @@ fn to_diagnostic(
             .unwrap_or_else(|| format!("the keys allowed here are: {}", valid_keys.join(", ")));
         return Diagnostic::error(
             "unknown-key",
-            Location { length: key.len(), ..location },
+            Location {
+                length: key.len(),
+                ..location
+            },
             format!("unknown key `{key}` in front matter"),
         )
         .with_help(help);

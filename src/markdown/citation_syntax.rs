@@ -65,15 +65,25 @@ fn parse_group(text: &str, start: usize) -> Result<CitationGroup, CitationSyntax
             i += 1;
         }
         if i >= bytes.len() || bytes[i] != b'@' {
-            return Err(error(i, "a citation item must start with `@` and a source slug", "write [@source-slug] or [@a; @b, \"quote\"]"));
+            return Err(error(
+                i,
+                "a citation item must start with `@` and a source slug",
+                "write [@source-slug] or [@a; @b, \"quote\"]",
+            ));
         }
         i += 1;
         let slug_start = i;
-        while i < bytes.len() && !matches!(bytes[i], b',' | b';' | b']' | b' ' | b'\n' | b'[' | b'"') {
+        while i < bytes.len()
+            && !matches!(bytes[i], b',' | b';' | b']' | b' ' | b'\n' | b'[' | b'"')
+        {
             i += 1;
         }
         if i == slug_start {
-            return Err(error(i, "a citation needs a source slug after `@`", "write [@source-slug]"));
+            return Err(error(
+                i,
+                "a citation needs a source slug after `@`",
+                "write [@source-slug]",
+            ));
         }
         let source = text[slug_start..i].to_string();
         let source_range = slug_start..i;
@@ -114,10 +124,18 @@ fn parse_group(text: &str, start: usize) -> Result<CitationGroup, CitationSyntax
                 i += 1;
             }
         }
-        items.push(CitationItem { source, source_range, quote, quote_range });
+        items.push(CitationItem {
+            source,
+            source_range,
+            quote,
+            quote_range,
+        });
         match bytes.get(i) {
             Some(b']') => {
-                return Ok(CitationGroup { range: start..i + 1, items });
+                return Ok(CitationGroup {
+                    range: start..i + 1,
+                    items,
+                });
             }
             Some(b';') => {
                 i += 1;
@@ -139,7 +157,10 @@ mod tests {
     use super::*;
 
     fn ok(text: &str) -> Vec<CitationGroup> {
-        find_citations(text).into_iter().map(|r| r.unwrap()).collect()
+        find_citations(text)
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect()
     }
 
     #[test]
@@ -147,8 +168,14 @@ mod tests {
         let groups = ok("A [@a] and B [@b, \"tens of millions\"].");
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].items[0].source, "a");
-        assert_eq!(groups[1].items[0].quote.as_deref(), Some("tens of millions"));
-        assert_eq!(&"A [@a] and B [@b, \"tens of millions\"]."[groups[1].range.clone()], "[@b, \"tens of millions\"]");
+        assert_eq!(
+            groups[1].items[0].quote.as_deref(),
+            Some("tens of millions")
+        );
+        assert_eq!(
+            &"A [@a] and B [@b, \"tens of millions\"]."[groups[1].range.clone()],
+            "[@b, \"tens of millions\"]"
+        );
     }
 
     #[test]
@@ -162,13 +189,22 @@ mod tests {
     #[test]
     fn curly_quotes_may_hold_straight_ones_and_back() {
         let groups = ok("[@a, “the \"Super Intelligence\" division”] [@b, \"a “c” d\"]");
-        assert_eq!(groups[0].items[0].quote.as_deref(), Some("the \"Super Intelligence\" division"));
+        assert_eq!(
+            groups[0].items[0].quote.as_deref(),
+            Some("the \"Super Intelligence\" division")
+        );
         assert_eq!(groups[1].items[0].quote.as_deref(), Some("a “c” d"));
     }
 
     #[test]
     fn malformed_citations_are_errors() {
-        for bad in ["[@a, unquoted]", "[@a, \"never closed]", "[@]", "[@a @b]", "[@a"] {
+        for bad in [
+            "[@a, unquoted]",
+            "[@a, \"never closed]",
+            "[@]",
+            "[@a @b]",
+            "[@a",
+        ] {
             let found = find_citations(bad);
             assert!(found.iter().any(|r| r.is_err()), "{bad} should be an error");
         }

@@ -18,7 +18,9 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Options, Parser};
 
 /// The parser with every extension SPEC §1 asks for.
-pub fn parser(body: &str) -> pulldown_cmark::OffsetIter<'_, pulldown_cmark::DefaultBrokenLinkCallback> {
+pub fn parser(
+    body: &str,
+) -> pulldown_cmark::OffsetIter<'_, pulldown_cmark::DefaultBrokenLinkCallback> {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -63,7 +65,10 @@ pub fn text_runs<'a>(events: impl Iterator<Item = (Event<'a>, Range<usize>)>) ->
     for (event, range) in events {
         match event {
             Event::Text(text) => {
-                let current = run.get_or_insert_with(|| TextRun { text: String::new(), origins: Vec::new() });
+                let current = run.get_or_insert_with(|| TextRun {
+                    text: String::new(),
+                    origins: Vec::new(),
+                });
                 current.origins.push((current.text.len(), range));
                 current.text.push_str(&text);
             }
@@ -96,7 +101,11 @@ pub fn heading_id(text: &str) -> String {
             dash = true;
         }
     }
-    if id.is_empty() { "section".to_string() } else { id }
+    if id.is_empty() {
+        "section".to_string()
+    } else {
+        id
+    }
 }
 
 /// Gives each heading a unique id: the first "Compensation" is `compensation`, the second
@@ -125,7 +134,12 @@ impl HeadingIds {
 
 /// A link with a script scheme, which SPEC §1 makes an error.
 pub fn is_script_url(url: &str) -> bool {
-    let lower: String = url.trim().chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    let lower: String = url
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
     lower.starts_with("javascript:")
         || lower.starts_with("vbscript:")
         || (lower.starts_with("data:") && !lower.starts_with("data:image/"))
@@ -138,8 +152,14 @@ mod tests {
     #[test]
     fn heading_ids_are_readable_and_unique() {
         let mut ids = HeadingIds::default();
-        assert_eq!(ids.unique(heading_id("Compensation & pay")), "compensation-pay");
-        assert_eq!(ids.unique(heading_id("Compensation & pay")), "compensation-pay-1");
+        assert_eq!(
+            ids.unique(heading_id("Compensation & pay")),
+            "compensation-pay"
+        );
+        assert_eq!(
+            ids.unique(heading_id("Compensation & pay")),
+            "compensation-pay-1"
+        );
         assert_eq!(heading_id("李伟 的 职业"), "李伟-的-职业");
         assert_eq!(heading_id("!!!"), "section");
     }

@@ -72,7 +72,11 @@ pub struct ScanProblem {
 
 /// Whether a Markdown link destination points at another note's file.
 pub fn markdown_note_target(dest: &str) -> Option<(String, Option<String>)> {
-    if dest.contains("://") || dest.starts_with('/') || dest.starts_with('#') || dest.starts_with("mailto:") {
+    if dest.contains("://")
+        || dest.starts_with('/')
+        || dest.starts_with('#')
+        || dest.starts_with("mailto:")
+    {
         return None;
     }
     let (path, fragment) = match dest.split_once('#') {
@@ -99,6 +103,8 @@ pub fn scan(body: &str) -> BodyScan {
     let mut open_block: Option<(usize, usize)> = None; // (index in out.blocks, nesting depth)
     let mut depth = 0usize;
     let mut in_code = false;
+    // The author's own footnotes are remarks, not claims: they are not coverage blocks.
+    let mut in_footnote = false;
     for piece in text_runs(parser(body)) {
         match piece {
             Piece::Text(run) => {
@@ -118,8 +124,11 @@ pub fn scan(body: &str) -> BodyScan {
                                 .items
                                 .into_iter()
                                 .map(|item| CitationItem {
-                                    source_range: run.body_offset(item.source_range.start)..run.body_offset(item.source_range.end),
-                                    quote_range: item.quote_range.map(|r| run.body_offset(r.start)..run.body_offset(r.end)),
+                                    source_range: run.body_offset(item.source_range.start)
+                                        ..run.body_offset(item.source_range.end),
+                                    quote_range: item
+                                        .quote_range
+                                        .map(|r| run.body_offset(r.start)..run.body_offset(r.end)),
                                     ..item
                                 })
                                 .collect();
@@ -127,7 +136,8 @@ pub fn scan(body: &str) -> BodyScan {
                                 out.blocks[b].cited = true;
                             }
                             out.citations.push(CitationRef {
-                                range: run.body_offset(group.range.start)..run.body_offset(group.range.end),
+                                range: run.body_offset(group.range.start)
+                                    ..run.body_offset(group.range.end),
                                 items,
                                 block: open_block.map(|(b, _)| b),
                             });
@@ -148,7 +158,11 @@ pub fn scan(body: &str) -> BodyScan {
                 Event::End(TagEnd::Heading(_)) => {
                     if let Some((level, explicit, text)) = heading.take() {
                         let id = ids.unique(explicit.unwrap_or_else(|| heading_id(&text)));
-                        out.headings.push(HeadingRef { level, id, text: text.trim().to_string() });
+                        out.headings.push(HeadingRef {
+                            level,
+                            id,
+                            text: text.trim().to_string(),
+                        });
                     }
                 }
                 Event::Code(code) => {
@@ -156,12 +170,18 @@ pub fn scan(body: &str) -> BodyScan {
                         text.push_str(&code);
                     }
                 }
+                Event::Start(Tag::FootnoteDefinition(_)) => in_footnote = true,
+                Event::End(TagEnd::FootnoteDefinition) => in_footnote = false,
                 Event::Start(Tag::CodeBlock(_)) => in_code = true,
                 Event::End(TagEnd::CodeBlock) => in_code = false,
                 Event::Start(Tag::Paragraph | Tag::Item) => {
                     depth += 1;
-                    if open_block.is_none() {
-                        out.blocks.push(Block { range: range.clone(), words: 0, cited: false });
+                    if open_block.is_none() && !in_footnote {
+                        out.blocks.push(Block {
+                            range: range.clone(),
+                            words: 0,
+                            cited: false,
+                        });
                         open_block = Some((out.blocks.len() - 1, depth));
                     }
                 }
@@ -173,26 +193,46 @@ pub fn scan(body: &str) -> BodyScan {
                     }
                     depth = depth.saturating_sub(1);
                 }
-                Event::Start(Tag::Link { link_type, dest_url, .. }) => {
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    ..
+                }) => {
                     if let LinkType::WikiLink { .. } = link_type {
                         let (target, fragment) = split_wiki_target(&dest_url);
-                        out.links.push(LinkRef { target, fragment, range, style: LinkStyle::Wiki });
+                        out.links.push(LinkRef {
+                            target,
+                            fragment,
+                            range,
+                            style: LinkStyle::Wiki,
+                        });
                     } else if is_script_url(&dest_url) {
                         out.problems.push(ScanProblem {
                             code: "script-link",
                             range,
-                            message: format!("links with a script scheme are not allowed: \"{}\"", dest_url),
+                            message: format!(
+                                "links with a script scheme are not allowed: \"{}\"",
+                                dest_url
+                            ),
                             help: "link to an http(s) page or to another note with [[…]]".into(),
                         });
                     } else if let Some((target, fragment)) = markdown_note_target(&dest_url) {
-                        out.links.push(LinkRef { target, fragment, range, style: LinkStyle::MarkdownFile });
+                        out.links.push(LinkRef {
+                            target,
+                            fragment,
+                            range,
+                            style: LinkStyle::MarkdownFile,
+                        });
                     }
                 }
                 Event::Start(Tag::Image { dest_url, .. }) if is_script_url(&dest_url) => {
                     out.problems.push(ScanProblem {
                         code: "script-link",
                         range,
-                        message: format!("images with a script scheme are not allowed: \"{}\"", dest_url),
+                        message: format!(
+                            "images with a script scheme are not allowed: \"{}\"",
+                            dest_url
+                        ),
                         help: "use an image file or an https URL".into(),
                     });
                 }

@@ -59,7 +59,9 @@ pub struct Note {
     pub facts: Vec<Fact>,
     pub source: Option<SourceMeta>,
     pub body: String,
-    /// Where the body starts in the file, for positions.
+    /// The whole file and where the body starts in it, for positions.
+    pub text: std::sync::Arc<str>,
+    pub body_start: usize,
     pub scan: BodyScan,
     /// For each link of `scan.links`, in order, the note it resolved to.
     pub body_links: Vec<Option<ResolvedLink>>,
@@ -129,7 +131,13 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
     let documents = &loaded.documents;
     let scans: Vec<BodyScan> = documents
         .par_iter()
-        .map(|d| if d.kind == Kind::Source { BodyScan::default() } else { scan(d.body()) })
+        .map(|d| {
+            if d.kind == Kind::Source {
+                BodyScan::default()
+            } else {
+                scan(d.body())
+            }
+        })
         .collect();
 
     let mut names = NameIndex::default();
@@ -163,15 +171,27 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
                     Diagnostic::error(
                         "ambiguous-name",
                         location,
-                        format!("the name \"{name}\" already belongs to {} ({})", other.title(), other.path.display()),
+                        format!(
+                            "the name \"{name}\" already belongs to {} ({})",
+                            other.title(),
+                            other.path.display()
+                        ),
                     )
-                    .with_help("a name must lead to one note; remove this alias or make it more specific"),
+                    .with_help(
+                        "a name must lead to one note; remove this alias or make it more specific",
+                    ),
                 );
             }
         }
     }
 
-    let mut resolver = Resolver { documents, names: &names, drafts: &loaded.drafts, citations: Vec::new(), diagnostics };
+    let mut resolver = Resolver {
+        documents,
+        names: &names,
+        drafts: &loaded.drafts,
+        citations: Vec::new(),
+        diagnostics,
+    };
     let mut notes = Vec::with_capacity(documents.len());
     for (id, (doc, scan)) in documents.iter().zip(scans).enumerate() {
         notes.push(resolver.note(id, doc, scan));
@@ -179,7 +199,13 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
     let citations = std::mem::take(&mut resolver.citations);
     resolver.check_fragments(&notes);
     let relations = relations::Relations::build(&notes);
-    Brief { config, notes, names, citations, relations }
+    Brief {
+        config,
+        notes,
+        names,
+        citations,
+        relations,
+    }
 }
 
 struct Resolver<'a> {
@@ -217,23 +243,45 @@ impl Resolver<'_> {
                 self.diagnostics.push(Diagnostic::error(
                     "dates-reversed",
                     doc.yaml_location(role.until.as_ref().expect("until was parsed")),
-                    format!("this role ends ({}) before it starts ({})", u.human(), f.human()),
+                    format!(
+                        "this role ends ({}) before it starts ({})",
+                        u.human(),
+                        f.human()
+                    ),
                 ));
             }
             let cites = self.cites(id, doc, role.cite.as_ref(), CiteContext::Role { index });
             if let Some(org) = org {
-                roles.push(Role { org, title: role.title.clone().unwrap_or_default(), from, until, cites });
+                roles.push(Role {
+                    org,
+                    title: role.title.clone().unwrap_or_default(),
+                    from,
+                    until,
+                    cites,
+                });
             }
         }
         let mut facts = Vec::new();
         for (index, fact) in fm.facts.iter().flatten().enumerate() {
             let as_of = date(self, &fact.as_of);
             let cites = self.cites(id, doc, fact.cite.as_ref(), CiteContext::Fact { index });
-            facts.push(Fact { label: fact.label.value.trim().to_string(), value: fact.value.value.trim().to_string(), as_of, cites });
+            facts.push(Fact {
+                label: fact.label.value.trim().to_string(),
+                value: fact.value.value.trim().to_string(),
+                as_of,
+                cites,
+            });
         }
-        let parent = fm.parent.as_ref().and_then(|p| self.reference(doc, p, &[Kind::Company], "parent organisation"));
+        let parent = fm
+            .parent
+            .as_ref()
+            .and_then(|p| self.reference(doc, p, &[Kind::Company], "parent organisation"));
         if parent == Some(id) {
-            self.diagnostics.push(Diagnostic::error("self-parent", doc.yaml_location(fm.parent.as_ref().expect("parent")), "a company cannot be its own parent"));
+            self.diagnostics.push(Diagnostic::error(
+                "self-parent",
+                doc.yaml_location(fm.parent.as_ref().expect("parent")),
+                "a company cannot be its own parent",
+            ));
         }
         let participants = fm
             .participants
@@ -259,7 +307,12 @@ impl Resolver<'_> {
                 date: event_date,
                 url: fm.url.as_ref().map(|u| u.value.clone()),
                 via: fm.via.as_ref().map(|n| self.named(n)),
-                relies_on: fm.relies_on.iter().flatten().map(|n| self.named(&n.value)).collect(),
+                relies_on: fm
+                    .relies_on
+                    .iter()
+                    .flatten()
+                    .map(|n| self.named(&n.value))
+                    .collect(),
                 language: fm.language.clone(),
                 original: fm.original.clone(),
             })
@@ -269,8 +322,12 @@ impl Resolver<'_> {
 
         for problem in &scan.problems {
             self.diagnostics.push(
-                Diagnostic::error(problem.code, doc.body_location(problem.range.start, problem.range.len()), problem.message.clone())
-                    .with_help(problem.help.clone()),
+                Diagnostic::error(
+                    problem.code,
+                    doc.body_location(problem.range.start, problem.range.len()),
+                    problem.message.clone(),
+                )
+                .with_help(problem.help.clone()),
             );
         }
         let body_links = scan
@@ -278,21 +335,34 @@ impl Resolver<'_> {
             .iter()
             .map(|link| {
                 let location = doc.body_location(link.range.start, link.range.len());
-                self.link(&link.target, link.style, location).map(|note| ResolvedLink { note, fragment: link.fragment.clone() })
+                self.link(&link.target, link.style, location)
+                    .map(|note| ResolvedLink {
+                        note,
+                        fragment: link.fragment.clone(),
+                    })
             })
             .collect();
         let mut body_cites = Vec::with_capacity(scan.citations.len());
         for (group_index, group) in scan.citations.iter().enumerate() {
             let mut ids = Vec::new();
             for item in &group.items {
-                let location = doc.body_location(item.source_range.start.saturating_sub(1), item.source_range.len() + 1);
+                let location = doc.body_location(
+                    item.source_range.start.saturating_sub(1),
+                    item.source_range.len() + 1,
+                );
                 if let Some(source) = self.source(&item.source, location.clone()) {
                     let quote_location = item
                         .quote_range
                         .as_ref()
                         .map(|r| doc.body_location(r.start, r.len()))
                         .unwrap_or(location);
-                    ids.push(self.push_citation(id, source, item.quote.clone(), quote_location, CiteContext::Body { group: group_index }));
+                    ids.push(self.push_citation(
+                        id,
+                        source,
+                        item.quote.clone(),
+                        quote_location,
+                        CiteContext::Body { group: group_index },
+                    ));
                 }
             }
             body_cites.push(ids);
@@ -304,8 +374,19 @@ impl Resolver<'_> {
             path: doc.path.clone(),
             title: doc.title().trim().to_string(),
             summary: fm.summary.clone().unwrap_or_default().trim().to_string(),
-            aliases: fm.aliases.iter().flatten().map(|a| a.value.trim().to_string()).collect(),
-            tags: fm.tags.iter().flatten().map(|t| t.value.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+            aliases: fm
+                .aliases
+                .iter()
+                .flatten()
+                .map(|a| a.value.trim().to_string())
+                .collect(),
+            tags: fm
+                .tags
+                .iter()
+                .flatten()
+                .map(|t| t.value.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect(),
             updated,
             roles,
             parent: parent.filter(|&p| p != id),
@@ -319,6 +400,8 @@ impl Resolver<'_> {
             facts,
             source,
             body: doc.body().to_string(),
+            text: doc.text.clone(),
+            body_start: doc.body_start,
             scan,
             body_links,
             body_cites,
@@ -326,21 +409,34 @@ impl Resolver<'_> {
     }
 
     fn named(&self, name: &str) -> NamedRef {
-        NamedRef { name: name.trim().to_string(), note: self.names.get(name) }
+        NamedRef {
+            name: name.trim().to_string(),
+            note: self.names.get(name),
+        }
     }
 
     fn check_url(&mut self, doc: &Document, url: &Spanned<String>) {
         let u = url.value.trim();
         if !(u.starts_with("https://") || u.starts_with("http://")) {
             self.diagnostics.push(
-                Diagnostic::error("bad-url", doc.yaml_location(url), format!("\"{u}\" is not an http(s) URL"))
-                    .with_help("write the full address, starting with https://"),
+                Diagnostic::error(
+                    "bad-url",
+                    doc.yaml_location(url),
+                    format!("\"{u}\" is not an http(s) URL"),
+                )
+                .with_help("write the full address, starting with https://"),
             );
         }
     }
 
     /// A front matter reference to another note of one of `kinds`.
-    fn reference(&mut self, doc: &Document, name: &Spanned<String>, kinds: &[Kind], what: &str) -> Option<NoteId> {
+    fn reference(
+        &mut self,
+        doc: &Document,
+        name: &Spanned<String>,
+        kinds: &[Kind],
+        what: &str,
+    ) -> Option<NoteId> {
         let location = doc.yaml_location(name);
         let target = self.lookup(&name.value, location.clone(), what)?;
         let found = &self.documents[target];
@@ -350,7 +446,12 @@ impl Resolver<'_> {
                 Diagnostic::error(
                     "wrong-kind",
                     location,
-                    format!("the {what} \"{}\" is a {}, not a {}", name.value, found.kind.name(), wanted.join(" or ")),
+                    format!(
+                        "the {what} \"{}\" is a {}, not a {}",
+                        name.value,
+                        found.kind.name(),
+                        wanted.join(" or ")
+                    ),
                 )
                 .with_help(format!("name a note in content/{}/", kinds[0].folder())),
             );
@@ -363,21 +464,39 @@ impl Resolver<'_> {
         if let Some(id) = self.names.get(name) {
             return Some(id);
         }
-        let help = if let Some((slug, _)) = self.drafts.iter().find(|(s, t)| fold(s) == fold(name) || fold(t) == fold(name)) {
-            Some(format!("\"{slug}\" is a draft; build with --drafts, or publish it"))
+        let help = if let Some((slug, _)) = self
+            .drafts
+            .iter()
+            .find(|(s, t)| fold(s) == fold(name) || fold(t) == fold(name))
+        {
+            Some(format!(
+                "\"{slug}\" is a draft; build with --drafts, or publish it"
+            ))
         } else {
-            self.names.suggest(name).map(|s| format!("did you mean \"{s}\"?"))
+            self.names
+                .suggest(name)
+                .map(|s| format!("did you mean \"{s}\"?"))
         };
         self.diagnostics.push(
-            Diagnostic::error("unknown-reference", location, format!("unknown {what} \"{name}\""))
-                .with_optional_help(help.or_else(|| Some("link by a note's slug, title or one of its aliases".into()))),
+            Diagnostic::error(
+                "unknown-reference",
+                location,
+                format!("unknown {what} \"{name}\""),
+            )
+            .with_optional_help(
+                help.or_else(|| Some("link by a note's slug, title or one of its aliases".into())),
+            ),
         );
         None
     }
 
     fn link(&mut self, target: &str, style: LinkStyle, location: Location) -> Option<NoteId> {
         if target.is_empty() {
-            self.diagnostics.push(Diagnostic::error("empty-link", location, "this link has no target"));
+            self.diagnostics.push(Diagnostic::error(
+                "empty-link",
+                location,
+                "this link has no target",
+            ));
             return None;
         }
         if let Some(id) = self.names.get(target) {
@@ -387,14 +506,28 @@ impl Resolver<'_> {
             LinkStyle::Wiki => "link target",
             LinkStyle::MarkdownFile => "linked note file",
         };
-        let help = if let Some((slug, _)) = self.drafts.iter().find(|(s, t)| fold(s) == fold(target) || fold(t) == fold(target)) {
-            Some(format!("\"{slug}\" is a draft; build with --drafts, or publish it"))
+        let help = if let Some((slug, _)) = self
+            .drafts
+            .iter()
+            .find(|(s, t)| fold(s) == fold(target) || fold(t) == fold(target))
+        {
+            Some(format!(
+                "\"{slug}\" is a draft; build with --drafts, or publish it"
+            ))
         } else {
-            self.names.suggest(target).map(|s| format!("did you mean \"{s}\"?"))
+            self.names
+                .suggest(target)
+                .map(|s| format!("did you mean \"{s}\"?"))
         };
         self.diagnostics.push(
-            Diagnostic::error("unknown-link", location, format!("unknown {what} \"{target}\""))
-                .with_optional_help(help.or_else(|| Some("link by a note's slug, title or one of its aliases".into()))),
+            Diagnostic::error(
+                "unknown-link",
+                location,
+                format!("unknown {what} \"{target}\""),
+            )
+            .with_optional_help(
+                help.or_else(|| Some("link by a note's slug, title or one of its aliases".into())),
+            ),
         );
         None
     }
@@ -406,7 +539,10 @@ impl Resolver<'_> {
                 Diagnostic::error(
                     "not-a-source",
                     location,
-                    format!("\"{slug}\" is a {}, not a source; only sources can be cited", self.documents[id].kind.name()),
+                    format!(
+                        "\"{slug}\" is a {}, not a source; only sources can be cited",
+                        self.documents[id].kind.name()
+                    ),
                 )
                 .with_help("cite a note in content/sources/, or link to this one with [[…]]"),
             );
@@ -415,21 +551,47 @@ impl Resolver<'_> {
         Some(id)
     }
 
-    fn cites(&mut self, note: NoteId, doc: &Document, cite: Option<&Spanned<CiteYaml>>, context: CiteContext) -> Vec<CitationId> {
+    fn cites(
+        &mut self,
+        note: NoteId,
+        doc: &Document,
+        cite: Option<&Spanned<CiteYaml>>,
+        context: CiteContext,
+    ) -> Vec<CitationId> {
         let Some(cite) = cite else { return Vec::new() };
         let location = doc.yaml_location(cite);
         let mut ids = Vec::new();
         for item in cite.value.items() {
             if let Some(source) = self.source(item.source(), location.clone()) {
-                ids.push(self.push_citation(note, source, item.quote().map(str::to_string), location.clone(), context));
+                ids.push(self.push_citation(
+                    note,
+                    source,
+                    item.quote().map(str::to_string),
+                    location.clone(),
+                    context,
+                ));
             }
         }
         ids
     }
 
-    fn push_citation(&mut self, note: NoteId, source: NoteId, quote: Option<String>, location: Location, context: CiteContext) -> CitationId {
+    fn push_citation(
+        &mut self,
+        note: NoteId,
+        source: NoteId,
+        quote: Option<String>,
+        location: Location,
+        context: CiteContext,
+    ) -> CitationId {
         let id = self.citations.len();
-        self.citations.push(Citation { id, note, source, quote, location, context });
+        self.citations.push(Citation {
+            id,
+            note,
+            source,
+            quote,
+            location,
+            context,
+        });
         id
     }
 
@@ -437,13 +599,24 @@ impl Resolver<'_> {
     fn check_fragments(&mut self, notes: &[Note]) {
         for note in notes {
             for (link, resolved) in note.scan.links.iter().zip(&note.body_links) {
-                let (Some(resolved), Some(fragment)) = (resolved, &link.fragment) else { continue };
+                let (Some(resolved), Some(fragment)) = (resolved, &link.fragment) else {
+                    continue;
+                };
                 let target = &notes[resolved.note];
                 let wanted = crate::markdown::heading_id(fragment);
-                let exists = target.scan.headings.iter().any(|h| h.id == *fragment || h.id == wanted);
+                let exists = target
+                    .scan
+                    .headings
+                    .iter()
+                    .any(|h| h.id == *fragment || h.id == wanted);
                 if !exists {
                     let doc = &self.documents[note.id];
-                    let ids: Vec<&str> = target.scan.headings.iter().map(|h| h.text.as_str()).collect();
+                    let ids: Vec<&str> = target
+                        .scan
+                        .headings
+                        .iter()
+                        .map(|h| h.text.as_str())
+                        .collect();
                     let help = crate::diagnostic::did_you_mean(fragment, ids.iter().copied())
                         .map(|h| format!("did you mean \"{h}\"?"))
                         .unwrap_or_else(|| {
@@ -479,6 +652,10 @@ impl Note {
     /// The id of the heading a link fragment names.
     pub fn heading_for(&self, fragment: &str) -> Option<&str> {
         let wanted = crate::markdown::heading_id(fragment);
-        self.scan.headings.iter().find(|h| h.id == fragment || h.id == wanted).map(|h| h.id.as_str())
+        self.scan
+            .headings
+            .iter()
+            .find(|h| h.id == fragment || h.id == wanted)
+            .map(|h| h.id.as_str())
     }
 }

@@ -13,7 +13,9 @@ use crate::model::Kind;
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EdgeKind {
     /// The n-th link of the source note's body.
-    Body { link: usize },
+    Body {
+        link: usize,
+    },
     Role,
     Participant,
     Parent,
@@ -57,25 +59,41 @@ impl Relations {
                 if let Some(link) = link
                     && link.note != note.id
                 {
-                    rel.incoming[link.note].push(Edge { from: note.id, to: link.note, kind: EdgeKind::Body { link: i } });
+                    rel.incoming[link.note].push(Edge {
+                        from: note.id,
+                        to: link.note,
+                        kind: EdgeKind::Body { link: i },
+                    });
                     ties[note.id].push((link.note, 1));
                     ties[link.note].push((note.id, 1));
                 }
             }
             for (i, role) in note.roles.iter().enumerate() {
-                rel.incoming[role.org].push(Edge { from: note.id, to: role.org, kind: EdgeKind::Role });
+                rel.incoming[role.org].push(Edge {
+                    from: note.id,
+                    to: role.org,
+                    kind: EdgeKind::Role,
+                });
                 rel.people[role.org].push((note.id, i));
                 ties[note.id].push((role.org, 3));
                 ties[role.org].push((note.id, 3));
             }
             if let Some(parent) = note.parent {
-                rel.incoming[parent].push(Edge { from: note.id, to: parent, kind: EdgeKind::Parent });
+                rel.incoming[parent].push(Edge {
+                    from: note.id,
+                    to: parent,
+                    kind: EdgeKind::Parent,
+                });
                 rel.children[parent].push(note.id);
                 ties[note.id].push((parent, 3));
                 ties[parent].push((note.id, 3));
             }
             for &p in &note.participants {
-                rel.incoming[p].push(Edge { from: note.id, to: p, kind: EdgeKind::Participant });
+                rel.incoming[p].push(Edge {
+                    from: note.id,
+                    to: p,
+                    kind: EdgeKind::Participant,
+                });
                 rel.events[p].push(note.id);
                 ties[note.id].push((p, 3));
                 ties[p].push((note.id, 3));
@@ -97,7 +115,9 @@ impl Relations {
             list.sort_by(|a, b| (a.from, &a.kind).cmp(&(b.from, &b.kind)));
         }
         for list in &mut rel.events {
-            list.sort_by(|&a, &b| (notes[a].date, &notes[a].slug).cmp(&(notes[b].date, &notes[b].slug)));
+            list.sort_by(|&a, &b| {
+                (notes[a].date, &notes[a].slug).cmp(&(notes[b].date, &notes[b].slug))
+            });
             list.dedup();
         }
         for list in &mut rel.children {
@@ -114,7 +134,10 @@ impl Relations {
                 }
             }
             let mut ranked: Vec<(u32, NoteId)> = score.into_iter().map(|(o, s)| (s, o)).collect();
-            ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| notes[a.1].slug.cmp(&notes[b.1].slug)));
+            ranked.sort_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then_with(|| notes[a.1].slug.cmp(&notes[b.1].slug))
+            });
             rel.related[id] = ranked.into_iter().take(6).map(|(_, o)| o).collect();
         }
         rel
@@ -125,8 +148,14 @@ impl Relations {
         let mut grouped: BTreeMap<(Kind, String, NoteId), Vec<&Edge>> = BTreeMap::new();
         for edge in &self.incoming[id] {
             let from = &notes[edge.from];
-            grouped.entry((from.kind, from.title.to_lowercase(), from.id)).or_default().push(edge);
+            grouped
+                .entry((from.kind, from.title.to_lowercase(), from.id))
+                .or_default()
+                .push(edge);
         }
-        grouped.into_iter().map(|((_, _, from), edges)| (from, edges)).collect()
+        grouped
+            .into_iter()
+            .map(|((_, _, from), edges)| (from, edges))
+            .collect()
     }
 }

@@ -1,0 +1,155 @@
+//! The whole pipeline in one call, for `build`, `check` and `serve`: load → resolve → verify →
+//! render, returning the site in memory with every diagnostic. Writing is left to the caller
+//! ([`crate::output::write_site`] for `build`, the in-memory server for `serve`).
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::coverage::{Coverage, coverage};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location, SourceFiles};
+use crate::output::Output;
+use crate::render::templates::{Engine, theme_static};
+
+/// What the user asked for.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub drafts: bool,
+    pub base_url: Option<String>,
+    /// Render pages (false for `check`, which only validates).
+    pub render: bool,
+}
+
+/// The result of a build: the files (when there was no error and rendering was asked for),
+/// every diagnostic, the files' texts to show them, and the coverage report.
+pub struct BuildResult {
+    pub outputs: Option<Vec<Output>>,
+    pub diagnostics: Diagnostics,
+    pub files: SourceFiles,
+    pub coverage: Coverage,
+    pub notes: usize,
+    pub citations: usize,
+}
+
+/// An error that is not about content: a template that does not render, an unreadable theme.
+#[derive(Debug)]
+pub struct FatalError(pub String);
+
+pub fn build(options: &BuildOptions) -> Result<BuildResult, FatalError> {
+    let root = options.root.as_path();
+    let mut diagnostics = Diagnostics::new();
+    let config_text = std::fs::read_to_string(root.join("casefile.yaml")).ok();
+    let mut files = SourceFiles::default();
+    let mut config = match Config::load(root, config_text.as_deref()) {
+        Ok(c) => c,
+        Err(d) => {
+            diagnostics.push(d);
+            Config::default()
+        }
+    };
+    if let Some(text) = &config_text {
+        files.insert(PathBuf::from("casefile.yaml"), text.as_str().into());
+    }
+    if let Some(url) = &options.base_url {
+        config.base_url = if url.ends_with('/') {
+            url.clone()
+        } else {
+            format!("{url}/")
+        };
+    }
+    let loaded = crate::load::load(root, options.drafts, &mut diagnostics);
+    let brief = crate::resolve::resolve(config, &loaded, &mut diagnostics);
+    let evidence = crate::verify::verify(&brief, &mut diagnostics);
+    let coverage = coverage(&brief, &mut diagnostics);
+    files.absorb(loaded.files);
+    let mut result = BuildResult {
+        outputs: None,
+        diagnostics,
+        files,
+        coverage,
+        notes: brief.notes.len(),
+        citations: brief.citations.len(),
+    };
+    if !options.render || result.diagnostics.has_errors() {
+        return Ok(result);
+    }
+    let engine = Engine::load(root, &brief.config.theme).map_err(FatalError)?;
+    let mut outputs = crate::render::render_site(&brief, &evidence, &engine).map_err(FatalError)?;
+    for (name, bytes) in theme_static(root, &brief.config.theme) {
+        outputs.push(Output::new(name, bytes));
+    }
+    copy_static(root, &mut outputs, &mut result.diagnostics);
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    outputs.dedup_by(|later, earlier| {
+        // The brief's own static file wins over a generated or theme file of the same name.
+        if later.path == earlier.path {
+            std::mem::swap(later, earlier);
+            true
+        } else {
+            false
+        }
+    });
+    result.outputs = Some(outputs);
+    Ok(result)
+}
+
+/// The brief's `static/` folder, copied as it is (after the theme, so it may override).
+fn copy_static(root: &Path, outputs: &mut Vec<Output>, diagnostics: &mut Diagnostics) {
+    let dir = root.join("static");
+    if !dir.is_dir() {
+        return;
+    }
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    for entry in walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        if entry.path_is_symlink() {
+            let inside = entry
+                .path()
+                .canonicalize()
+                .map(|t| t.starts_with(&canonical_root))
+                .unwrap_or(false);
+            if !inside {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "symlink-outside",
+                        Location::file_only(&rel),
+                        "symbolic link leads out of the brief",
+                    )
+                    .with_help(
+                        "casefile reads only files inside the brief; copy the file in instead",
+                    ),
+                );
+                continue;
+            }
+        }
+        if !entry.path().is_file() {
+            continue;
+        }
+        let Ok(inner) = entry.path().strip_prefix(&dir) else {
+            continue;
+        };
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => {
+                // Later entries with the same path replace earlier ones (see dedup in build).
+                outputs.retain(|o| o.path != inner.to_string_lossy().replace('\\', "/"));
+                outputs.push(Output::new(
+                    inner.to_string_lossy().replace('\\', "/"),
+                    bytes,
+                ));
+            }
+            Err(e) => diagnostics.push(Diagnostic::error(
+                "io",
+                Location::file_only(&rel),
+                format!("cannot read: {e}"),
+            )),
+        }
+    }
+}

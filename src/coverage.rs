@@ -1,0 +1,97 @@
+//! Coverage: which paragraphs of the notes state something without a citation ("citation
+//! needed"), which sources nothing cites, and the share of cited paragraphs per note and for
+//! the whole brief. Reported by `check`; warnings, so `--strict` can make them fail a build.
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::Kind;
+use crate::resolve::Brief;
+
+/// A paragraph shorter than this many words is a heading-like line, not a claim.
+const MIN_CLAIM_WORDS: usize = 6;
+
+#[derive(Serialize, Default)]
+pub struct Coverage {
+    pub notes: Vec<NoteCoverage>,
+    pub cited_blocks: usize,
+    pub blocks: usize,
+    pub percent: f64,
+    pub uncited_sources: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct NoteCoverage {
+    pub slug: String,
+    pub path: String,
+    pub cited_blocks: usize,
+    pub blocks: usize,
+    pub percent: f64,
+}
+
+pub fn coverage(brief: &Brief, diagnostics: &mut Diagnostics) -> Coverage {
+    let mut report = Coverage::default();
+    for note in &brief.notes {
+        if note.kind == Kind::Source {
+            continue;
+        }
+        let mut blocks = 0;
+        let mut cited = 0;
+        for block in &note.scan.blocks {
+            if block.words < MIN_CLAIM_WORDS {
+                continue;
+            }
+            blocks += 1;
+            if block.cited {
+                cited += 1;
+            } else {
+                let location = crate::diagnostic::Location::at_offset(
+                    &note.path,
+                    &note.text,
+                    note.body_start + block.range.start,
+                    1,
+                );
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "citation-needed",
+                        location,
+                        "citation needed: this paragraph states something without a source",
+                    )
+                    .with_help("add a citation such as [@source-slug, \"exact words\"]"),
+                );
+            }
+        }
+        report.blocks += blocks;
+        report.cited_blocks += cited;
+        report.notes.push(NoteCoverage {
+            slug: note.slug.clone(),
+            path: note.path.display().to_string(),
+            cited_blocks: cited,
+            blocks,
+            percent: percent(cited, blocks),
+        });
+    }
+    for note in brief.notes.iter().filter(|n| n.kind == Kind::Source) {
+        if !brief.citations.iter().any(|c| c.source == note.id) {
+            report.uncited_sources.push(note.slug.clone());
+            diagnostics.push(
+                Diagnostic::warning(
+                    "uncited-source",
+                    crate::diagnostic::Location::file_only(&note.path),
+                    format!("nothing cites the source \"{}\"", note.title),
+                )
+                .with_help("cite it where the brief relies on it, or remove it"),
+            );
+        }
+    }
+    report.percent = percent(report.cited_blocks, report.blocks);
+    report
+}
+
+fn percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        100.0
+    } else {
+        (part as f64 * 1000.0 / whole as f64).round() / 10.0
+    }
+}

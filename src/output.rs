@@ -1,0 +1,116 @@
+//! Stage 5, write: the site's files go to disk atomically, or stay in memory for `serve`.
+//!
+//! Owns the safety rules for the output folder: the new site is written into a temporary
+//! folder beside it and swapped in with renames, so a failed build never leaves a half-written
+//! site; a folder is only replaced if it carries casefile's marker file (or `--force`), so
+//! casefile never deletes a folder it did not create.
+
+use std::path::{Path, PathBuf};
+
+/// One file of the site, relative to its root (`people/x/index.html`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Output {
+    pub fn new(path: impl Into<String>, bytes: Vec<u8>) -> Output {
+        Output {
+            path: path.into(),
+            bytes,
+        }
+    }
+}
+
+/// The file that marks a folder as casefile's output.
+pub const MARKER: &str = ".casefile-output";
+
+#[derive(Debug)]
+pub enum WriteError {
+    /// The folder exists, is not empty and is not casefile's.
+    Foreign(PathBuf),
+    Io(String),
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::Foreign(p) => write!(
+                f,
+                "refusing to replace {}: it exists and was not made by casefile (no {MARKER} file); choose another folder with -o, or pass --force",
+                p.display()
+            ),
+            WriteError::Io(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Writes `outputs` to `dir`, replacing its previous contents atomically.
+pub fn write_site(dir: &Path, outputs: &[Output], force: bool) -> Result<(), WriteError> {
+    let io = |what: &str, p: &Path, e: std::io::Error| {
+        WriteError::Io(format!("cannot {what} {}: {e}", p.display()))
+    };
+    if dir.exists() {
+        let is_empty = std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
+        if !dir.join(MARKER).exists() && !is_empty && !force {
+            return Err(WriteError::Foreign(dir.to_path_buf()));
+        }
+    }
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    let staging = parent.join(format!(".{name}.casefile-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let result = (|| {
+        std::fs::create_dir_all(&staging).map_err(|e| io("create", &staging, e))?;
+        let mut dirs: Vec<PathBuf> = outputs
+            .iter()
+            .filter_map(|o| Path::new(&o.path).parent().map(|p| staging.join(p)))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        for d in &dirs {
+            std::fs::create_dir_all(d).map_err(|e| io("create", d, e))?;
+        }
+        use rayon::prelude::*;
+        outputs.par_iter().try_for_each(|o| {
+            let path = staging.join(&o.path);
+            std::fs::write(&path, &o.bytes).map_err(|e| io("write", &path, e))
+        })?;
+        std::fs::write(
+            staging.join(MARKER),
+            b"This folder is written by casefile build and replaced on every build.\n",
+        )
+        .map_err(|e| io("write", &staging, e))
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    // Swap: old out of the way, new in, old removed.
+    let old = parent.join(format!(".{name}.casefile-old-{}", std::process::id()));
+    let had_old = dir.exists();
+    if had_old {
+        std::fs::rename(dir, &old).map_err(|e| io("move aside", dir, e))?;
+    }
+    if let Err(e) = std::fs::rename(&staging, dir) {
+        if had_old {
+            let _ = std::fs::rename(&old, dir);
+        }
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(io("move into place", dir, e));
+    }
+    if had_old {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    Ok(())
+}

@@ -1,0 +1,284 @@
+//! The brief as data for machines: `/casefile.json` (shape documented in
+//! `docs/casefile-json.md`), schema.org JSON-LD for each page, the Atom feed and the sitemap.
+//!
+//! All absolute URLs come from `base_url`; all lists are in a stable order.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::RenderedNote;
+use crate::markdown::highlight::escape_html;
+use crate::model::Kind;
+use crate::resolve::{Brief, NoteId};
+use crate::verify::Evidence;
+
+#[derive(Serialize)]
+struct BriefJson<'a> {
+    version: u32,
+    title: &'a str,
+    base_url: &'a str,
+    notes: Vec<NoteJson>,
+    citations: Vec<CitationJson>,
+    disagreements: Vec<DisagreementJson>,
+}
+
+#[derive(Serialize)]
+struct NoteJson {
+    slug: String,
+    kind: &'static str,
+    title: String,
+    url: String,
+    summary: String,
+    aliases: Vec<String>,
+    tags: Vec<String>,
+    date: Option<String>,
+    until: Option<String>,
+    roles: Vec<Value>,
+    facts: Vec<Value>,
+    parent: Option<String>,
+    participants: Vec<String>,
+    links: Vec<String>,
+    backlinks: Vec<String>,
+    source: Option<Value>,
+}
+
+#[derive(Serialize)]
+struct CitationJson {
+    id: usize,
+    note: String,
+    source: String,
+    quote: Option<String>,
+    paragraph: Option<String>,
+    mark: Option<String>,
+    line: usize,
+}
+
+#[derive(Serialize)]
+struct DisagreementJson {
+    note: String,
+    label: String,
+    values: Vec<Value>,
+}
+
+pub fn brief_json(
+    brief: &Brief,
+    evidence: &Evidence,
+    _rendered: &[RenderedNote],
+    base: &str,
+) -> Vec<u8> {
+    let slug = |id: NoteId| brief.notes[id].slug.clone();
+    let cite_ids = |ids: &[usize]| ids.iter().copied().collect::<Vec<usize>>();
+    let notes = brief
+        .notes
+        .iter()
+        .map(|n| {
+            let mut links: Vec<String> = n.body_links.iter().flatten().map(|l| slug(l.note)).collect();
+            links.sort();
+            links.dedup();
+            let mut backlinks: Vec<String> = brief.relations.incoming[n.id].iter().map(|e| slug(e.from)).collect();
+            backlinks.sort();
+            backlinks.dedup();
+            NoteJson {
+                slug: n.slug.clone(),
+                kind: n.kind.name(),
+                title: n.title.clone(),
+                url: format!("{base}{}", n.path_in_site()),
+                summary: n.summary.clone(),
+                aliases: n.aliases.clone(),
+                tags: n.tags.clone(),
+                date: n.date.map(|d| d.iso()),
+                until: n.until.map(|d| d.iso()),
+                roles: n
+                    .roles
+                    .iter()
+                    .map(|r| json!({"org": slug(r.org), "title": r.title, "from": r.from.map(|d| d.iso()), "until": r.until.map(|d| d.iso()), "citations": cite_ids(&r.cites)}))
+                    .collect(),
+                facts: n
+                    .facts
+                    .iter()
+                    .map(|f| json!({"label": f.label, "value": f.value, "as_of": f.as_of.map(|d| d.iso()), "citations": cite_ids(&f.cites)}))
+                    .collect(),
+                parent: n.parent.map(slug),
+                participants: n.participants.iter().map(|&p| slug(p)).collect(),
+                links,
+                backlinks,
+                source: n.source.as_ref().map(|m| {
+                    json!({
+                        "publisher": m.publisher.as_ref().map(|p| &p.name),
+                        "author": m.author,
+                        "date": m.date.map(|d| d.iso()),
+                        "url": m.url,
+                        "via": m.via.as_ref().map(|p| &p.name),
+                        "relies_on": m.relies_on.iter().map(|r| &r.name).collect::<Vec<_>>(),
+                        "language": m.language,
+                        "original": m.original,
+                        "origins": crate::verify::origins(brief, [n.id]).into_iter().collect::<Vec<_>>(),
+                    })
+                }),
+            }
+        })
+        .collect();
+    let citations = brief
+        .citations
+        .iter()
+        .map(|c| CitationJson {
+            id: c.id,
+            note: slug(c.note),
+            source: slug(c.source),
+            quote: c.quote.clone(),
+            paragraph: evidence.citations[c.id].paragraph_id.clone(),
+            mark: evidence.anchor(brief, c.id).map(str::to_string),
+            line: c.location.line,
+        })
+        .collect();
+    let mut disagreements = Vec::new();
+    for n in &brief.notes {
+        let mut labels: Vec<String> = n.facts.iter().map(|f| f.label.to_lowercase()).collect();
+        labels.sort();
+        labels.dedup();
+        for label in labels {
+            let facts: Vec<_> = n
+                .facts
+                .iter()
+                .filter(|f| f.label.to_lowercase() == label)
+                .collect();
+            let mut values: Vec<String> = facts.iter().map(|f| f.value.to_lowercase()).collect();
+            values.sort();
+            values.dedup();
+            if values.len() > 1 {
+                disagreements.push(DisagreementJson {
+                    note: n.slug.clone(),
+                    label: facts[0].label.clone(),
+                    values: facts
+                        .iter()
+                        .map(|f| json!({"value": f.value, "sources": f.cites.iter().map(|&c| slug(brief.citations[c].source)).collect::<Vec<_>>(), "citations": cite_ids(&f.cites)}))
+                        .collect(),
+                });
+            }
+        }
+    }
+    let data = BriefJson {
+        version: 1,
+        title: &brief.config.title,
+        base_url: &brief.config.base_url,
+        notes,
+        citations,
+        disagreements,
+    };
+    serde_json::to_vec_pretty(&data).unwrap_or_default()
+}
+
+/// schema.org JSON-LD for a note's page, escaped for a `<script>` element.
+pub fn json_ld(brief: &Brief, evidence: &Evidence, id: NoteId) -> String {
+    let _ = evidence;
+    let n = &brief.notes[id];
+    let url = brief.config.absolute(&n.path_in_site());
+    let mut citations: Vec<String> = brief
+        .citations
+        .iter()
+        .filter(|c| c.note == id)
+        .map(|c| brief.config.absolute(&brief.notes[c.source].path_in_site()))
+        .collect();
+    citations.sort();
+    citations.dedup();
+    let mut value = match n.kind {
+        Kind::Person => json!({"@type": "Person", "name": n.title, "alternateName": n.aliases,
+            "affiliation": n.roles.iter().map(|r| json!({"@type": "Organization", "name": brief.notes[r.org].title, "url": brief.config.absolute(&brief.notes[r.org].path_in_site())})).collect::<Vec<_>>()}),
+        Kind::Company => {
+            json!({"@type": "Organization", "name": n.title, "alternateName": n.aliases,
+            "parentOrganization": n.parent.map(|p| json!({"@type": "Organization", "name": brief.notes[p].title}))})
+        }
+        Kind::Event => {
+            json!({"@type": "Event", "name": n.title, "startDate": n.date.map(|d| d.iso()), "endDate": n.until.map(|d| d.iso()),
+            "location": n.location,
+            "performer": n.participants.iter().map(|&p| json!({"@type": if brief.notes[p].kind == Kind::Person {"Person"} else {"Organization"}, "name": brief.notes[p].title})).collect::<Vec<_>>()})
+        }
+        Kind::Source => {
+            let m = n.source.as_ref();
+            json!({"@type": "NewsArticle", "headline": n.title, "datePublished": m.and_then(|m| m.date).map(|d| d.iso()),
+                "author": m.and_then(|m| m.author.clone()), "publisher": m.and_then(|m| m.publisher.as_ref()).map(|p| json!({"@type": "Organization", "name": p.name})),
+                "isBasedOn": m.and_then(|m| m.url.clone())})
+        }
+        Kind::Page | Kind::Home => json!({"@type": "WebPage", "name": n.title}),
+    };
+    if let Value::Object(map) = &mut value {
+        map.insert("@context".into(), json!("https://schema.org"));
+        map.insert("url".into(), json!(url));
+        if !n.summary.is_empty() {
+            map.insert("description".into(), json!(n.summary));
+        }
+        if !citations.is_empty() {
+            map.insert("citation".into(), json!(citations));
+        }
+        map.retain(|_, v| !v.is_null() && *v != json!([]));
+    }
+    // `</` inside a script element would end it; JSON allows `<\/`.
+    serde_json::to_string(&value)
+        .unwrap_or_default()
+        .replace("</", "<\\/")
+}
+
+pub fn atom_feed(brief: &Brief) -> Vec<u8> {
+    let config = &brief.config;
+    let mut entries: Vec<&crate::resolve::Note> = brief
+        .notes
+        .iter()
+        .filter(|n| n.kind.is_entity() || n.kind == Kind::Source)
+        .collect();
+    entries.sort_by(|a, b| (b.date.or(b.updated), &a.slug).cmp(&(a.date.or(a.updated), &b.slug)));
+    let updated = brief
+        .notes
+        .iter()
+        .filter_map(|n| n.updated.or(n.date))
+        .max()
+        .map(|d| d.rfc3339())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n",
+    );
+    xml.push_str(&format!("  <title>{}</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}\"/>\n  <updated>{updated}</updated>\n", escape_html(&config.title), escape_html(&config.absolute("")), escape_html(&config.absolute("")), escape_html(&config.absolute("feed.xml"))));
+    for n in entries {
+        let url = config.absolute(&n.path_in_site());
+        let when = n
+            .updated
+            .or(n.date)
+            .map(|d| d.rfc3339())
+            .unwrap_or_else(|| updated.clone());
+        xml.push_str(&format!(
+            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{when}</updated>\n    <category term=\"{}\"/>\n    <summary>{}</summary>\n  </entry>\n",
+            escape_html(&n.title),
+            escape_html(&url),
+            escape_html(&url),
+            n.kind.name(),
+            escape_html(&n.summary)
+        ));
+    }
+    xml.push_str("</feed>\n");
+    xml.into_bytes()
+}
+
+pub fn sitemap(brief: &Brief) -> Vec<u8> {
+    let config = &brief.config;
+    let mut paths: Vec<String> = brief.notes.iter().map(|n| n.path_in_site()).collect();
+    for k in Kind::FOLDERS {
+        paths.push(format!("{}/", k.folder()));
+    }
+    paths.extend([
+        "timeline/".to_string(),
+        "graph/".to_string(),
+        "tags/".to_string(),
+    ]);
+    paths.sort();
+    paths.dedup();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for p in paths {
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            escape_html(&config.absolute(&p))
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    xml.into_bytes()
+}

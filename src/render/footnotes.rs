@@ -1,0 +1,178 @@
+//! The numbered Sources list of one page: numbers in order of first appearance, the same
+//! source and quote sharing a number, each place that cites it getting its own back-link id.
+//!
+//! Front matter citations (roles, facts, an event's `cite`) are numbered before the body's,
+//! because the infobox stands above the text.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::markdown::highlight::escape_html;
+use crate::markdown::render::CiteHtml;
+use crate::resolve::{Brief, CitationId, NoteId, fold};
+use crate::verify::{Evidence, origins};
+
+/// One entry of the Sources list.
+#[derive(Serialize, Clone)]
+pub struct SourceEntry {
+    pub number: usize,
+    pub source_title: String,
+    pub source_url: String,
+    pub publisher: String,
+    pub date: String,
+    pub date_iso: String,
+    pub quote: String,
+    pub original_url: String,
+    pub backrefs: Vec<String>,
+}
+
+pub struct PageFootnotes<'a> {
+    brief: &'a Brief,
+    evidence: &'a Evidence,
+    base: &'a str,
+    numbers: HashMap<(NoteId, String), usize>,
+    pub entries: Vec<SourceEntry>,
+    /// (citation, ref id) for every place cited on this page.
+    pub places: Vec<(CitationId, String)>,
+}
+
+impl<'a> PageFootnotes<'a> {
+    pub fn new(brief: &'a Brief, evidence: &'a Evidence, base: &'a str) -> Self {
+        PageFootnotes {
+            brief,
+            evidence,
+            base,
+            numbers: HashMap::new(),
+            entries: Vec::new(),
+            places: Vec::new(),
+        }
+    }
+
+    /// Numbers a citation and returns its superscript.
+    pub fn cite(&mut self, citation: CitationId) -> CiteHtml {
+        let c = &self.brief.citations[citation];
+        let key = (c.source, c.quote.as_deref().map(fold).unwrap_or_default());
+        let source = &self.brief.notes[c.source];
+        let anchor = self.evidence.anchor(self.brief, citation);
+        let source_url = match anchor {
+            Some(a) => format!("{}{}#{a}", self.base, source.path_in_site()),
+            None => format!("{}{}", self.base, source.path_in_site()),
+        };
+        let number = match self.numbers.get(&key) {
+            Some(&n) => n,
+            None => {
+                let n = self.entries.len() + 1;
+                self.numbers.insert(key, n);
+                let meta = source.source.as_ref();
+                let original_url = meta
+                    .and_then(|m| m.url.as_deref())
+                    .map(|u| match c.quote.as_deref() {
+                        Some(q) => format!("{u}#:~:text={}", text_fragment(q)),
+                        None => u.to_string(),
+                    })
+                    .unwrap_or_default();
+                self.entries.push(SourceEntry {
+                    number: n,
+                    source_title: source.title.clone(),
+                    source_url: source_url.clone(),
+                    publisher: meta
+                        .and_then(|m| m.publisher.as_ref())
+                        .map(|p| p.name.clone())
+                        .unwrap_or_default(),
+                    date: meta
+                        .and_then(|m| m.date)
+                        .map(|d| d.human())
+                        .unwrap_or_default(),
+                    date_iso: meta
+                        .and_then(|m| m.date)
+                        .map(|d| d.iso())
+                        .unwrap_or_default(),
+                    quote: c.quote.clone().unwrap_or_default(),
+                    original_url,
+                    backrefs: Vec::new(),
+                });
+                n
+            }
+        };
+        let entry = &mut self.entries[number - 1];
+        let ref_id = format!("ref-{number}-{}", entry.backrefs.len() + 1);
+        entry.backrefs.push(ref_id.clone());
+        self.places.push((citation, ref_id.clone()));
+        CiteHtml {
+            number,
+            ref_id,
+            href: source_url,
+            source_title: source.title.clone(),
+            quote: c.quote.clone().unwrap_or_default(),
+        }
+    }
+
+    /// Superscripts for a claim's citations, with an origins badge when several sources back it.
+    pub fn claim_html(&mut self, citations: &[CitationId]) -> String {
+        let mut html = String::new();
+        for &c in citations {
+            html.push_str(&self.cite(c).to_html());
+        }
+        if citations.len() > 1 {
+            html.push_str(&origins_badge(self.brief, citations));
+        }
+        html
+    }
+}
+
+/// `<span class="origins">1 origin</span>`: how many independent origins back the citations.
+pub fn origins_badge(brief: &Brief, citations: &[CitationId]) -> String {
+    let set = origins(brief, citations.iter().map(|&c| brief.citations[c].source));
+    let names: Vec<&str> = set.iter().map(String::as_str).collect();
+    let n = set.len();
+    format!(
+        " <span class=\"origins\" title=\"{} sources, independent origins: {}\">{n} origin{}</span>",
+        citations.len(),
+        escape_html(&names.join(", ")),
+        if n == 1 { "" } else { "s" }
+    )
+}
+
+/// A quote as a text fragment directive: `start,end` around elisions, percent-encoded.
+pub fn text_fragment(quote: &str) -> String {
+    let pieces: Vec<&str> = quote
+        .split(['…'])
+        .flat_map(|p| p.split("..."))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let encode = |s: &str| {
+        let mut out = String::new();
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric()
+                || matches!(b, b'.' | b'_' | b'~' | b'\'' | b'(' | b')' | b'*' | b'!')
+            {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    };
+    match pieces.as_slice() {
+        [] => String::new(),
+        [one] => encode(one),
+        [first, .., last] => format!("{},{}", encode(first), encode(last)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_fragments_encode_and_split_elisions() {
+        assert_eq!(text_fragment("tens of millions"), "tens%20of%20millions");
+        assert_eq!(text_fragment("a-b, c"), "a%2Db%2C%20c");
+        assert_eq!(
+            text_fragment("Meta offered ... $200 million"),
+            "Meta%20offered,%24200%20million"
+        );
+    }
+}

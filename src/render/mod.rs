@@ -1,0 +1,803 @@
+//! Stage 4, render: the brief and its evidence become the site's files, in memory.
+//!
+//! Bodies are rendered first, in parallel, each with its own footnote numbering; then every
+//! page is assembled from view structs made for the templates (templates never see the
+//! internal model) and rendered through Tera, in parallel again. Site-wide files (indexes,
+//! timeline, tags, graph, feed, sitemap, `casefile.json`) are made here too. Nothing is
+//! written to disk: the result is a list of [`Output`]s.
+
+pub mod data;
+pub mod footnotes;
+pub mod mentions;
+pub mod templates;
+pub mod views;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::markdown::render::{BodyContext, LinkHtml, RenderedBody, render_body};
+use crate::model::Kind;
+use crate::output::Output;
+use crate::resolve::{Brief, NoteId};
+use crate::verify::Evidence;
+use footnotes::{PageFootnotes, SourceEntry};
+use views::*;
+
+/// A note's body and citations, rendered before pages are assembled.
+pub struct RenderedNote {
+    pub body: RenderedBody,
+    pub sources: Vec<SourceEntry>,
+    /// (citation, ref id on this page).
+    pub places: Vec<(usize, String)>,
+    pub role_cites: Vec<String>,
+    pub fact_cites: Vec<String>,
+    pub event_cites: String,
+    /// For a company, the citations of each person's role there, as `relations.people` lists them.
+    pub people_cites: Vec<String>,
+}
+
+/// Renders every page of the site.
+pub fn render_site(
+    brief: &Brief,
+    evidence: &Evidence,
+    engine: &templates::Engine,
+) -> Result<Vec<Output>, String> {
+    let base = brief.config.base_path();
+    let link_html: Vec<LinkHtml> = brief
+        .notes
+        .iter()
+        .map(|n| LinkHtml {
+            href: format!("{base}{}", n.path_in_site()),
+            kind: n.kind.name(),
+            title: n.title.clone(),
+            summary: n.summary.clone(),
+        })
+        .collect();
+
+    let rendered: Vec<RenderedNote> = brief
+        .notes
+        .par_iter()
+        .map(|note| render_note_body(brief, evidence, &base, &link_html, note.id))
+        .collect();
+    let mentions = mentions::find_mentions(brief);
+    let site = SiteView::new(brief);
+    let ctx = PageContext {
+        brief,
+        evidence,
+        rendered: &rendered,
+        mentions: &mentions,
+        base: &base,
+        site: &site,
+    };
+
+    let mut outputs: Vec<Output> = brief
+        .notes
+        .par_iter()
+        .map(|note| ctx.note_page(engine, note.id))
+        .collect::<Result<Vec<_>, String>>()?;
+    outputs.extend(ctx.site_pages(engine)?);
+    outputs.push(Output::new(
+        "casefile.json",
+        data::brief_json(brief, evidence, &rendered, &base),
+    ));
+    outputs.push(Output::new("feed.xml", data::atom_feed(brief)));
+    outputs.push(Output::new("sitemap.xml", data::sitemap(brief)));
+    outputs.push(Output::new(
+        "highlight.css",
+        crate::markdown::highlight::stylesheet(
+            &brief.config.highlight_light,
+            &brief.config.highlight_dark,
+        )?
+        .into_bytes(),
+    ));
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(outputs)
+}
+
+fn render_note_body(
+    brief: &Brief,
+    evidence: &Evidence,
+    base: &str,
+    links: &[LinkHtml],
+    id: NoteId,
+) -> RenderedNote {
+    let note = &brief.notes[id];
+    let mut footnotes = PageFootnotes::new(brief, evidence, base);
+    let role_cites = note
+        .roles
+        .iter()
+        .map(|r| footnotes.claim_html(&r.cites))
+        .collect();
+    let fact_cites = note
+        .facts
+        .iter()
+        .map(|f| footnotes.claim_html(&f.cites))
+        .collect();
+    let event_cites = footnotes.claim_html(&note.cites);
+    let people_cites = brief.relations.people[id]
+        .iter()
+        .map(|&(person, i)| footnotes.claim_html(&brief.notes[person].roles[i].cites))
+        .collect();
+    let body = if note.kind == Kind::Source {
+        RenderedBody {
+            html: String::new(),
+            link_sentences: Vec::new(),
+            footnotes_html: String::new(),
+        }
+    } else {
+        let link_views: Vec<Option<LinkHtml>> = note
+            .body_links
+            .iter()
+            .map(|l| {
+                l.as_ref().map(|l| {
+                    let mut view = links[l.note].clone();
+                    if let Some(fragment) = &l.fragment {
+                        let target = &brief.notes[l.note];
+                        let id = target
+                            .heading_for(fragment)
+                            .map(str::to_string)
+                            .unwrap_or_else(|| crate::markdown::heading_id(fragment));
+                        view.href = format!("{}#{id}", view.href);
+                    }
+                    view
+                })
+            })
+            .collect();
+        let cite_views: Vec<Vec<_>> = note
+            .body_cites
+            .iter()
+            .map(|group| group.iter().map(|&c| footnotes.cite(c)).collect())
+            .collect();
+        let mut body = render_body(
+            &note.body,
+            &BodyContext {
+                links: &link_views,
+                citations: &cite_views,
+                headings: &note.scan.headings,
+                raw_html: brief.config.raw_html,
+            },
+        );
+        // A group of several sources gets its origins badge after the superscripts.
+        for (group, ids) in note.body_cites.iter().enumerate() {
+            if ids.len() > 1 {
+                let last = &cite_views[group][ids.len() - 1];
+                let needle = format!("{}</sup>", last.to_html().trim_end_matches("</sup>"));
+                if let Some(at) = body.html.find(&needle) {
+                    let badge = footnotes::origins_badge(brief, ids);
+                    body.html.insert_str(at + needle.len(), &badge);
+                }
+            }
+        }
+        body
+    };
+    RenderedNote {
+        body,
+        sources: footnotes.entries,
+        places: footnotes.places,
+        role_cites,
+        fact_cites,
+        event_cites,
+        people_cites,
+    }
+}
+
+pub struct PageContext<'a> {
+    pub brief: &'a Brief,
+    pub evidence: &'a Evidence,
+    pub rendered: &'a [RenderedNote],
+    pub mentions: &'a mentions::Mentions,
+    pub base: &'a str,
+    pub site: &'a SiteView,
+}
+
+impl PageContext<'_> {
+    fn url(&self, id: NoteId) -> String {
+        format!("{}{}", self.base, self.brief.notes[id].path_in_site())
+    }
+
+    fn link(&self, id: NoteId) -> LinkView {
+        let n = &self.brief.notes[id];
+        LinkView {
+            title: n.title.clone(),
+            url: self.url(id),
+            kind: n.kind.name().to_string(),
+            summary: n.summary.clone(),
+        }
+    }
+
+    fn page_view(
+        &self,
+        title: &str,
+        kind: &str,
+        path: &str,
+        description: &str,
+        json_ld: String,
+    ) -> PageView {
+        PageView {
+            title: title.to_string(),
+            kind: kind.to_string(),
+            url: format!("{}{}", self.base, path),
+            canonical: self.brief.config.absolute(path),
+            description: description.to_string(),
+            json_ld,
+        }
+    }
+
+    fn note_page(&self, engine: &templates::Engine, id: NoteId) -> Result<Output, String> {
+        let note = &self.brief.notes[id];
+        let r = &self.rendered[id];
+        let json_ld = data::json_ld(self.brief, self.evidence, id);
+        let path = note.path_in_site();
+        let page = self.page_view(&note.title, note.kind.name(), &path, &note.summary, json_ld);
+        let mut context = tera::Context::new();
+        context.insert("site", self.site);
+        context.insert("page", &page);
+        let template = match note.kind {
+            Kind::Source => {
+                context.insert("source", &self.source_view(id));
+                "source.html"
+            }
+            Kind::Home => {
+                context.insert("home", &self.home_view(id));
+                "home.html"
+            }
+            _ => {
+                context.insert("note", &self.note_view(id, r));
+                "note.html"
+            }
+        };
+        let html = engine.render(template, &context)?;
+        let out_path = if note.kind == Kind::Home {
+            "index.html".to_string()
+        } else {
+            format!("{path}index.html")
+        };
+        Ok(Output::new(out_path, html.into_bytes()))
+    }
+
+    fn note_view(&self, id: NoteId, r: &RenderedNote) -> NoteView {
+        let brief = self.brief;
+        let note = &brief.notes[id];
+        let rel = &brief.relations;
+        let mut roles: Vec<RoleView> = note
+            .roles
+            .iter()
+            .enumerate()
+            .map(|(i, role)| RoleView {
+                org: self.link(role.org),
+                person: self.link(id),
+                title: role.title.clone(),
+                dates: date_span(role.from, role.until),
+                current: role.until.is_none(),
+                cites_html: r.role_cites.get(i).cloned().unwrap_or_default(),
+                sort: role.from.map(|d| d.iso()).unwrap_or_default(),
+            })
+            .collect();
+        roles.sort_by(|a, b| b.sort.cmp(&a.sort));
+        // Facts: one row per label; a label with different values from different sources is a disagreement.
+        let mut by_label: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut label_order = Vec::new();
+        for (i, fact) in note.facts.iter().enumerate() {
+            let key = fact.label.to_lowercase();
+            if !by_label.contains_key(&key) {
+                label_order.push(key.clone());
+            }
+            by_label.entry(key).or_default().push(i);
+        }
+        let mut facts = Vec::new();
+        let mut differ = Vec::new();
+        for key in label_order {
+            let indexes = &by_label[&key];
+            let values: Vec<FactValueView> = indexes
+                .iter()
+                .map(|&i| FactValueView {
+                    value: note.facts[i].value.clone(),
+                    as_of: note.facts[i].as_of.map(|d| d.human()).unwrap_or_default(),
+                    cites_html: r.fact_cites.get(i).cloned().unwrap_or_default(),
+                })
+                .collect();
+            let distinct: std::collections::BTreeSet<String> = indexes
+                .iter()
+                .map(|&i| note.facts[i].value.to_lowercase())
+                .collect();
+            let label = note.facts[indexes[0]].label.clone();
+            if distinct.len() > 1 {
+                differ.push(FactView {
+                    label: label.clone(),
+                    values: values.clone(),
+                });
+            }
+            facts.push(FactView { label, values });
+        }
+        let (current_people, former_people) = if note.kind == Kind::Company {
+            let mut people: Vec<RoleView> = rel.people[id]
+                .iter()
+                .enumerate()
+                .map(|(k, &(person, i))| {
+                    let role = &brief.notes[person].roles[i];
+                    RoleView {
+                        org: self.link(id),
+                        person: self.link(person),
+                        title: role.title.clone(),
+                        dates: date_span(role.from, role.until),
+                        current: role.until.is_none(),
+                        cites_html: r.people_cites.get(k).cloned().unwrap_or_default(),
+                        sort: format!(
+                            "{}{}",
+                            role.from.map(|d| d.iso()).unwrap_or_default(),
+                            brief.notes[person].title
+                        ),
+                    }
+                })
+                .collect();
+            people.sort_by(|a, b| a.sort.cmp(&b.sort));
+            people.into_iter().partition(|p| p.current)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let timeline = rel.events[id]
+            .iter()
+            .map(|&e| self.timeline_entry(e))
+            .collect();
+        let mentioned_in = rel
+            .mentioned_in(&brief.notes, id)
+            .into_iter()
+            .map(|(from, edges)| {
+                let mut contexts = Vec::new();
+                for edge in edges {
+                    let text = match edge.kind {
+                        crate::resolve::relations::EdgeKind::Body { link } => self.rendered[from]
+                            .body
+                            .link_sentences
+                            .get(link)
+                            .cloned()
+                            .flatten()
+                            .unwrap_or_default(),
+                        crate::resolve::relations::EdgeKind::Role => {
+                            "Holds or held a role here.".to_string()
+                        }
+                        crate::resolve::relations::EdgeKind::Participant => {
+                            "Lists this note as a participant.".to_string()
+                        }
+                        crate::resolve::relations::EdgeKind::Parent => {
+                            "Names this as its parent organisation.".to_string()
+                        }
+                    };
+                    if !text.is_empty() && !contexts.contains(&text) {
+                        contexts.push(text);
+                    }
+                }
+                BacklinkView {
+                    note: self.link(from),
+                    contexts_html: contexts,
+                }
+            })
+            .collect();
+        let appears_in = self.mentions.appears_in[id]
+            .iter()
+            .map(|&(source, count)| CountedLinkView {
+                link: self.link(source),
+                count,
+            })
+            .collect();
+        let neighbourhood = if note.kind.is_entity() {
+            views::neighbourhood_svg(self, id)
+        } else {
+            String::new()
+        };
+        NoteView {
+            kind: note.kind.name().to_string(),
+            kind_label: kind_label(note.kind).to_string(),
+            slug: note.slug.clone(),
+            title: note.title.clone(),
+            summary: note.summary.clone(),
+            aliases: note.aliases.clone(),
+            tags: note
+                .tags
+                .iter()
+                .map(|t| TagView {
+                    name: t.clone(),
+                    url: format!("{}tags/{}/", self.base, crate::model::slugify(t)),
+                })
+                .collect(),
+            dates: if note.kind == Kind::Event {
+                date_span(note.date, note.until)
+            } else {
+                String::new()
+            },
+            date_iso: note.date.map(|d| d.iso()).unwrap_or_default(),
+            location: note.location.clone().unwrap_or_default(),
+            founded: note.founded.map(|d| d.human()).unwrap_or_default(),
+            website: note.website.clone().unwrap_or_default(),
+            parent: note.parent.map(|p| self.link(p)),
+            children: rel.children[id].iter().map(|&c| self.link(c)).collect(),
+            participants: note.participants.iter().map(|&p| self.link(p)).collect(),
+            event_cites_html: r.event_cites.clone(),
+            roles,
+            facts,
+            differ,
+            current_people,
+            former_people,
+            body_html: r.body.html.clone(),
+            toc: note
+                .scan
+                .headings
+                .iter()
+                .filter(|h| h.level <= 3)
+                .map(|h| TocEntry {
+                    level: h.level,
+                    id: h.id.clone(),
+                    text: h.text.clone(),
+                })
+                .collect(),
+            show_toc: note.scan.headings.len() >= 3,
+            timeline,
+            related: rel.related[id].iter().map(|&o| self.link(o)).collect(),
+            mentioned_in,
+            appears_in,
+            neighbourhood_svg: neighbourhood,
+            sources: r.sources.clone(),
+            footnotes_html: r.body.footnotes_html.clone(),
+        }
+    }
+
+    fn timeline_entry(&self, event: NoteId) -> TimelineEntry {
+        let e = &self.brief.notes[event];
+        let first_cite = self.rendered[event].sources.first().map(|s| CiteLinkView {
+            title: s.source_title.clone(),
+            url: s.source_url.clone(),
+        });
+        TimelineEntry {
+            event: self.link(event),
+            date: e.date.map(|d| d.human()).unwrap_or_default(),
+            date_iso: e.date.map(|d| d.iso()).unwrap_or_default(),
+            dates: date_span(e.date, e.until),
+            participants: e.participants.iter().map(|&p| self.link(p)).collect(),
+            first_cite,
+        }
+    }
+
+    fn source_view(&self, id: NoteId) -> SourceView {
+        let brief = self.brief;
+        let note = &brief.notes[id];
+        let meta = note
+            .source
+            .as_ref()
+            .expect("source notes have source metadata");
+        let named = |r: &crate::resolve::NamedRef| NamedView {
+            name: r.name.clone(),
+            url: r.note.map(|n| self.url(n)).unwrap_or_default(),
+        };
+        // Where each citation was placed, for the back-links after each mark.
+        let mut place_of: BTreeMap<usize, (NoteId, String)> = BTreeMap::new();
+        for (citing, r) in self.rendered.iter().enumerate() {
+            for (c, ref_id) in &r.places {
+                if brief.citations[*c].source == id {
+                    place_of.entry(*c).or_insert((citing, ref_id.clone()));
+                }
+            }
+        }
+        let paragraphs = views::source_paragraphs(self, id, &place_of);
+        let mut cited_by: BTreeMap<(String, NoteId), usize> = BTreeMap::new();
+        for c in &brief.citations {
+            if c.source == id {
+                let n = &brief.notes[c.note];
+                *cited_by.entry((n.title.to_lowercase(), n.id)).or_default() += 1;
+            }
+        }
+        SourceView {
+            title: note.title.clone(),
+            summary: note.summary.clone(),
+            publisher: meta.publisher.as_ref().map(named),
+            author: meta.author.clone().unwrap_or_default(),
+            date: meta.date.map(|d| d.human()).unwrap_or_default(),
+            date_iso: meta.date.map(|d| d.iso()).unwrap_or_default(),
+            url: meta.url.clone().unwrap_or_default(),
+            via: meta.via.as_ref().map(named),
+            relies_on: meta.relies_on.iter().map(named).collect(),
+            language: meta.language.clone().unwrap_or_default(),
+            original: meta.original.clone().unwrap_or_default(),
+            paragraphs,
+            cited_by: cited_by
+                .into_iter()
+                .map(|((_, n), count)| CountedLinkView {
+                    link: self.link(n),
+                    count,
+                })
+                .collect(),
+            mark_count: self.evidence.sources[id]
+                .as_ref()
+                .map_or(0, |s| s.marks.len()),
+            tags: note
+                .tags
+                .iter()
+                .map(|t| TagView {
+                    name: t.clone(),
+                    url: format!("{}tags/{}/", self.base, crate::model::slugify(t)),
+                })
+                .collect(),
+        }
+    }
+
+    fn home_view(&self, id: NoteId) -> HomeView {
+        let r = &self.rendered[id];
+        let counts = Kind::FOLDERS
+            .iter()
+            .map(|&k| KindCount {
+                title: k.plural_title().to_string(),
+                url: format!("{}{}/", self.base, k.folder()),
+                count: self.brief.notes.iter().filter(|n| n.kind == k).count(),
+            })
+            .filter(|k| k.count > 0)
+            .collect();
+        HomeView {
+            title: self.brief.notes[id].title.clone(),
+            summary: self.brief.notes[id].summary.clone(),
+            body_html: r.body.html.clone(),
+            sources: r.sources.clone(),
+            footnotes_html: r.body.footnotes_html.clone(),
+            counts,
+        }
+    }
+
+    fn site_pages(&self, engine: &templates::Engine) -> Result<Vec<Output>, String> {
+        let brief = self.brief;
+        let mut outputs = Vec::new();
+        let render_list = |title: &str,
+                           kind: &str,
+                           path: &str,
+                           intro: &str,
+                           items: Vec<LinkView>,
+                           groups: Vec<GroupView>|
+         -> Result<Output, String> {
+            let mut context = tera::Context::new();
+            context.insert("site", self.site);
+            context.insert(
+                "page",
+                &self.page_view(title, kind, path, intro, String::new()),
+            );
+            context.insert(
+                "list",
+                &ListView {
+                    title: title.to_string(),
+                    intro: intro.to_string(),
+                    items,
+                    groups,
+                },
+            );
+            Ok(Output::new(
+                format!("{path}index.html"),
+                engine.render("list.html", &context)?.into_bytes(),
+            ))
+        };
+        for kind in Kind::FOLDERS {
+            let mut items: Vec<(String, LinkView)> = brief
+                .notes
+                .iter()
+                .filter(|n| n.kind == kind)
+                .map(|n| {
+                    let key = match kind {
+                        Kind::Event => n.date.map(|d| d.iso()).unwrap_or_default() + &n.title,
+                        _ => n.title.to_lowercase(),
+                    };
+                    (key, self.link(n.id))
+                })
+                .collect();
+            items.sort_by(|a, b| a.0.cmp(&b.0));
+            let intro = match kind {
+                Kind::Person => "Everyone the brief follows.",
+                Kind::Company => "Companies, labs, units and the outlets that reported the story.",
+                Kind::Event => "What happened, in date order. See also the timeline.",
+                Kind::Source => {
+                    "The documents every claim is cited to, with the cited passages highlighted."
+                }
+                _ => "",
+            };
+            outputs.push(render_list(
+                kind.plural_title(),
+                "index",
+                &format!("{}/", kind.folder()),
+                intro,
+                items.into_iter().map(|(_, l)| l).collect(),
+                Vec::new(),
+            )?);
+        }
+        // Tags.
+        let mut tags: BTreeMap<String, (String, Vec<NoteId>)> = BTreeMap::new();
+        for n in &brief.notes {
+            for t in &n.tags {
+                tags.entry(crate::model::slugify(t))
+                    .or_insert_with(|| (t.clone(), Vec::new()))
+                    .1
+                    .push(n.id);
+            }
+        }
+        let tag_items = tags
+            .iter()
+            .filter(|(slug, _)| !slug.is_empty())
+            .map(|(slug, (name, ids))| LinkView {
+                title: format!("{name} ({})", ids.len()),
+                url: format!("{}tags/{slug}/", self.base),
+                kind: "tag".into(),
+                summary: String::new(),
+            })
+            .collect();
+        outputs.push(render_list(
+            "Tags",
+            "tags",
+            "tags/",
+            "Every tag used in the brief.",
+            tag_items,
+            Vec::new(),
+        )?);
+        for (slug, (name, ids)) in &tags {
+            if slug.is_empty() {
+                continue;
+            }
+            let mut items: Vec<LinkView> = ids.iter().map(|&i| self.link(i)).collect();
+            items.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+            outputs.push(render_list(
+                &format!("Tagged “{name}”"),
+                "tags",
+                &format!("tags/{slug}/"),
+                "",
+                items,
+                Vec::new(),
+            )?);
+        }
+        // Timeline.
+        let mut events: Vec<&crate::resolve::Note> = brief
+            .notes
+            .iter()
+            .filter(|n| n.kind == Kind::Event)
+            .collect();
+        events.sort_by(|a, b| (a.date, &a.slug).cmp(&(b.date, &b.slug)));
+        let mut years: Vec<YearView> = Vec::new();
+        for e in events {
+            let year = e
+                .date
+                .map(|d| d.year.to_string())
+                .unwrap_or_else(|| "Undated".into());
+            let month = e
+                .date
+                .and_then(|d| d.month_heading())
+                .unwrap_or_else(|| format!("{year}, month unknown"));
+            if years.last().is_none_or(|y| y.year != year) {
+                years.push(YearView {
+                    year: year.clone(),
+                    months: Vec::new(),
+                });
+            }
+            let y = years.last_mut().expect("pushed above");
+            if y.months.last().is_none_or(|m| m.heading != month) {
+                y.months.push(MonthView {
+                    heading: month.clone(),
+                    id: crate::markdown::heading_id(&month),
+                    events: Vec::new(),
+                });
+            }
+            y.months
+                .last_mut()
+                .expect("pushed above")
+                .events
+                .push(self.timeline_entry(e.id));
+        }
+        let mut context = tera::Context::new();
+        context.insert("site", self.site);
+        context.insert(
+            "page",
+            &self.page_view(
+                "Timeline",
+                "timeline",
+                "timeline/",
+                "Every event of the brief by date.",
+                String::new(),
+            ),
+        );
+        context.insert("years", &years);
+        outputs.push(Output::new(
+            "timeline/index.html",
+            engine.render("timeline.html", &context)?.into_bytes(),
+        ));
+        // Graph.
+        let graph = views::whole_graph(self);
+        let mut context = tera::Context::new();
+        context.insert("site", self.site);
+        context.insert(
+            "page",
+            &self.page_view(
+                "Graph",
+                "graph",
+                "graph/",
+                "People, companies and events and how they connect.",
+                String::new(),
+            ),
+        );
+        context.insert("graph", &graph);
+        outputs.push(Output::new(
+            "graph/index.html",
+            engine.render("graph.html", &context)?.into_bytes(),
+        ));
+        // Search and 404.
+        for (template, kind, path, title, file) in [
+            (
+                "search.html",
+                "search",
+                "search/",
+                "Search",
+                "search/index.html",
+            ),
+            (
+                "404.html",
+                "error",
+                "404.html",
+                "Page not found",
+                "404.html",
+            ),
+        ] {
+            let mut context = tera::Context::new();
+            context.insert("site", self.site);
+            context.insert(
+                "page",
+                &self.page_view(title, kind, path, "", String::new()),
+            );
+            outputs.push(Output::new(
+                file,
+                engine.render(template, &context)?.into_bytes(),
+            ));
+        }
+        if !brief.notes.iter().any(|n| n.kind == Kind::Home) {
+            let mut context = tera::Context::new();
+            context.insert("site", self.site);
+            context.insert(
+                "page",
+                &self.page_view(
+                    &brief.config.title,
+                    "home",
+                    "",
+                    &brief.config.description,
+                    String::new(),
+                ),
+            );
+            context.insert(
+                "home",
+                &HomeView {
+                    title: brief.config.title.clone(),
+                    summary: brief.config.description.clone(),
+                    body_html: String::new(),
+                    sources: Vec::new(),
+                    footnotes_html: String::new(),
+                    counts: Vec::new(),
+                },
+            );
+            outputs.push(Output::new(
+                "index.html",
+                engine.render("home.html", &context)?.into_bytes(),
+            ));
+        }
+        Ok(outputs)
+    }
+}
+
+fn kind_label(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Person => "Person",
+        Kind::Company => "Organisation",
+        Kind::Event => "Event",
+        Kind::Source => "Source",
+        Kind::Page => "Page",
+        Kind::Home => "Brief",
+    }
+}
+
+/// "2021 – July 2025", "since 2021", "7 July 2025".
+pub fn date_span(from: Option<crate::model::Date>, until: Option<crate::model::Date>) -> String {
+    match (from, until) {
+        (Some(f), Some(u)) if f == u => f.human(),
+        (Some(f), Some(u)) => format!("{} – {}", f.human(), u.human()),
+        (Some(f), None) => f.human(),
+        (None, Some(u)) => format!("until {}", u.human()),
+        (None, None) => String::new(),
+    }
+}

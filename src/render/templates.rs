@@ -1,0 +1,143 @@
+//! The Tera engine with the default theme compiled into the binary, and per-file overrides.
+//!
+//! The theme's files under `themes/default/` are the one source of truth: they are embedded
+//! with `include_str!`, so `cargo install` and `casefile init` briefs build without the
+//! repository. A file in the brief's `templates/` (or in `themes/<name>/templates/` when
+//! `theme:` names another theme) replaces the embedded file of the same name.
+
+use std::path::Path;
+
+/// The default theme's templates, embedded.
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "note.html",
+        include_str!("../../themes/default/templates/note.html"),
+    ),
+    (
+        "source.html",
+        include_str!("../../themes/default/templates/source.html"),
+    ),
+    (
+        "home.html",
+        include_str!("../../themes/default/templates/home.html"),
+    ),
+    (
+        "list.html",
+        include_str!("../../themes/default/templates/list.html"),
+    ),
+    (
+        "timeline.html",
+        include_str!("../../themes/default/templates/timeline.html"),
+    ),
+    (
+        "graph.html",
+        include_str!("../../themes/default/templates/graph.html"),
+    ),
+    (
+        "search.html",
+        include_str!("../../themes/default/templates/search.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../../themes/default/templates/404.html"),
+    ),
+];
+
+/// The default theme's static files, embedded.
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    (
+        "style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+    (
+        "casefile.js",
+        include_bytes!("../../themes/default/static/casefile.js"),
+    ),
+];
+
+pub struct Engine {
+    tera: tera::Tera,
+}
+
+impl Engine {
+    /// Loads the embedded theme, then the overrides found under `root`.
+    pub fn load(root: &Path, theme: &str) -> Result<Engine, String> {
+        let mut templates: Vec<(String, String)> = DEFAULT_TEMPLATES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let mut dirs = Vec::new();
+        if theme != "default" {
+            dirs.push(root.join("themes").join(theme).join("templates"));
+        }
+        dirs.push(root.join("templates"));
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut files: Vec<_> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "html"))
+                .collect();
+            files.sort();
+            for file in files {
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| format!("cannot read template {}: {e}", file.display()))?;
+                templates.retain(|(n, _)| *n != name);
+                templates.push((name, text));
+            }
+        }
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| format!("template error: {e}"))?;
+        Ok(Engine { tera })
+    }
+
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, String> {
+        self.tera.render(name, context).map_err(|e| {
+            let mut msg = format!("cannot render template {name}: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                msg.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            msg
+        })
+    }
+}
+
+/// Static files of the theme (embedded, overridable from `themes/<name>/static/`).
+pub fn theme_static(root: &Path, theme: &str) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = DEFAULT_STATIC
+        .iter()
+        .map(|(n, b)| (n.to_string(), b.to_vec()))
+        .collect();
+    if theme != "default" {
+        let dir = root.join("themes").join(theme).join("static");
+        for entry in walkdir::WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if entry.file_type().is_file()
+                && let (Ok(rel), Ok(bytes)) =
+                    (entry.path().strip_prefix(&dir), std::fs::read(entry.path()))
+            {
+                let name = rel.to_string_lossy().replace('\\', "/");
+                files.retain(|(n, _)| *n != name);
+                files.push((name, bytes));
+            }
+        }
+    }
+    files
+}

@@ -1,0 +1,527 @@
+//! View structs: exactly what the templates see, made for them from the model.
+//!
+//! Also the two pieces of page HTML built in Rust because they interleave user text with
+//! computed ranges: a source's paragraphs (escaped text, `<mark>`s, mention links) and the
+//! graph SVGs (from [`crate::graph`]).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::PageContext;
+use super::footnotes::SourceEntry;
+use crate::graph::{
+    GraphEdge, GraphNode, GraphOptions, NodeKind, render_graph_svg, render_neighbourhood_svg,
+};
+use crate::markdown::highlight::escape_html;
+use crate::model::Kind;
+use crate::resolve::{Brief, NoteId};
+
+#[derive(Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    pub base: String,
+    pub language: String,
+    pub nav: Vec<NavItem>,
+}
+
+#[derive(Serialize)]
+pub struct NavItem {
+    pub title: String,
+    pub url: String,
+    pub section: String,
+}
+
+impl SiteView {
+    pub fn new(brief: &Brief) -> SiteView {
+        let base = brief.config.base_path();
+        let mut nav = Vec::new();
+        for kind in [Kind::Person, Kind::Company, Kind::Event, Kind::Source] {
+            nav.push(NavItem {
+                title: kind.plural_title().into(),
+                url: format!("{base}{}/", kind.folder()),
+                section: kind.name().into(),
+            });
+        }
+        for (title, path, section) in [
+            ("Timeline", "timeline/", "timeline"),
+            ("Graph", "graph/", "graph"),
+            ("Search", "search/", "search"),
+        ] {
+            nav.push(NavItem {
+                title: title.into(),
+                url: format!("{base}{path}"),
+                section: section.into(),
+            });
+        }
+        if brief
+            .notes
+            .iter()
+            .any(|n| n.kind == Kind::Page && n.slug == "method")
+        {
+            nav.push(NavItem {
+                title: "Method".into(),
+                url: format!("{base}pages/method/"),
+                section: "page".into(),
+            });
+        }
+        SiteView {
+            title: brief.config.title.clone(),
+            description: brief.config.description.clone(),
+            base,
+            language: brief.config.language.clone(),
+            nav,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct PageView {
+    pub title: String,
+    pub kind: String,
+    pub url: String,
+    pub canonical: String,
+    pub description: String,
+    pub json_ld: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct LinkView {
+    pub title: String,
+    pub url: String,
+    pub kind: String,
+    pub summary: String,
+}
+
+#[derive(Serialize)]
+pub struct TagView {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct RoleView {
+    pub org: LinkView,
+    pub person: LinkView,
+    pub title: String,
+    pub dates: String,
+    pub current: bool,
+    pub cites_html: String,
+    #[serde(skip)]
+    pub sort: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct FactValueView {
+    pub value: String,
+    pub as_of: String,
+    pub cites_html: String,
+}
+
+#[derive(Serialize)]
+pub struct FactView {
+    pub label: String,
+    pub values: Vec<FactValueView>,
+}
+
+#[derive(Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Serialize)]
+pub struct CiteLinkView {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct TimelineEntry {
+    pub event: LinkView,
+    pub date: String,
+    pub date_iso: String,
+    pub dates: String,
+    pub participants: Vec<LinkView>,
+    pub first_cite: Option<CiteLinkView>,
+}
+
+#[derive(Serialize)]
+pub struct BacklinkView {
+    pub note: LinkView,
+    pub contexts_html: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct CountedLinkView {
+    pub link: LinkView,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct NoteView {
+    pub kind: String,
+    pub kind_label: String,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub aliases: Vec<String>,
+    pub tags: Vec<TagView>,
+    pub dates: String,
+    pub date_iso: String,
+    pub location: String,
+    pub founded: String,
+    pub website: String,
+    pub parent: Option<LinkView>,
+    pub children: Vec<LinkView>,
+    pub participants: Vec<LinkView>,
+    pub event_cites_html: String,
+    pub roles: Vec<RoleView>,
+    pub facts: Vec<FactView>,
+    pub differ: Vec<FactView>,
+    pub current_people: Vec<RoleView>,
+    pub former_people: Vec<RoleView>,
+    pub body_html: String,
+    pub toc: Vec<TocEntry>,
+    pub show_toc: bool,
+    pub timeline: Vec<TimelineEntry>,
+    pub related: Vec<LinkView>,
+    pub mentioned_in: Vec<BacklinkView>,
+    pub appears_in: Vec<CountedLinkView>,
+    pub neighbourhood_svg: String,
+    pub sources: Vec<SourceEntry>,
+    pub footnotes_html: String,
+}
+
+#[derive(Serialize)]
+pub struct NamedView {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct ParagraphView {
+    pub id: String,
+    pub html: String,
+}
+
+#[derive(Serialize)]
+pub struct SourceView {
+    pub title: String,
+    pub summary: String,
+    pub publisher: Option<NamedView>,
+    pub author: String,
+    pub date: String,
+    pub date_iso: String,
+    pub url: String,
+    pub via: Option<NamedView>,
+    pub relies_on: Vec<NamedView>,
+    pub language: String,
+    pub original: String,
+    pub paragraphs: Vec<ParagraphView>,
+    pub cited_by: Vec<CountedLinkView>,
+    pub mark_count: usize,
+    pub tags: Vec<TagView>,
+}
+
+#[derive(Serialize)]
+pub struct KindCount {
+    pub title: String,
+    pub url: String,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct HomeView {
+    pub title: String,
+    pub summary: String,
+    pub body_html: String,
+    pub sources: Vec<SourceEntry>,
+    pub footnotes_html: String,
+    pub counts: Vec<KindCount>,
+}
+
+#[derive(Serialize)]
+pub struct GroupView {
+    pub heading: String,
+    pub items: Vec<LinkView>,
+}
+
+#[derive(Serialize)]
+pub struct ListView {
+    pub title: String,
+    pub intro: String,
+    pub items: Vec<LinkView>,
+    pub groups: Vec<GroupView>,
+}
+
+#[derive(Serialize)]
+pub struct MonthView {
+    pub heading: String,
+    pub id: String,
+    pub events: Vec<TimelineEntry>,
+}
+
+#[derive(Serialize)]
+pub struct YearView {
+    pub year: String,
+    pub months: Vec<MonthView>,
+}
+
+#[derive(Serialize)]
+pub struct GraphView {
+    pub svg: String,
+    pub shown: usize,
+    pub total: usize,
+}
+
+/// A source's text as paragraphs: escaped, cited passages in `<mark>` with back-links to the
+/// places that cite them, and mentions of notes linked.
+pub fn source_paragraphs(
+    ctx: &PageContext,
+    id: NoteId,
+    place_of: &BTreeMap<usize, (NoteId, String)>,
+) -> Vec<ParagraphView> {
+    let brief = ctx.brief;
+    let note = &brief.notes[id];
+    let Some(evidence) = ctx.evidence.sources[id].as_ref() else {
+        return Vec::new();
+    };
+    let text = note.body.as_str();
+    let mentions = &ctx.mentions.in_source[id];
+    let mut mention_at = 0usize;
+    let mut mark_at = 0usize;
+    let mut out = Vec::with_capacity(evidence.paragraphs.len());
+    for (pi, paragraph) in evidence.paragraphs.iter().enumerate() {
+        let mut html = String::new();
+        let mut pos = paragraph.range.start;
+        let end = paragraph.range.end;
+        // Marks of this paragraph, in order; mentions that do not cross a mark's edge.
+        let marks: Vec<&crate::verify::Mark> = {
+            let mut v = Vec::new();
+            while mark_at < evidence.marks.len() && evidence.marks[mark_at].paragraph == pi {
+                v.push(&evidence.marks[mark_at]);
+                mark_at += 1;
+            }
+            v
+        };
+        while mention_at < mentions.len() && mentions[mention_at].0.start < pos {
+            mention_at += 1;
+        }
+        let mut para_mentions = Vec::new();
+        while mention_at < mentions.len() && mentions[mention_at].0.end <= end {
+            let (range, target) = &mentions[mention_at];
+            let crosses = marks.iter().any(|m| {
+                (range.start < m.range.start && range.end > m.range.start)
+                    || (range.start < m.range.end && range.end > m.range.end)
+            });
+            if !crosses {
+                para_mentions.push((range.clone(), *target));
+            }
+            mention_at += 1;
+        }
+        let mut mi = 0usize;
+        let push_text = |html: &mut String, from: usize, to: usize, mi: &mut usize| {
+            let mut p = from;
+            while *mi < para_mentions.len() && para_mentions[*mi].0.start < to {
+                let (range, target) = &para_mentions[*mi];
+                if range.start < p {
+                    *mi += 1;
+                    continue;
+                }
+                push_escaped(html, &text[p..range.start]);
+                html.push_str(&format!(
+                    "<a class=\"mention\" href=\"{}\">",
+                    escape_html(&format!(
+                        "{}{}",
+                        ctx.base,
+                        brief.notes[*target].path_in_site()
+                    ))
+                ));
+                push_escaped(html, &text[range.clone()]);
+                html.push_str("</a>");
+                p = range.end;
+                *mi += 1;
+            }
+            push_escaped(html, &text[p..to]);
+        };
+        for mark in marks {
+            push_text(&mut html, pos, mark.range.start, &mut mi);
+            html.push_str(&format!("<mark id=\"{}\" class=\"cited\">", mark.id));
+            push_text(&mut html, mark.range.start, mark.range.end, &mut mi);
+            html.push_str("</mark><span class=\"mark-refs\">");
+            let mut seen = Vec::new();
+            for c in &mark.citations {
+                if let Some((citing, ref_id)) = place_of.get(c) {
+                    if seen.contains(citing) {
+                        continue;
+                    }
+                    seen.push(*citing);
+                    let citing_note = &brief.notes[*citing];
+                    html.push_str(&format!(
+                        "<a class=\"mark-ref\" href=\"{}{}#{}\">↩&#xFE0E;&nbsp;{}</a>",
+                        ctx.base,
+                        citing_note.path_in_site(),
+                        ref_id,
+                        escape_html(&citing_note.title)
+                    ));
+                }
+            }
+            html.push_str("</span>");
+            pos = mark.range.end;
+        }
+        push_text(&mut html, pos, end, &mut mi);
+        out.push(ParagraphView {
+            id: paragraph.id.clone(),
+            html,
+        });
+    }
+    out
+}
+
+/// Escapes text and keeps the source's line breaks inside a paragraph.
+fn push_escaped(html: &mut String, text: &str) {
+    let mut first = true;
+    for line in text.split('\n') {
+        if !first {
+            html.push_str("<br>\n");
+        }
+        first = false;
+        html.push_str(&escape_html(line.trim_end_matches('\r')));
+    }
+}
+
+fn graph_input(ctx: &PageContext) -> (Vec<GraphNode>, Vec<GraphEdge>) {
+    let brief = ctx.brief;
+    let mut nodes = Vec::new();
+    for n in &brief.notes {
+        let kind = match n.kind {
+            Kind::Person => NodeKind::Person,
+            Kind::Company => NodeKind::Company,
+            Kind::Event => NodeKind::Event,
+            _ => continue,
+        };
+        nodes.push(GraphNode {
+            id: n.slug.clone(),
+            label: n.title.clone(),
+            kind,
+            href: format!("{}{}", ctx.base, n.path_in_site()),
+        });
+    }
+    let mut edges = Vec::new();
+    for n in &brief.notes {
+        for r in &n.roles {
+            edges.push(GraphEdge {
+                from: n.slug.clone(),
+                to: brief.notes[r.org].slug.clone(),
+                label: "role".into(),
+            });
+        }
+        if let Some(p) = n.parent {
+            edges.push(GraphEdge {
+                from: n.slug.clone(),
+                to: brief.notes[p].slug.clone(),
+                label: "part of".into(),
+            });
+        }
+        for &p in &n.participants {
+            edges.push(GraphEdge {
+                from: n.slug.clone(),
+                to: brief.notes[p].slug.clone(),
+                label: "participant".into(),
+            });
+        }
+    }
+    (nodes, edges)
+}
+
+pub fn whole_graph(ctx: &PageContext) -> GraphView {
+    let (nodes, edges) = graph_input(ctx);
+    let g = render_graph_svg(
+        &nodes,
+        &edges,
+        &GraphOptions {
+            max_nodes: 150,
+            width: 1100,
+            height: 800,
+        },
+    );
+    GraphView {
+        svg: g.svg,
+        shown: g.shown_nodes,
+        total: g.total_nodes,
+    }
+}
+
+pub fn neighbourhood_svg(ctx: &PageContext, id: NoteId) -> String {
+    let brief = ctx.brief;
+    // Only the note, its direct relations and theirs: built from the note's own edges so the
+    // cost per page does not grow with the brief.
+    let mut ids = vec![id];
+    let mut edges = Vec::new();
+    let mut add_edge = |from: NoteId, to: NoteId, label: &str, ids: &mut Vec<NoteId>| {
+        edges.push(GraphEdge {
+            from: brief.notes[from].slug.clone(),
+            to: brief.notes[to].slug.clone(),
+            label: label.into(),
+        });
+        for x in [from, to] {
+            if !ids.contains(&x) {
+                ids.push(x);
+            }
+        }
+    };
+    let note = &brief.notes[id];
+    for r in &note.roles {
+        add_edge(id, r.org, "role", &mut ids);
+    }
+    if let Some(p) = note.parent {
+        add_edge(id, p, "part of", &mut ids);
+    }
+    for &p in &note.participants {
+        add_edge(id, p, "participant", &mut ids);
+    }
+    for &(person, _) in &brief.relations.people[id] {
+        add_edge(person, id, "role", &mut ids);
+    }
+    for &c in &brief.relations.children[id] {
+        add_edge(c, id, "part of", &mut ids);
+    }
+    for &e in &brief.relations.events[id] {
+        add_edge(e, id, "participant", &mut ids);
+    }
+    if ids.len() <= 1 {
+        return String::new();
+    }
+    let nodes: Vec<GraphNode> = ids
+        .iter()
+        .filter_map(|&i| {
+            let n = &brief.notes[i];
+            let kind = match n.kind {
+                Kind::Person => NodeKind::Person,
+                Kind::Company => NodeKind::Company,
+                Kind::Event => NodeKind::Event,
+                _ => return None,
+            };
+            Some(GraphNode {
+                id: n.slug.clone(),
+                label: n.title.clone(),
+                kind,
+                href: format!("{}{}", ctx.base, n.path_in_site()),
+            })
+        })
+        .collect();
+    render_neighbourhood_svg(
+        &note.slug,
+        &nodes,
+        &edges,
+        &GraphOptions {
+            max_nodes: 30,
+            width: 640,
+            height: 420,
+        },
+    )
+    .svg
+}

@@ -1,0 +1,211 @@
+//! Stage 3, verify: every quote located in its source, and the highlighted passages ("marks")
+//! of each source page worked out.
+//!
+//! Each source is prepared once (normalised and split into paragraphs by [`crate::evidence`]),
+//! then all quotes are located in parallel against the source they cite — never against every
+//! source. Overlapping quoted ranges merge into one mark, whose id (`m-p4-1`) is what a footnote
+//! links to. Also owns the count of independent origins behind a set of citations.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::evidence::{PreparedSource, QuoteLookup, SourceParagraph};
+use crate::resolve::{Brief, CitationId, NoteId, fold};
+
+/// What the sources say about the brief's quotes.
+pub struct Evidence {
+    /// Indexed by note id; `Some` for sources.
+    pub sources: Vec<Option<SourceEvidence>>,
+    /// Indexed by citation id.
+    pub citations: Vec<CitationEvidence>,
+}
+
+pub struct SourceEvidence {
+    pub paragraphs: Vec<SourceParagraph>,
+    /// Sorted by position; never overlapping.
+    pub marks: Vec<Mark>,
+}
+
+/// One highlighted passage on a source page.
+pub struct Mark {
+    pub id: String,
+    pub paragraph: usize,
+    pub range: Range<usize>,
+    /// The citations whose quotes fall in this passage, in id order.
+    pub citations: Vec<CitationId>,
+}
+
+#[derive(Clone, Default)]
+pub struct CitationEvidence {
+    /// Index into the cited source's `marks` of the passage this citation's quote starts in.
+    pub mark: Option<usize>,
+    /// The id of the source paragraph the quote is in.
+    pub paragraph_id: Option<String>,
+}
+
+pub fn verify(brief: &Brief, diagnostics: &mut Diagnostics) -> Evidence {
+    let prepared: Vec<Option<PreparedSource>> = brief
+        .notes
+        .par_iter()
+        .map(|n| n.source.as_ref().map(|_| PreparedSource::new(&n.body)))
+        .collect();
+    let lookups: Vec<Option<QuoteLookup>> = brief
+        .citations
+        .par_iter()
+        .map(|c| {
+            let quote = c.quote.as_deref()?;
+            Some(prepared[c.source].as_ref()?.locate(quote))
+        })
+        .collect();
+
+    let mut pieces: Vec<Vec<(Range<usize>, usize, CitationId)>> =
+        vec![Vec::new(); brief.notes.len()];
+    for (citation, lookup) in brief.citations.iter().zip(&lookups) {
+        let source = &brief.notes[citation.source];
+        match lookup {
+            None => {}
+            Some(QuoteLookup::Found(m)) => {
+                if m.occurrences > 1 {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            "ambiguous-quote",
+                            citation.location.clone(),
+                            format!("this quote appears {} times in \"{}\"; the first place is highlighted", m.occurrences, source.title),
+                        )
+                        .with_help("lengthen the quote so that it names one passage"),
+                    );
+                }
+                for range in &m.ranges {
+                    pieces[citation.source].push((range.clone(), m.paragraph, citation.id));
+                }
+            }
+            Some(QuoteLookup::NotFound { closest }) => {
+                let help = match closest {
+                    Some(c) => format!(
+                        "the closest passage of the source (paragraph p{}) reads: \"{}\"",
+                        c.paragraph + 1,
+                        c.text.trim()
+                    ),
+                    None => "check the quote against the source text".to_string(),
+                };
+                diagnostics.push(
+                    Diagnostic::error(
+                        "quote-not-found",
+                        citation.location.clone(),
+                        format!(
+                            "quote not found in source \"{}\" ({})",
+                            source.title, source.slug
+                        ),
+                    )
+                    .with_help(help),
+                );
+            }
+            Some(QuoteLookup::Empty) => diagnostics.push(
+                Diagnostic::error(
+                    "empty-quote",
+                    citation.location.clone(),
+                    "this quote has no words",
+                )
+                .with_help(
+                    "quote the exact words of the source, or cite it without a quote: [@slug]",
+                ),
+            ),
+        }
+    }
+
+    let mut citations = vec![CitationEvidence::default(); brief.citations.len()];
+    let sources = prepared
+        .into_iter()
+        .zip(pieces)
+        .map(|(prep, mut found)| {
+            let prep = prep?;
+            let paragraphs = prep.paragraphs().to_vec();
+            found.sort_by(|a, b| (a.0.start, a.0.end, a.2).cmp(&(b.0.start, b.0.end, b.2)));
+            let mut marks: Vec<Mark> = Vec::new();
+            for (range, paragraph, citation) in found {
+                match marks.last_mut() {
+                    Some(last) if last.paragraph == paragraph && range.start < last.range.end => {
+                        last.range.end = last.range.end.max(range.end);
+                        if !last.citations.contains(&citation) {
+                            last.citations.push(citation);
+                        }
+                    }
+                    _ => marks.push(Mark {
+                        id: String::new(),
+                        paragraph,
+                        range,
+                        citations: vec![citation],
+                    }),
+                }
+            }
+            let mut per_paragraph = vec![0usize; paragraphs.len()];
+            for (index, mark) in marks.iter_mut().enumerate() {
+                per_paragraph[mark.paragraph] += 1;
+                mark.id = format!(
+                    "m-{}-{}",
+                    paragraphs[mark.paragraph].id, per_paragraph[mark.paragraph]
+                );
+                mark.citations.sort_unstable();
+                for &c in &mark.citations {
+                    let evidence = &mut citations[c];
+                    if evidence.mark.is_none() {
+                        evidence.mark = Some(index);
+                        evidence.paragraph_id = Some(paragraphs[mark.paragraph].id.clone());
+                    }
+                }
+            }
+            Some(SourceEvidence { paragraphs, marks })
+        })
+        .collect();
+    Evidence { sources, citations }
+}
+
+impl Evidence {
+    /// The fragment a citation links to on its source page (`m-p4-1`), if its quote was found.
+    pub fn anchor(&self, brief: &Brief, citation: CitationId) -> Option<&str> {
+        let c = &brief.citations[citation];
+        let mark = self.citations[citation].mark?;
+        Some(self.sources[c.source].as_ref()?.marks[mark].id.as_str())
+    }
+}
+
+/// The independent origins behind a set of cited sources: a source that relies on outlets
+/// counts as those outlets (followed through sources it relies on); one that relies on nothing
+/// is its own origin. Three articles that all rely on Bloomberg are one origin.
+pub fn origins(brief: &Brief, sources: impl IntoIterator<Item = NoteId>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for source in sources {
+        collect_origins(brief, source, &mut out, 0);
+    }
+    out
+}
+
+fn collect_origins(brief: &Brief, source: NoteId, out: &mut BTreeSet<String>, depth: usize) {
+    let note = &brief.notes[source];
+    let Some(meta) = &note.source else {
+        out.insert(fold(&note.title));
+        return;
+    };
+    if meta.relies_on.is_empty() || depth > 8 {
+        let own = meta.publisher.as_ref().map(|p| {
+            p.note
+                .map_or_else(|| fold(&p.name), |n| fold(&brief.notes[n].title))
+        });
+        out.insert(own.unwrap_or_else(|| fold(&note.title)));
+        return;
+    }
+    for r in &meta.relies_on {
+        match r.note {
+            Some(n) if brief.notes[n].source.is_some() => collect_origins(brief, n, out, depth + 1),
+            Some(n) => {
+                out.insert(fold(&brief.notes[n].title));
+            }
+            None => {
+                out.insert(fold(&r.name));
+            }
+        }
+    }
+}
