@@ -66,9 +66,8 @@ impl PreparedSource {
     /// here once.
     #[must_use]
     pub fn new(body: &str) -> PreparedSource {
-        let body = within_offset_limit(body);
         let paragraphs = split_paragraphs(body);
-        let mut folded = FoldedText::default();
+        let mut folded = FoldedText::with_capacity(body.len());
         let mut folded_starts = Vec::with_capacity(paragraphs.len());
         for (index, paragraph) in paragraphs.iter().enumerate() {
             if index > 0 {
@@ -78,6 +77,7 @@ impl PreparedSource {
             let text = body.get(paragraph.range.clone()).unwrap_or_default();
             fold_into(&mut folded, text, paragraph.range.start);
         }
+        folded.shrink_to_fit();
         PreparedSource {
             body: body.to_owned(),
             paragraphs,
@@ -177,20 +177,6 @@ impl PreparedSource {
             .partition_point(|&start| start <= folded_offset)
             .saturating_sub(1)
     }
-}
-
-/// Offsets in the map are `u32`; a body beyond 4 GiB is cut at the last char boundary below
-/// the limit rather than mapped wrongly.
-fn within_offset_limit(body: &str) -> &str {
-    let limit = u32::MAX as usize;
-    if body.len() <= limit {
-        return body;
-    }
-    let mut end = limit;
-    while !body.is_char_boundary(end) {
-        end -= 1;
-    }
-    &body[..end]
 }
 
 /// For the pieces after the first: where each was last found and from where it was searched.

@@ -495,9 +495,12 @@ fn benchmark_prepare_and_locate() {
         .collect();
     let total_bytes: usize = bodies.iter().map(String::len).sum();
 
-    let (wall, cpu) = (Instant::now(), thread_cpu_time());
+    let (wall, cpu, rss) = (Instant::now(), thread_cpu_time(), resident_kb());
     let sources: Vec<PreparedSource> = bodies.iter().map(|b| PreparedSource::new(b)).collect();
     let prepare = (wall.elapsed(), cpu_since(cpu));
+    let prepared_mb = resident_kb()
+        .zip(rss)
+        .map(|(after, before)| (after - before) as f64 / 1024.0);
 
     // (source, quote, for a quote with one word changed: the words it should have been)
     let quotes: Vec<(usize, String, Option<String>)> = (0..10_000)
@@ -566,11 +569,12 @@ fn benchmark_prepare_and_locate() {
         )
     };
     println!(
-        "prepare: {} sources, {:.1} MB: wall {:?}, thread CPU {:?}",
+        "prepare: {} sources, {:.1} MB: wall {:?}, thread CPU {:?}, resident memory +{:.0?} MB",
         sources.len(),
         total_bytes as f64 / 1e6,
         prepare.0,
-        prepare.1
+        prepare.1,
+        prepared_mb
     );
     println!(
         "locate: {} quotes ({found} found): wall {:?}, thread CPU {:?}",
@@ -618,6 +622,13 @@ fn thread_cpu_time() -> Option<Duration> {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     let nanos = stat.split_whitespace().next()?.parse().ok()?;
     Some(std::time::Duration::from_nanos(nanos))
+}
+
+/// Resident memory of the process in KiB, from Linux's /proc; `None` elsewhere.
+fn resident_kb() -> Option<i64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn cpu_since(start: Option<std::time::Duration>) -> Option<std::time::Duration> {
