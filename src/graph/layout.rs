@@ -343,103 +343,57 @@ fn fit_to_origin(mut positions: Vec<Point>, sizes: &[NodeSize]) -> Placed {
     }
 }
 
-/// Buckets points into cells so "which points are near this one" looks at nine cells
-/// instead of every point. A dense counting-sort grid: within a cell points stay in index
-/// order, so visiting order (and the floating-point sums that depend on it) is fixed. Cells
-/// are at least the requested size (a bigger cell still finds every near point) and grow
-/// when the points are spread so thinly that the grid would be mostly empty.
+/// Buckets points into square-ish cells so "which points are near this one" looks at nine
+/// cells instead of every point. Sparse: the points sorted by (row, column, index), so the
+/// three cells of one row are one contiguous run found by binary search; no hashing, and a
+/// far-flung outlier costs nothing. Within a cell points stay in index order, so visiting
+/// order (and the floating-point sums that depend on it) is fixed.
 struct Grid {
     cell_width: f64,
     cell_height: f64,
-    origin: Point,
-    columns: i64,
-    rows: i64,
-    /// `members[starts[c]..starts[c + 1]]` are the points in cell `c`.
-    starts: Vec<usize>,
-    members: Vec<usize>,
+    /// (row, column, point index), sorted.
+    cells: Vec<(i64, i64, usize)>,
 }
 
 impl Grid {
     fn new(points: impl Iterator<Item = Point>, cell_width: f64, cell_height: f64) -> Grid {
-        let points: Vec<Point> = points
-            .map(|p| Point {
-                x: if p.x.is_finite() { p.x } else { 0.0 },
-                y: if p.y.is_finite() { p.y } else { 0.0 },
+        let mut grid = Grid {
+            cell_width: cell_width.max(1e-9),
+            cell_height: cell_height.max(1e-9),
+            cells: Vec::new(),
+        };
+        grid.cells = points
+            .enumerate()
+            .map(|(i, p)| {
+                let (row, column) = grid.cell_of(p);
+                (row, column, i)
             })
             .collect();
-        let (mut min, mut max) = (Point { x: 0.0, y: 0.0 }, Point { x: 0.0, y: 0.0 });
-        if let Some(first) = points.first() {
-            (min, max) = (*first, *first);
-        }
-        for p in &points {
-            min = Point {
-                x: min.x.min(p.x),
-                y: min.y.min(p.y),
-            };
-            max = Point {
-                x: max.x.max(p.x),
-                y: max.y.max(p.y),
-            };
-        }
-        let mut cell_width = cell_width.max(1e-9);
-        let mut cell_height = cell_height.max(1e-9);
-        let budget = 4.0 * points.len() as f64 + 64.0;
-        let wanted = ((max.x - min.x) / cell_width + 1.0) * ((max.y - min.y) / cell_height + 1.0);
-        if wanted > budget {
-            let grow = (wanted / budget).sqrt();
-            cell_width *= grow;
-            cell_height *= grow;
-        }
-        let columns = ((max.x - min.x) / cell_width).floor() as i64 + 1;
-        let rows = ((max.y - min.y) / cell_height).floor() as i64 + 1;
-        let mut grid = Grid {
-            cell_width,
-            cell_height,
-            origin: min,
-            columns,
-            rows,
-            starts: vec![0; (columns * rows + 1) as usize],
-            members: vec![0; points.len()],
-        };
-        let cells: Vec<usize> = points.iter().map(|&p| grid.cell_index(p)).collect();
-        for &cell in &cells {
-            grid.starts[cell + 1] += 1;
-        }
-        for c in 1..grid.starts.len() {
-            grid.starts[c] += grid.starts[c - 1];
-        }
-        let mut next = grid.starts.clone();
-        for (i, &cell) in cells.iter().enumerate() {
-            grid.members[next[cell]] = i;
-            next[cell] += 1;
-        }
+        grid.cells.sort_unstable();
         grid
     }
 
+    /// (row, column); `as` saturates and maps NaN to 0, so stray points cannot panic.
     fn cell_of(&self, p: Point) -> (i64, i64) {
-        // `as` saturates (NaN gives 0), and the clamp keeps stray points in the grid.
-        let column = ((p.x - self.origin.x) / self.cell_width).floor() as i64;
-        let row = ((p.y - self.origin.y) / self.cell_height).floor() as i64;
         (
-            column.clamp(0, self.columns - 1),
-            row.clamp(0, self.rows - 1),
+            (p.y / self.cell_height).floor() as i64,
+            (p.x / self.cell_width).floor() as i64,
         )
-    }
-
-    fn cell_index(&self, p: Point) -> usize {
-        let (column, row) = self.cell_of(p);
-        (row * self.columns + column) as usize
     }
 
     /// Calls `visit` with every point in the 3×3 cells around `p`, in a fixed order.
     fn for_each_near(&self, p: Point, mut visit: impl FnMut(usize)) {
-        let (column, row) = self.cell_of(p);
-        for r in (row - 1).max(0)..=(row + 1).min(self.rows - 1) {
-            for c in (column - 1).max(0)..=(column + 1).min(self.columns - 1) {
-                let cell = (r * self.columns + c) as usize;
-                for &j in &self.members[self.starts[cell]..self.starts[cell + 1]] {
-                    visit(j);
-                }
+        let (row, column) = self.cell_of(p);
+        let (first, last) = (column.saturating_sub(1), column.saturating_add(1));
+        for r in [row.saturating_sub(1), row, row.saturating_add(1)] {
+            let start = self
+                .cells
+                .partition_point(|&(cr, cc, _)| (cr, cc) < (r, first));
+            let end = self
+                .cells
+                .partition_point(|&(cr, cc, _)| (cr, cc) <= (r, last));
+            for &(_, _, j) in &self.cells[start..end.max(start)] {
+                visit(j);
             }
         }
     }

@@ -96,9 +96,15 @@ pub struct GraphSvg {
 /// A neighbourhood with fewer direct neighbours than this also shows their neighbours.
 const FEW_NEIGHBOURS: usize = 6;
 
+/// A ceiling on `max_nodes`: nobody reads a drawing of more, and the layout's cost grows
+/// with the density of what is drawn (1,000 nodes of a dense graph take ~0.2 s; 10,000
+/// take seconds).
+pub const MAX_DRAWN_NODES: usize = 1000;
+
 /// The whole-brief graph. Deterministic: the same input (in any order) gives byte-identical
-/// SVG. Above `options.max_nodes` the most connected nodes are kept (degree = number of
-/// distinct notes a node is related to; ties broken by id) and the rest dropped.
+/// SVG. Above `options.max_nodes` (itself at most `MAX_DRAWN_NODES`) the most connected
+/// nodes are kept (degree = number of distinct notes a node is related to, counted over the
+/// whole graph; ties broken by id) and the rest dropped.
 pub fn render_graph_svg(
     nodes: &[GraphNode],
     edges: &[GraphEdge],
@@ -106,11 +112,12 @@ pub fn render_graph_svg(
 ) -> GraphSvg {
     let graph = CanonicalGraph::new(nodes, edges);
     let total_nodes = graph.nodes.len();
+    let cap = options.max_nodes.min(MAX_DRAWN_NODES);
     let mut kept: Vec<usize> = (0..total_nodes).collect();
-    if total_nodes > options.max_nodes {
+    if total_nodes > cap {
         let degrees = graph.degrees();
         kept.sort_by(|&a, &b| degrees[b].cmp(&degrees[a]).then(a.cmp(&b)));
-        kept.truncate(options.max_nodes);
+        kept.truncate(cap);
         kept.sort_unstable();
     }
     let shown = graph.induced(&kept, None);
@@ -151,7 +158,8 @@ pub fn render_neighbourhood_svg(
             total_nodes: 0,
         };
     };
-    let (kept, total_nodes) = graph.neighbourhood(center_index, options.max_nodes.max(1));
+    let cap = options.max_nodes.clamp(1, MAX_DRAWN_NODES);
+    let (kept, total_nodes) = graph.neighbourhood(center_index, cap);
     let shown = graph.induced(&kept, Some(center_index));
     let title = format!("Connections of {}", graph.nodes[center_index].label);
     let description = describe(&shown, total_nodes, "closest notes");

@@ -230,8 +230,9 @@ pub(super) fn estimate_text_width(text: &str) -> f64 {
             _ => 0.6,
         })
         .sum();
-    // Labels are drawn at normal weight but bold on focus; leave room for that.
-    ems * LABEL_FONT_PX * 1.05
+    // Fallback fonts (DejaVu Sans on Linux) run wider than the average, and labels turn
+    // bold on focus; leave room for both.
+    ems * LABEL_FONT_PX * 1.15
 }
 
 /// Bigger circles for better-connected notes, so hubs stand out; the centre of a

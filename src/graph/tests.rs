@@ -768,6 +768,18 @@ fn cap_keeps_the_most_connected_nodes_and_reports_counts() {
 }
 
 #[test]
+fn no_drawing_has_more_than_the_ceiling_of_nodes() {
+    let (nodes, edges) = synthetic_graph(MAX_DRAWN_NODES + 200, 3000);
+    let options = GraphOptions {
+        max_nodes: usize::MAX,
+        ..GraphOptions::default()
+    };
+    let drawn = render_graph_svg(&nodes, &edges, &options);
+    assert_eq!(drawn.shown_nodes, MAX_DRAWN_NODES);
+    assert_eq!(drawn.total_nodes, MAX_DRAWN_NODES + 200);
+}
+
+#[test]
 fn neighbourhood_holds_the_centre_and_its_direct_neighbours() {
     let (nodes, edges) = sample_brief();
     let options = GraphOptions {
@@ -1044,4 +1056,25 @@ fn bench_phases() {
         std::hint::black_box(render_graph_svg(&nodes, &edges, &GraphOptions::default()));
     }
     println!("whole cpu {} ms", (thread_cpu_nanos() - t) / 10 / 1_000_000);
+}
+
+#[test]
+#[ignore]
+fn bench_caps() {
+    let (nodes, edges) = synthetic_graph(10_000, 50_000);
+    for cap in [150, 300, 500, 1000, usize::MAX] {
+        let options = GraphOptions {
+            max_nodes: cap,
+            ..GraphOptions::default()
+        };
+        let (started, cpu) = (Instant::now(), thread_cpu_nanos());
+        let drawn = render_graph_svg(&nodes, &edges, &options);
+        println!(
+            "cap {cap}: {:?} wall, {} ms CPU, {} shown, {} bytes",
+            started.elapsed(),
+            (thread_cpu_nanos() - cpu) / 1_000_000,
+            drawn.shown_nodes,
+            drawn.svg.len()
+        );
+    }
 }
