@@ -1,0 +1,268 @@
+// Browser tests of the built site, as a reader uses it: open the front page, follow a cross-link,
+// click a citation and land on the highlighted passage, search, hover for a preview, read in dark
+// mode and on a phone. Every visited page must log no console error and throw no exception.
+// Screenshots of each page kind go to target/screenshots/ for a person to look at.
+//
+// Run: node --test tests/browser/site.test.mjs (the site must be built in target/site, or
+// CASEFILE_SITE names another folder).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  SITE_DIR,
+  launchBrowser,
+  screenshotPath,
+  collectErrors,
+  assertNoErrors,
+  poll,
+  discoverPages,
+  requirePage,
+} from './support.mjs';
+import { startServer } from './server.mjs';
+
+let browser;
+let server;
+let pages;
+
+before(async () => {
+  server = await startServer({ root: SITE_DIR });
+  browser = await launchBrowser();
+  pages = await discoverPages(browser, server);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A fresh browser context (cookies, cache, errors) for one test. */
+async function open(options = {}, errorOptions = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  const errors = collectErrors(context, errorOptions);
+  const page = await context.newPage();
+  return { context, page, errors };
+}
+
+/** The quote's words, compared as the build compares them: case, spaces, quotes, dashes folded. */
+function normalise(text) {
+  return text
+    .toLowerCase()
+    .replace(/[\u2018\u2019\u201a\u201b\u2032]/g, "'")
+    .replace(/[\u201c\u201d\u201e\u201f\u2033]/g, '"')
+    .replace(/[\u2013\u2014\u2212]/g, '-')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const PAGE_KINDS = [
+  // [name in `pages`, expected body[data-kind], HTTP status, screenshot name]
+  ['front', 'home', 200, 'front'],
+  ['person', 'person', 200, 'person'],
+  ['company', 'company', 200, 'company'],
+  ['event', 'event', 200, 'event'],
+  ['source', 'source', 200, 'source'],
+  ['timeline', 'timeline', 200, 'timeline'],
+  ['graph', 'graph', 200, 'graph'],
+  ['search', 'search', 200, 'search'],
+  ['notFound', 'error', 404, '404'],
+];
+
+for (const [name, kind, status, shot] of PAGE_KINDS) {
+  test(`${name} page loads with the shared landmarks and no errors`, { timeout: 60_000 }, async () => {
+    const url = requirePage(assert, pages, name);
+    const { context, page, errors } = await open({}, { missingPage: status === 404 });
+    try {
+      const response = await page.goto(url);
+      assert.equal(response?.status(), status, `${url} answered ${response?.status()}`);
+      assert.equal(await page.getAttribute('body', 'data-kind'), kind, `body[data-kind] on ${url}`);
+      for (const selector of ['a.skip-link[href="#main"]', 'header.site-header', 'nav.site-nav', 'main#main', 'footer.site-footer']) {
+        assert.equal(await page.locator(selector).count(), 1, `${selector} on ${url}`);
+      }
+      assert.ok((await page.locator('h1').first().innerText()).trim().length > 0, `an <h1> on ${url}`);
+      await page.screenshot({ path: screenshotPath(shot), fullPage: true });
+      assertNoErrors(assert, errors);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+test('a wikilink leads to the page it names', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await open();
+  try {
+    let link = null;
+    for (const start of [pages.front, pages.person, pages.event, pages.company].filter(Boolean)) {
+      await page.goto(start);
+      const candidate = page.locator('main a.wikilink').first();
+      if ((await candidate.count()) > 0) {
+        link = candidate;
+        break;
+      }
+    }
+    assert.ok(link, 'no a.wikilink in <main> of the front, person, event or company page');
+    const href = await link.evaluate((a) => a.href);
+    const expectedKind = await link.getAttribute('data-kind');
+    const label = (await link.innerText()).trim();
+    await Promise.all([page.waitForURL(href.split('#')[0] + '**'), link.click()]);
+    const target = new URL(href);
+    assert.equal(new URL(page.url()).pathname, target.pathname, `clicking "${label}" lands on ${target.pathname}`);
+    const kind = await page.getAttribute('body', 'data-kind');
+    assert.notEqual(kind, 'error', `"${label}" leads to the 404 page`);
+    if (expectedKind) assert.equal(kind, expectedKind, `the link's data-kind matches the page it opens`);
+    assertNoErrors(assert, errors);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a citation opens the source at the highlighted quote', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await open();
+  try {
+    let citation = null;
+    for (const start of [pages.person, pages.event, pages.company, pages.front].filter(Boolean)) {
+      await page.goto(start);
+      const candidate = page.locator('main sup.citation a').first();
+      if ((await candidate.count()) > 0) {
+        citation = candidate;
+        break;
+      }
+    }
+    assert.ok(citation, 'no sup.citation a on the person, event, company or front page');
+    const citingPage = page.url();
+    const note = await citation.getAttribute('data-note');
+    const href = await citation.evaluate((a) => a.href);
+    assert.ok(new URL(href).hash.length > 1, `citation ${note} links to ${href}, with no #passage`);
+    // The quote as the Sources list prints it, in <q>.
+    const quoteLocator = page.locator(`#source-${note} q`).first();
+    assert.equal(await quoteLocator.count(), 1, `#source-${note} q on ${citingPage}`);
+    const quote = normalise(await quoteLocator.innerText());
+    assert.ok(quote.length > 0, `the quote of source ${note} is empty`);
+
+    await Promise.all([page.waitForURL(href.split('#')[0] + '**'), citation.click()]);
+    assert.equal(await page.getAttribute('body', 'data-kind'), 'source', `citation ${note} opens a source page`);
+    const id = decodeURIComponent(new URL(page.url()).hash.slice(1));
+    const target = page.locator(`[id="${id.replaceAll('"', '\\"')}"]`);
+    assert.equal(await target.count(), 1, `exactly one element with id "${id}" on ${page.url()}`);
+    assert.equal(await target.evaluate((el) => el.localName), 'mark', `#${id} is a <mark>`);
+    const marked = normalise(await target.innerText());
+    for (const piece of quote.split(/\.\.\.|\u2026/).map((p) => p.trim()).filter(Boolean)) {
+      assert.ok(marked.includes(piece), `<mark id="${id}"> holds "${piece}"; it holds "${marked}"`);
+    }
+    const inView = await poll(() =>
+      target.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        return box.height > 0 && box.top >= 0 && box.top < window.innerHeight;
+      }),
+    );
+    assert.ok(inView, `<mark id="${id}"> is scrolled into view`);
+    await page.screenshot({ path: screenshotPath('source-at-citation') });
+    assertNoErrors(assert, errors);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the search box finds a note and opens it', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await open();
+  try {
+    const personUrl = requirePage(assert, pages, 'person');
+    await page.goto(personUrl);
+    const title = (await page.locator('h1').first().innerText()).trim();
+    const INPUT = '.pagefind-ui__search-input';
+    const RESULT = '.pagefind-ui__result-link';
+    let input = null;
+    for (const start of [pages.search, pages.front]) {
+      await page.goto(start);
+      const candidate = page.locator(INPUT).first();
+      try {
+        await candidate.waitFor({ state: 'visible', timeout: 5000 });
+        input = candidate;
+        break;
+      } catch {
+        // not on this page: try the next
+      }
+    }
+    assert.ok(input, `no visible search input (${INPUT}) on ${pages.search} or in the front page's header`);
+    await input.fill(title);
+    const first = page.locator(RESULT).first();
+    try {
+      await first.waitFor({ state: 'visible', timeout: 10_000 });
+    } catch {
+      assert.fail(`searching for "${title}" showed no result (${RESULT}) within 10 s`);
+    }
+    await page.screenshot({ path: screenshotPath('search-results'), fullPage: true });
+    const href = await first.evaluate((a) => a.href);
+    await Promise.all([page.waitForURL(href.split('#')[0] + '**'), first.click()]);
+    const kind = await page.getAttribute('body', 'data-kind');
+    assert.ok(kind && kind !== 'error', `the first result for "${title}" (${href}) opens a page, not ${kind}`);
+    assertNoErrors(assert, errors);
+  } finally {
+    await context.close();
+  }
+});
+
+test('hovering a wikilink shows a preview card', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await open();
+  try {
+    let link = null;
+    for (const start of [pages.person, pages.front, pages.event, pages.company].filter(Boolean)) {
+      await page.goto(start);
+      const candidate = page.locator('main a.wikilink').first();
+      if ((await candidate.count()) > 0) {
+        link = candidate;
+        break;
+      }
+    }
+    assert.ok(link, 'no a.wikilink to hover');
+    await link.scrollIntoViewIfNeeded();
+    await link.hover();
+    const card = page.locator('.preview-card');
+    try {
+      await card.first().waitFor({ state: 'visible', timeout: 5000 });
+    } catch {
+      assert.fail(`hovering "${await link.innerText()}" on ${page.url()} showed no visible .preview-card`);
+    }
+    const text = (await card.first().innerText()).trim();
+    assert.ok(text.length > 0, '.preview-card is visible but empty');
+    await page.screenshot({ path: screenshotPath('preview-card') });
+    assertNoErrors(assert, errors);
+  } finally {
+    await context.close();
+  }
+});
+
+test('dark mode changes the page background', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await open();
+  try {
+    await page.goto(requirePage(assert, pages, 'person'));
+    // The colour a reader sees behind the text: body's, or the root's when body is transparent.
+    const background = () =>
+      page.evaluate(() => {
+        const transparent = (c) => c === 'transparent' || c === 'rgba(0, 0, 0, 0)';
+        const body = getComputedStyle(document.body).backgroundColor;
+        return transparent(body) ? getComputedStyle(document.documentElement).backgroundColor : body;
+      });
+    await page.emulateMedia({ colorScheme: 'light' });
+    const light = await background();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const dark = await background();
+    assert.notEqual(dark, light, `the background is ${light} in both light and dark mode`);
+    await page.screenshot({ path: screenshotPath('person-dark'), fullPage: true });
+    assertNoErrors(assert, errors);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a person page fits a 360-pixel phone screen', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await open({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  try {
+    await page.goto(requirePage(assert, pages, 'person'));
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `the page is ${width} px wide on a 360 px screen: it scrolls sideways`);
+    await page.screenshot({ path: screenshotPath('person-phone'), fullPage: true });
+    assertNoErrors(assert, errors);
+  } finally {
+    await context.close();
+  }
+});
