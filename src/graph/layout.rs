@@ -4,8 +4,9 @@
 //! repulsion only looks at nearby nodes, a rotation and scaling that turn the abstract layout
 //! into pixels with the requested aspect ratio, and an overlap-removal pass that pushes apart
 //! any two nodes whose circle-plus-label boxes touch, so labels never pile up. It must not
-//! use randomness, wall-clock time or hash iteration order: the same input gives the same
-//! floating-point operations in the same order, hence the same bytes.
+//! use randomness, wall-clock time, hash iteration order or libm functions (`sin`, `atan2`…,
+//! whose last bits vary by platform): only + − × ÷ and √, which IEEE 754 rounds the same
+//! everywhere, in a fixed order, so the same input gives the same bytes on any machine.
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Point {
@@ -101,14 +102,21 @@ fn spiral_start(degrees: &[usize], pinned: Option<usize>) -> Vec<Point> {
             .then(degrees[b].cmp(&degrees[a]))
             .then(a.cmp(&b))
     });
-    let golden_angle = std::f64::consts::PI * (3.0 - 5f64.sqrt());
+    // Turning by the golden angle (π(3 − √5)) is a multiplication by its cosine and sine,
+    // written out: no `sin`/`cos` calls, whose last bits differ between platforms' libm.
+    const GOLDEN_COS: f64 = -0.737_368_878_078_319_7;
+    const GOLDEN_SIN: f64 = 0.675_490_294_261_523_8;
+    let mut direction = Point { x: 1.0, y: 0.0 };
     let mut positions = vec![Point { x: 0.0, y: 0.0 }; n];
     for (rank, &node) in order.iter().enumerate() {
         let radius = 0.6 * (rank as f64).sqrt();
-        let angle = rank as f64 * golden_angle;
         positions[node] = Point {
-            x: radius * angle.cos(),
-            y: radius * angle.sin(),
+            x: radius * direction.x,
+            y: radius * direction.y,
+        };
+        direction = Point {
+            x: direction.x * GOLDEN_COS - direction.y * GOLDEN_SIN,
+            y: direction.x * GOLDEN_SIN + direction.y * GOLDEN_COS,
         };
     }
     positions
@@ -196,8 +204,18 @@ fn rotate_to_principal_axis(positions: &mut [Point]) {
         yy += y * y;
         xy += x * y;
     }
-    let angle = 0.5 * (2.0 * xy).atan2(xx - yy);
-    let (sin, cos) = (-angle).sin_cos();
+    // The principal axis is at θ = atan2(2xy, xx − yy) / 2; its cosine and sine come from
+    // half-angle formulas, which need only √ (exactly rounded everywhere, unlike atan2/sin/
+    // cos), so the same input gives the same bytes on every platform. Rotate by −θ.
+    let (u, v) = (xx - yy, 2.0 * xy);
+    let r = (u * u + v * v).sqrt();
+    let (cos, sin) = if r > 0.0 && r.is_finite() {
+        let cos_theta = ((1.0 + u / r) / 2.0).max(0.0).sqrt();
+        let sin_theta = ((1.0 - u / r) / 2.0).max(0.0).sqrt();
+        (cos_theta, if v < 0.0 { sin_theta } else { -sin_theta })
+    } else {
+        (1.0, 0.0)
+    };
     for p in positions.iter_mut() {
         let (x, y) = (p.x - mean_x, p.y - mean_y);
         *p = Point {

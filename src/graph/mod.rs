@@ -5,6 +5,12 @@
 //! so that the same input in any order gives the same bytes. Placing the nodes lives in
 //! `layout`, writing the markup in `svg`. It knows nothing about notes, Markdown or templates:
 //! the caller hands in plain nodes and edges with their labels and page URLs.
+//!
+//! Embedding: the SVG carries `width`/`height` at its natural size and a `viewBox`, so
+//! `svg { max-width: 100%; height: auto }` scales it down; for the whole-brief graph on a
+//! phone, a wrapper with `overflow-x: auto` and `max-width: none` keeps labels legible. The
+//! theme recolours it through `--graph-person`, `--graph-company`, `--graph-event`,
+//! `--graph-edge`, `--graph-text`, `--graph-background` and `--graph-focus`.
 
 mod layout;
 mod svg;
@@ -112,14 +118,7 @@ pub fn render_graph_svg(
 ) -> GraphSvg {
     let graph = CanonicalGraph::new(nodes, edges);
     let total_nodes = graph.nodes.len();
-    let cap = options.max_nodes.min(MAX_DRAWN_NODES);
-    let mut kept: Vec<usize> = (0..total_nodes).collect();
-    if total_nodes > cap {
-        let degrees = graph.degrees();
-        kept.sort_by(|&a, &b| degrees[b].cmp(&degrees[a]).then(a.cmp(&b)));
-        kept.truncate(cap);
-        kept.sort_unstable();
-    }
+    let kept = graph.most_connected(options.max_nodes);
     let shown = graph.induced(&kept, None);
     let title = "Relationship graph of the brief".to_string();
     let description = describe(&shown, total_nodes, "most connected notes");
@@ -287,6 +286,20 @@ impl<'a> CanonicalGraph<'a> {
             degrees[link.b] += 1;
         }
         degrees
+    }
+
+    /// Indices (sorted) of the `cap` most connected nodes, ties by id; `cap` is at most
+    /// `MAX_DRAWN_NODES`.
+    fn most_connected(&self, cap: usize) -> Vec<usize> {
+        let cap = cap.min(MAX_DRAWN_NODES);
+        let mut kept: Vec<usize> = (0..self.nodes.len()).collect();
+        if kept.len() > cap {
+            let degrees = self.degrees();
+            kept.sort_by(|&a, &b| degrees[b].cmp(&degrees[a]).then(a.cmp(&b)));
+            kept.truncate(cap);
+            kept.sort_unstable();
+        }
+        kept
     }
 
     fn adjacency(&self) -> Vec<Vec<usize>> {
