@@ -157,11 +157,15 @@
     return loadedIndex.bySlug[folder + "/" + slug] || loadedIndex.bySlug[slug] || null;
   }
 
-  /** The pathname of `href`, with `index.html` dropped and a trailing slash, fragment removed. */
-  function pathOf(href) {
+  /**
+   * The pathname of `href` (fragment removed, `index.html` dropped, trailing slash added).
+   * A link on the page must stay on this site; an address in casefile.json may carry the
+   * brief's public origin (`base_url`) while the site is read elsewhere, so only its path counts.
+   */
+  function pathOf(href, fromData) {
     try {
-      var url = new URL(href, location.href);
-      if (url.origin !== location.origin) return "";
+      var url = new URL(href, fromData ? location.origin + basePath() : location.href);
+      if (!fromData && url.origin !== location.origin) return "";
       var path = url.pathname.replace(/index\.html$/, "");
       return path.charAt(path.length - 1) === "/" ? path : path + "/";
     } catch (ignored) {
@@ -205,15 +209,22 @@
     };
     ["url", "path", "href", "permalink"].forEach(function (field) {
       if (typeof value[field] === "string") {
-        var path = pathOf(value[field]);
-        if (path && !index.byPath[path]) index.byPath[path] = note;
+        var path = pathOf(value[field], true);
+        if (path) keep(index.byPath, path, note);
       }
     });
     if (typeof value.slug === "string") {
       var folder = typeof value.folder === "string" ? value.folder : FOLDER_OF_KIND[kind];
-      if (folder && !index.bySlug[folder + "/" + value.slug]) index.bySlug[folder + "/" + value.slug] = note;
-      if (!index.bySlug[value.slug]) index.bySlug[value.slug] = note;
+      if (folder) keep(index.bySlug, folder + "/" + value.slug, note);
+      keep(index.bySlug, value.slug, note);
     }
+  }
+
+  /* The first entry for a page wins, unless a later one has the summary the first lacks
+     (a citation naming a source may come before the source's own entry). */
+  function keep(map, key, note) {
+    var old = map[key];
+    if (!old || (!old.summary && note.summary)) map[key] = note;
   }
 
   /* ---------------------------------------------------------------- the card */
