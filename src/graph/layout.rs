@@ -135,23 +135,17 @@ fn relax_forces(positions: &mut [Point], links: &[(usize, usize)], pinned: Optio
         let temperature = start_temperature * (1.0 - iteration as f64 / iterations as f64) + 0.002;
         displacement.fill(Point { x: 0.0, y: 0.0 });
 
-        let grid = Grid::new(positions.iter().copied(), REPULSION_REACH, REPULSION_REACH);
-        for i in 0..n {
-            grid.for_each_near(positions[i], |j| {
-                if j <= i {
-                    return;
-                }
-                let (dx, dy, distance) = separation(positions[i], positions[j], i, j);
-                if distance < REPULSION_REACH {
-                    // Force 1/d along the unit vector: (dx, dy) / d².
-                    let scale = 1.0 / (distance * distance);
-                    displacement[i].x += dx * scale;
-                    displacement[i].y += dy * scale;
-                    displacement[j].x -= dx * scale;
-                    displacement[j].y -= dy * scale;
-                }
-            });
-        }
+        for_each_close_pair(positions, REPULSION_REACH, REPULSION_REACH, |i, j| {
+            let (dx, dy, distance) = separation(positions[i], positions[j], i, j);
+            if distance < REPULSION_REACH {
+                // Force 1/d along the unit vector: (dx, dy) / d².
+                let scale = 1.0 / (distance * distance);
+                displacement[i].x += dx * scale;
+                displacement[i].y += dy * scale;
+                displacement[j].x -= dx * scale;
+                displacement[j].y -= dy * scale;
+            }
+        });
         for &(a, b) in links {
             let (dx, dy, distance) = separation(positions[a], positions[b], a, b);
             let force = distance * distance;
@@ -289,46 +283,40 @@ fn remove_overlaps(positions: &mut [Point], sizes: &[NodeSize]) {
     let mut shift = vec![Point { x: 0.0, y: 0.0 }; n];
     for _ in 0..MAX_OVERLAP_PASSES {
         let centres: Vec<Point> = (0..n).map(|i| box_centre(i, positions[i])).collect();
-        let grid = Grid::new(centres.iter().copied(), widest, tallest);
         shift.fill(Point { x: 0.0, y: 0.0 });
         let mut overlapping = false;
-        for i in 0..n {
+        for_each_close_pair(&centres, widest, tallest, |i, j| {
             let (wi, hi) = (boxes[i].2 - boxes[i].0, boxes[i].3 - boxes[i].1);
-            grid.for_each_near(centres[i], |j| {
-                if j <= i {
-                    return;
-                }
-                let (wj, hj) = (boxes[j].2 - boxes[j].0, boxes[j].3 - boxes[j].1);
-                let dx = centres[j].x - centres[i].x;
-                let dy = centres[j].y - centres[i].y;
-                let overlap_x = (wi + wj) / 2.0 - dx.abs();
-                let overlap_y = (hi + hj) / 2.0 - dy.abs();
-                if overlap_x <= 0.0 || overlap_y <= 0.0 {
-                    return;
-                }
-                overlapping = true;
-                // A little extra so floating-point rounding cannot leave a sliver.
-                if overlap_x < overlap_y {
-                    let half = overlap_x / 2.0 + 0.25;
-                    let sign = if dx > 0.0 || (dx == 0.0 && i < j) {
-                        1.0
-                    } else {
-                        -1.0
-                    };
-                    shift[i].x -= sign * half;
-                    shift[j].x += sign * half;
+            let (wj, hj) = (boxes[j].2 - boxes[j].0, boxes[j].3 - boxes[j].1);
+            let dx = centres[j].x - centres[i].x;
+            let dy = centres[j].y - centres[i].y;
+            let overlap_x = (wi + wj) / 2.0 - dx.abs();
+            let overlap_y = (hi + hj) / 2.0 - dy.abs();
+            if overlap_x <= 0.0 || overlap_y <= 0.0 {
+                return;
+            }
+            overlapping = true;
+            // A little extra so floating-point rounding cannot leave a sliver.
+            if overlap_x < overlap_y {
+                let half = overlap_x / 2.0 + 0.25;
+                let sign = if dx > 0.0 || (dx == 0.0 && i < j) {
+                    1.0
                 } else {
-                    let half = overlap_y / 2.0 + 0.25;
-                    let sign = if dy > 0.0 || (dy == 0.0 && i < j) {
-                        1.0
-                    } else {
-                        -1.0
-                    };
-                    shift[i].y -= sign * half;
-                    shift[j].y += sign * half;
-                }
-            });
-        }
+                    -1.0
+                };
+                shift[i].x -= sign * half;
+                shift[j].x += sign * half;
+            } else {
+                let half = overlap_y / 2.0 + 0.25;
+                let sign = if dy > 0.0 || (dy == 0.0 && i < j) {
+                    1.0
+                } else {
+                    -1.0
+                };
+                shift[i].y -= sign * half;
+                shift[j].y += sign * half;
+            }
+        });
         if !overlapping {
             break;
         }
@@ -358,6 +346,35 @@ fn fit_to_origin(mut positions: Vec<Point>, sizes: &[NodeSize]) -> Placed {
         positions,
         width: (max_x - min_x + 2.0 * MARGIN).ceil(),
         height: (max_y - min_y + 2.0 * MARGIN).ceil(),
+    }
+}
+
+/// Below this many points, checking every pair is cheaper than sorting them into a grid.
+const ALL_PAIRS_BELOW: usize = 80;
+
+/// Calls `visit(i, j)`, `i < j`, for every pair of points that may be closer than a cell
+/// (and some that are not: `visit` checks the distance itself), in a fixed order.
+fn for_each_close_pair(
+    points: &[Point],
+    cell_width: f64,
+    cell_height: f64,
+    mut visit: impl FnMut(usize, usize),
+) {
+    if points.len() < ALL_PAIRS_BELOW {
+        for i in 0..points.len() {
+            for j in i + 1..points.len() {
+                visit(i, j);
+            }
+        }
+        return;
+    }
+    let grid = Grid::new(points.iter().copied(), cell_width, cell_height);
+    for (i, &p) in points.iter().enumerate() {
+        grid.for_each_near(p, |j| {
+            if j > i {
+                visit(i, j);
+            }
+        });
     }
 }
 

@@ -15,7 +15,7 @@
 mod layout;
 mod svg;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// What a node stands for; decides its colour (through the CSS classes `node-person`,
@@ -111,23 +111,13 @@ pub const MAX_DRAWN_NODES: usize = 1000;
 /// SVG. Above `options.max_nodes` (itself at most `MAX_DRAWN_NODES`) the most connected
 /// nodes are kept (degree = number of distinct notes a node is related to, counted over the
 /// whole graph; ties broken by id) and the rest dropped.
+#[must_use]
 pub fn render_graph_svg(
     nodes: &[GraphNode],
     edges: &[GraphEdge],
     options: &GraphOptions,
 ) -> GraphSvg {
-    let graph = CanonicalGraph::new(nodes, edges);
-    let total_nodes = graph.nodes.len();
-    let kept = graph.most_connected(options.max_nodes);
-    let shown = graph.induced(&kept, None);
-    let title = "Relationship graph of the brief".to_string();
-    let description = describe(&shown, total_nodes, "most connected notes");
-    let svg = draw(&shown, "all", title, description, options);
-    GraphSvg {
-        svg,
-        shown_nodes: shown.nodes.len(),
-        total_nodes,
-    }
+    PreparedGraph::new(nodes, edges).whole_svg(options)
 }
 
 /// The local neighbourhood of one note: the note, its direct neighbours and, when it has
@@ -135,38 +125,88 @@ pub fn render_graph_svg(
 /// is always shown), preferring direct neighbours, then the nodes tied to more of the shown
 /// ones, then the most connected. `total_nodes` counts the neighbourhood before the cap; an
 /// unknown centre gives an empty drawing with both counts zero.
+///
+/// Each call sorts and indexes the whole graph first; to draw one neighbourhood per page,
+/// prepare the graph once with [`PreparedGraph`] and ask it for each page.
+#[must_use]
 pub fn render_neighbourhood_svg(
     center: &str,
     nodes: &[GraphNode],
     edges: &[GraphEdge],
     options: &GraphOptions,
 ) -> GraphSvg {
-    let graph = CanonicalGraph::new(nodes, edges);
-    let Some(center_index) = graph.index_of(center) else {
-        let empty = graph.induced(&[], None);
-        let svg = draw(
-            &empty,
-            center,
-            "No connections to show".to_string(),
-            "This note is not in the relationship graph.".to_string(),
-            options,
-        );
-        return GraphSvg {
+    PreparedGraph::new(nodes, edges).neighbourhood_svg(center, options)
+}
+
+/// The graph sorted and indexed once (O(edges · log edges)), then drawn many times: the
+/// whole graph, and one neighbourhood per note at a cost that depends only on the size of
+/// that neighbourhood, never on the size of the brief. `Sync`, so pages rendered in parallel
+/// can share it.
+pub struct PreparedGraph<'a> {
+    graph: CanonicalGraph<'a>,
+}
+
+impl<'a> PreparedGraph<'a> {
+    #[must_use]
+    pub fn new(nodes: &'a [GraphNode], edges: &'a [GraphEdge]) -> Self {
+        PreparedGraph {
+            graph: CanonicalGraph::new(nodes, edges),
+        }
+    }
+
+    /// Number of distinct nodes (by id).
+    #[must_use]
+    pub fn node_count(&self) -> usize {
+        self.graph.nodes.len()
+    }
+
+    /// See [`render_graph_svg`].
+    #[must_use]
+    pub fn whole_svg(&self, options: &GraphOptions) -> GraphSvg {
+        let graph = &self.graph;
+        let total_nodes = graph.nodes.len();
+        let kept = graph.most_connected(options.max_nodes);
+        let shown = graph.induced(&kept, None);
+        let title = "Relationship graph of the brief";
+        let description = describe(&shown, total_nodes, "most connected notes");
+        let svg = draw(&shown, "all", title, &description, options);
+        GraphSvg {
             svg,
-            shown_nodes: 0,
-            total_nodes: 0,
+            shown_nodes: shown.nodes.len(),
+            total_nodes,
+        }
+    }
+
+    /// See [`render_neighbourhood_svg`].
+    #[must_use]
+    pub fn neighbourhood_svg(&self, center: &str, options: &GraphOptions) -> GraphSvg {
+        let graph = &self.graph;
+        let Some(center_index) = graph.index_of(center) else {
+            let empty = graph.induced(&[], None);
+            let svg = draw(
+                &empty,
+                center,
+                "No connections to show",
+                "This note is not in the relationship graph.",
+                options,
+            );
+            return GraphSvg {
+                svg,
+                shown_nodes: 0,
+                total_nodes: 0,
+            };
         };
-    };
-    let cap = options.max_nodes.clamp(1, MAX_DRAWN_NODES);
-    let (kept, total_nodes) = graph.neighbourhood(center_index, cap);
-    let shown = graph.induced(&kept, Some(center_index));
-    let title = format!("Connections of {}", graph.nodes[center_index].label);
-    let description = describe(&shown, total_nodes, "closest notes");
-    let svg = draw(&shown, center, title, description, options);
-    GraphSvg {
-        svg,
-        shown_nodes: shown.nodes.len(),
-        total_nodes,
+        let cap = options.max_nodes.clamp(1, MAX_DRAWN_NODES);
+        let (kept, total_nodes) = graph.neighbourhood(center_index, cap);
+        let shown = graph.induced(&kept, Some(center_index));
+        let title = format!("Connections of {}", graph.nodes[center_index].label);
+        let description = describe(&shown, total_nodes, "closest notes");
+        let svg = draw(&shown, center, &title, &description, options);
+        GraphSvg {
+            svg,
+            shown_nodes: shown.nodes.len(),
+            total_nodes,
+        }
     }
 }
 
@@ -177,6 +217,10 @@ struct CanonicalGraph<'a> {
     nodes: Vec<&'a GraphNode>,
     index: HashMap<&'a str, usize, BuildHasherDefault<Fnv1a>>,
     links: Vec<Link>,
+    /// Number of distinct nodes each node is linked to.
+    degrees: Vec<usize>,
+    /// For each node, the indices (ascending) of the links that touch it.
+    incident: Vec<Vec<usize>>,
     /// (index of the `from` node, label) of every relation, grouped by link; each link
     /// owns a range of it. One flat vector instead of one per link: 50,000 edges, one
     /// allocation.
@@ -266,26 +310,30 @@ impl<'a> CanonicalGraph<'a> {
             }
             relations.push((from, label));
         }
+        let mut incident = vec![Vec::new(); sorted.len()];
+        for (link_index, link) in links.iter().enumerate() {
+            incident[link.a].push(link_index);
+            incident[link.b].push(link_index);
+        }
+        let degrees = incident.iter().map(Vec::len).collect();
         CanonicalGraph {
             nodes: sorted,
             index,
             links,
+            degrees,
+            incident,
             relations,
         }
     }
 
-    fn index_of(&self, id: &str) -> Option<usize> {
-        self.index.get(id).copied()
+    /// The node at the other end of `link` from `node`.
+    fn other_end(&self, link: usize, node: usize) -> usize {
+        let link = &self.links[link];
+        if link.a == node { link.b } else { link.a }
     }
 
-    /// Number of distinct nodes each node is linked to; O(links).
-    fn degrees(&self) -> Vec<usize> {
-        let mut degrees = vec![0; self.nodes.len()];
-        for link in &self.links {
-            degrees[link.a] += 1;
-            degrees[link.b] += 1;
-        }
-        degrees
+    fn index_of(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
     }
 
     /// Indices (sorted) of the `cap` most connected nodes, ties by id; `cap` is at most
@@ -294,7 +342,7 @@ impl<'a> CanonicalGraph<'a> {
         let cap = cap.min(MAX_DRAWN_NODES);
         let mut kept: Vec<usize> = (0..self.nodes.len()).collect();
         if kept.len() > cap {
-            let degrees = self.degrees();
+            let degrees = &self.degrees;
             kept.sort_by(|&a, &b| degrees[b].cmp(&degrees[a]).then(a.cmp(&b)));
             kept.truncate(cap);
             kept.sort_unstable();
@@ -302,36 +350,27 @@ impl<'a> CanonicalGraph<'a> {
         kept
     }
 
-    fn adjacency(&self) -> Vec<Vec<usize>> {
-        let mut adjacency = vec![Vec::new(); self.nodes.len()];
-        for link in &self.links {
-            adjacency[link.a].push(link.b);
-            adjacency[link.b].push(link.a);
-        }
-        adjacency
-    }
-
     /// The centre, its neighbours and (if they are few) theirs, capped at `cap`; returns the
-    /// kept indices (sorted) and the size of the neighbourhood before the cap.
+    /// kept indices (sorted) and the size of the neighbourhood before the cap. Touches only
+    /// the neighbourhood: sets are hash sets that are looked up, never iterated.
     fn neighbourhood(&self, center: usize, cap: usize) -> (Vec<usize>, usize) {
-        let adjacency = self.adjacency();
-        let degrees = self.degrees();
+        let degrees = &self.degrees;
         let by_importance = |x: &usize, y: &usize| degrees[*y].cmp(&degrees[*x]).then(x.cmp(y));
 
-        let mut direct = adjacency[center].clone();
+        let mut direct: Vec<usize> = self.incident[center]
+            .iter()
+            .map(|&link| self.other_end(link, center))
+            .collect();
         direct.sort_by(by_importance);
-        let mut in_neighbourhood = vec![false; self.nodes.len()];
-        in_neighbourhood[center] = true;
-        for &n in &direct {
-            in_neighbourhood[n] = true;
-        }
+        let mut in_neighbourhood: HashSet<usize> = direct.iter().copied().collect();
+        in_neighbourhood.insert(center);
 
         let mut second: Vec<usize> = Vec::new();
         if direct.len() < FEW_NEIGHBOURS {
             for &n in &direct {
-                for &m in &adjacency[n] {
-                    if !in_neighbourhood[m] {
-                        in_neighbourhood[m] = true;
+                for &link in &self.incident[n] {
+                    let m = self.other_end(link, n);
+                    if in_neighbourhood.insert(m) {
                         second.push(m);
                     }
                 }
@@ -343,11 +382,13 @@ impl<'a> CanonicalGraph<'a> {
         kept.extend(direct.iter().copied().take(cap.saturating_sub(1)));
         if kept.len() < cap && !second.is_empty() {
             // Prefer the second-hop nodes that tie together more of what is already shown.
-            let mut shown = vec![false; self.nodes.len()];
-            for &n in &kept {
-                shown[n] = true;
-            }
-            let ties = |m: usize| adjacency[m].iter().filter(|&&x| shown[x]).count();
+            let shown: HashSet<usize> = kept.iter().copied().collect();
+            let ties = |m: usize| {
+                self.incident[m]
+                    .iter()
+                    .filter(|&&link| shown.contains(&self.other_end(link, m)))
+                    .count()
+            };
             let mut ranked: Vec<(usize, usize, usize)> =
                 second.iter().map(|&m| (ties(m), degrees[m], m)).collect();
             ranked.sort_by(|x, y| y.0.cmp(&x.0).then(y.1.cmp(&x.1)).then(x.2.cmp(&y.2)));
@@ -358,17 +399,24 @@ impl<'a> CanonicalGraph<'a> {
         (kept, total)
     }
 
-    /// The subgraph on `kept` (sorted indices), re-indexed.
+    /// The subgraph on `kept` (sorted indices), re-indexed; costs the sum of the kept nodes'
+    /// degrees, not the size of the whole graph.
     fn induced(&self, kept: &[usize], center: Option<usize>) -> ShownGraph<'a> {
-        let mut new_index = vec![usize::MAX; self.nodes.len()];
-        for (new, &old) in kept.iter().enumerate() {
-            new_index[old] = new;
-        }
-        let links = self
-            .links
+        let new_index = |old: usize| kept.binary_search(&old).ok();
+        let mut link_indices: Vec<usize> = kept
             .iter()
-            .filter(|link| new_index[link.a] != usize::MAX && new_index[link.b] != usize::MAX)
-            .map(|link| {
+            .flat_map(|&node| self.incident[node].iter().copied())
+            .filter(|&link| {
+                let link = &self.links[link];
+                new_index(link.a).is_some() && new_index(link.b).is_some()
+            })
+            .collect();
+        link_indices.sort_unstable();
+        link_indices.dedup();
+        let links = link_indices
+            .into_iter()
+            .filter_map(|link_index| {
+                let link = &self.links[link_index];
                 let mut relations: Vec<String> = self.relations[link.relations.clone()]
                     .iter()
                     .map(|&(from, label)| {
@@ -384,17 +432,17 @@ impl<'a> CanonicalGraph<'a> {
                     .collect();
                 relations.sort();
                 relations.dedup();
-                ShownLink {
-                    a: new_index[link.a],
-                    b: new_index[link.b],
+                Some(ShownLink {
+                    a: new_index(link.a)?,
+                    b: new_index(link.b)?,
                     relations,
-                }
+                })
             })
             .collect();
         ShownGraph {
             nodes: kept.iter().map(|&i| self.nodes[i]).collect(),
             links,
-            center: center.map(|c| new_index[c]).filter(|&c| c != usize::MAX),
+            center: center.and_then(new_index),
         }
     }
 }
@@ -416,11 +464,10 @@ fn describe(shown: &ShownGraph, total_nodes: usize, what_is_kept: &str) -> Strin
         plural(shown.links.len(), "relation", "relations"),
     );
     if shown.nodes.len() < total_nodes {
-        text.push_str(&format!(
-            " Showing the {} {what_is_kept} of {}.",
-            shown.nodes.len(),
-            total_nodes
-        ));
+        text += &format!(
+            " Showing the {} {what_is_kept} of {total_nodes}.",
+            shown.nodes.len()
+        );
     }
     text
 }
@@ -429,8 +476,8 @@ fn describe(shown: &ShownGraph, total_nodes: usize, what_is_kept: &str) -> Strin
 fn draw(
     shown: &ShownGraph,
     id_seed: &str,
-    title: String,
-    description: String,
+    title: &str,
+    description: &str,
     options: &GraphOptions,
 ) -> String {
     let degrees = {
@@ -496,8 +543,8 @@ fn draw(
         .collect();
     svg::write_svg(&svg::SvgDocument {
         id_prefix: svg::id_prefix(id_seed),
-        title: &title,
-        description: &description,
+        title,
+        description,
         width: placed.width,
         height: placed.height,
         nodes: &nodes,

@@ -1014,6 +1014,55 @@ fn ten_thousand_notes_draw_quickly() {
     assert!(whole.as_secs_f64() < 20.0 && neighbourhood.as_secs_f64() < 20.0);
 }
 
+#[test]
+fn a_prepared_graph_draws_the_same_as_the_free_functions() {
+    let (nodes, edges) = sample_brief();
+    let options = GraphOptions::default();
+    let prepared = PreparedGraph::new(&nodes, &edges);
+    assert_eq!(prepared.node_count(), 57);
+    assert_eq!(
+        prepared.whole_svg(&options),
+        render_graph_svg(&nodes, &edges, &options)
+    );
+    for center in ["meta", "hbf-standardisation", "nobody"] {
+        assert_eq!(
+            prepared.neighbourhood_svg(center, &options),
+            render_neighbourhood_svg(center, &nodes, &edges, &options)
+        );
+    }
+}
+
+#[test]
+fn one_neighbourhood_per_page_costs_little_even_at_ten_thousand_notes() {
+    let (nodes, edges) = synthetic_graph(10_000, 50_000);
+    let options = GraphOptions {
+        max_nodes: 40,
+        ..GraphOptions::default()
+    };
+    let (started, cpu) = (Instant::now(), thread_cpu_nanos());
+    let prepared = PreparedGraph::new(&nodes, &edges);
+    let prepare_cpu = thread_cpu_nanos() - cpu;
+    let cpu = thread_cpu_nanos();
+    let pages = 50;
+    let mut shown = 0;
+    for i in 0..pages {
+        let center = format!("note-{:05}", i * 200);
+        let drawn = prepared.neighbourhood_svg(&center, &options);
+        assert!(drawn.shown_nodes >= 1 && drawn.shown_nodes <= 40);
+        shown += drawn.shown_nodes;
+    }
+    let per_page_cpu = (thread_cpu_nanos() - cpu) / pages as u64;
+    println!(
+        "10,000 notes: prepare {} ms CPU; one neighbourhood (cap 40, {:.1} nodes on average) \
+         {} µs CPU per page; {:?} wall for all",
+        prepare_cpu / 1_000_000,
+        shown as f64 / pages as f64,
+        per_page_cpu / 1_000,
+        started.elapsed()
+    );
+    assert!(per_page_cpu < 200_000_000, "{per_page_cpu} ns per page");
+}
+
 /// Time spent on the CPU by this thread, from Linux's schedstat (0 elsewhere): a fair number
 /// on a machine other jobs keep busy, where wall time is not.
 fn thread_cpu_nanos() -> u64 {
