@@ -74,8 +74,8 @@ pub struct GraphEdge {
 pub struct GraphOptions {
     /// At most this many nodes are drawn; above it the most connected are kept.
     pub max_nodes: usize,
-    /// Size hints in px; the drawing keeps roughly this aspect ratio and grows when the
-    /// labels need more room.
+    /// Only their ratio is used: the drawing takes this aspect ratio (clamped to 1:4…4:1)
+    /// at whatever size its labels need; the SVG's `width`/`height` are that natural size.
     pub width: u32,
     pub height: u32,
 }

@@ -1091,6 +1091,7 @@ fn write_sample_drawings_for_inspection() {
     println!("{} edges in the sample", edges.len());
 }
 
+/// Benchmark, run by hand with `--ignored --nocapture`: CPU time of indexing vs drawing.
 #[test]
 #[ignore]
 fn bench_phases() {
@@ -1111,6 +1112,7 @@ fn bench_phases() {
     println!("whole cpu {} ms", (thread_cpu_nanos() - t) / 10 / 1_000_000);
 }
 
+/// Benchmark, run by hand with `--ignored --nocapture`: how the cost grows with the cap.
 #[test]
 #[ignore]
 fn bench_caps() {
