@@ -294,6 +294,7 @@ node_test() {
   if [[ $status -eq 0 && $failed -eq 0 ]]; then finish ok "$passed tests"; else finish FAILED "$passed passed, $failed failed"; fi
 }
 
+rm -rf target/screenshots # so that every screenshot left there is from this run
 node_test "browser tests (Chromium, playwright-core)" tests/browser/site.test.mjs
 BROWSER_PASSED=$LAST_PASSED
 rm -f "$REPORTS/axe.json"

@@ -23,6 +23,7 @@ export function launchBrowser() {
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      '--disable-dev-shm-usage',
     ],
   });
 }
