@@ -192,6 +192,7 @@ else
   # Validated even when the build failed: the validators then fail too, never silently pass.
   run_check "build the brief -> $SITE" build_site "$SITE" || true
   SITES_TO_VALIDATE+=("$SITE")
+  export CASEFILE_SUBPATH_SITE=$SUBPATH_SITE # for the browser test of sub-path hosting
   run_check "build the brief under a sub-path ($SUBPATH_BASE_URL) -> $SUBPATH_SITE" \
     build_site "$SUBPATH_SITE" --base-url "$SUBPATH_BASE_URL" || true
 fi

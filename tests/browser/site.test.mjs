@@ -266,3 +266,86 @@ test('a person page fits a 360-pixel phone screen', { timeout: 60_000 }, async (
     await context.close();
   }
 });
+
+test('the first Tab focuses a visible skip link that leads to <main>', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await open();
+  try {
+    await page.goto(pages.front);
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      const box = el?.getBoundingClientRect();
+      return {
+        skip: el?.matches('a.skip-link') ?? false,
+        href: el?.getAttribute('href'),
+        visible: !!box && box.width > 0 && box.height > 0 && box.bottom > 0 && box.top < window.innerHeight && box.left >= 0,
+      };
+    });
+    assert.ok(focused.skip, 'the first Tab does not focus a.skip-link');
+    assert.ok(focused.visible, 'a.skip-link is focused but not visible on screen');
+    await page.keyboard.press('Enter');
+    assert.equal(new URL(page.url()).hash, '#main', 'Enter on the skip link goes to #main');
+    assertNoErrors(assert, errors);
+  } finally {
+    await context.close();
+  }
+});
+
+test('without JavaScript a citation still leads to its highlighted passage', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await open({ javaScriptEnabled: false });
+  try {
+    await page.goto(requirePage(assert, pages, 'person'));
+    const citation = page.locator('main sup.citation a').first();
+    assert.equal(await citation.count(), 1, `no citation on ${page.url()}`);
+    const href = await citation.evaluate((a) => a.href);
+    await Promise.all([page.waitForURL(href.split('#')[0] + '**'), citation.click()]);
+    const id = decodeURIComponent(new URL(page.url()).hash.slice(1));
+    assert.equal(await page.locator(`[id="${id.replaceAll('"', '\\"')}"]`).evaluate((el) => el.localName), 'mark');
+    const wikilink = page.locator('main a.wikilink').first();
+    if ((await wikilink.count()) > 0) {
+      const target = await wikilink.evaluate((a) => a.href);
+      await Promise.all([page.waitForURL(target.split('#')[0] + '**'), wikilink.click()]);
+      assert.notEqual(await page.getAttribute('body', 'data-kind'), 'error', `${target} without JavaScript`);
+    }
+    assertNoErrors(assert, errors);
+  } finally {
+    await context.close();
+  }
+});
+
+// The brief built with `--base-url https://casefile.test/brief/` and served under /brief/: every
+// script must find its data (casefile.json, the search index) under the sub-path too.
+const SUBPATH_SITE = process.env.CASEFILE_SUBPATH_SITE ?? (process.env.CASEFILE_SITE ? null : 'target/site-subpath');
+test('hosted under a sub-path, pages, styles and previews still work', { timeout: 60_000 }, async (t) => {
+  if (!SUBPATH_SITE) {
+    t.skip('CASEFILE_SITE is set and CASEFILE_SUBPATH_SITE is not: no sub-path build to test');
+    return;
+  }
+  const subServer = await startServer({ root: SUBPATH_SITE });
+  const { context, page, errors } = await open();
+  try {
+    assert.notEqual(subServer.basePath, '/', `${SUBPATH_SITE} links home to /, not to its sub-path`);
+    const response = await page.goto(subServer.url);
+    assert.equal(response?.status(), 200);
+    const styled = await page.evaluate(() => [...document.styleSheets].some((s) => s.cssRules.length > 0));
+    assert.ok(styled, 'no stylesheet loaded under the sub-path');
+    const link = page.locator('main a.wikilink').first();
+    if ((await link.count()) > 0) {
+      await link.scrollIntoViewIfNeeded();
+      await link.hover();
+      try {
+        await page.locator('.preview-card').first().waitFor({ state: 'visible', timeout: 5000 });
+      } catch {
+        assert.fail('hovering a wikilink under the sub-path shows no .preview-card');
+      }
+      const href = await link.evaluate((a) => a.href);
+      assert.ok(new URL(href).pathname.startsWith(subServer.basePath), `${href} leaves the sub-path`);
+      await Promise.all([page.waitForURL(href.split('#')[0] + '**'), link.click()]);
+      assert.notEqual(await page.getAttribute('body', 'data-kind'), 'error');
+    }
+    assertNoErrors(assert, errors);
+  } finally {
+    await context.close();
+    await subServer.close();
+  }
+});
