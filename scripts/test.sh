@@ -14,7 +14,8 @@
 # `total: N passed, M failed`, and the exit status is non-zero when anything failed.
 #
 # For working on the harness only: CASEFILE_SITE=DIR checks a prebuilt site instead of building
-# the brief, CASEFILE_SKIP_CARGO=1 leaves out the cargo steps. Both are reported as skipped.
+# the brief, CASEFILE_SKIP_CARGO=1 leaves out the cargo steps (both reported as skipped), and
+# CASEFILE_BIN=PATH builds with another casefile binary (with CASEFILE_SKIP_CARGO=1).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -29,7 +30,7 @@ SITE=target/site
 SUBPATH_SITE=target/site-subpath
 SUBPATH_BASE_URL=https://casefile.test/brief/
 FIXTURE_SITES=target/site-fixtures
-BIN=target/release/casefile
+BIN=${CASEFILE_BIN:-target/release/casefile}
 mkdir -p "$REPORTS"
 
 # ---------------------------------------------------------------------------------------------
@@ -83,6 +84,16 @@ run_check() {
 # ---------------------------------------------------------------------------------------------
 # Installing what a fresh machine lacks.
 
+# retry COMMAND...: up to three tries, for the registries' occasional hiccup.
+retry() {
+  local attempt
+  for attempt in 1 2 3; do
+    "$@" && return 0
+    [[ $attempt -lt 3 ]] && echo "failed (try $attempt of 3), retrying in 5 s: $*" && sleep 5
+  done
+  return 1
+}
+
 install_chromium() {
   if [[ -x $CASEFILE_CHROMIUM ]]; then
     echo "chromium already installed: $("$CASEFILE_CHROMIUM" --version 2>/dev/null || echo "$CASEFILE_CHROMIUM")"
@@ -95,8 +106,8 @@ install_chromium() {
   fi
   echo "installing Debian's chromium (apt-get update, then apt-get install)"
   # Called from `if`, where `set -e` does not apply: every failure returns explicitly.
-  "${sudo[@]}" apt-get update -qq || return 1
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+  retry "${sudo[@]}" apt-get update -qq || return 1
+  retry "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq -o DPkg::Lock::Timeout=300 chromium >/dev/null || return 1
   "$CASEFILE_CHROMIUM" --version || return 1
 }
@@ -109,7 +120,7 @@ install_node_modules() {
     echo "node_modules up to date with package-lock.json"
   else
     # --ignore-scripts: vnu-jar's install script would download a JDK; Java is on the machine.
-    npm ci --ignore-scripts --no-audit --no-fund || return 1
+    retry npm ci --ignore-scripts --no-audit --no-fund || return 1
     echo "$stamp" >node_modules/.stamp || return 1
   fi
   [[ -f node_modules/vnu-jar/build/dist/vnu.jar ]] || { echo "vnu.jar missing from node_modules"; return 1; }
@@ -177,7 +188,8 @@ build_site() {
     echo "no release binary ($BIN): the release build failed, so nothing can be built"
     return 1
   fi
-  "$BIN" build -o "$out" "$@" || return 1
+  # An absolute output path: with --root, a relative one could be read against the brief's folder.
+  "$BIN" build -o "$PWD/$out" "$@" || return 1
   [[ -f $out/index.html ]] || { echo "$out/index.html was not written"; return 1; }
 }
 
