@@ -8,6 +8,9 @@
  * (cross-links) from `<base>casefile.json`, fetched once. Touch taps are left alone: the link
  * just opens.
  *
+ * It also gives Pagefind's search box an accessible name: Pagefind labels it only with
+ * `title` and `placeholder`, which screen readers may skip (axe: label-title-only).
+ *
  * The script must never break a page: every handler is guarded, a missing or malformed
  * casefile.json only means shorter cards, and nothing is written to the console.
  */
@@ -394,7 +397,28 @@
     }
   }
 
+  /* ---------------------------------------------------------------- search box label */
+
+  function labelSearchBoxes() {
+    var inputs = document.querySelectorAll("input.pagefind-ui__search-input");
+    for (var i = 0; i < inputs.length; i++) {
+      var input = inputs[i];
+      if (input.hasAttribute("aria-label") || input.hasAttribute("aria-labelledby")) continue;
+      if (input.labels && input.labels.length) continue;
+      input.setAttribute("aria-label", input.getAttribute("title") || input.getAttribute("placeholder") || "Search");
+    }
+  }
+
+  /* Pagefind mounts its box whenever its own script runs, before or after this one. */
+  function watchForSearchBoxes() {
+    labelSearchBoxes();
+    if (!window.MutationObserver || !document.body) return;
+    var observer = new MutationObserver(guarded(labelSearchBoxes));
+    observer.observe(document.body, { childList: true, subtree: true });
+  }
+
   function start() {
+    guarded(watchForSearchBoxes)();
     var usePointer = "PointerEvent" in window;
     document.addEventListener(usePointer ? "pointerover" : "mouseover", guarded(onPointerOver));
     document.addEventListener(usePointer ? "pointerout" : "mouseout", guarded(onPointerOut));
