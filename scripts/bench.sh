@@ -3,13 +3,15 @@
 # content) on synthetic briefs made by examples/gen_corpus.rs, in a RAM-backed folder so the
 # figures measure the program and not the disk. Prints a Markdown table of medians.
 #
-#   scripts/bench.sh [--large] [--runs N] [--work DIR] [--no-hugo] [--no-build]
+#   scripts/bench.sh [--large | --sizes "N:M ..."] [--runs N] [--work DIR] [--no-hugo] [--no-serve] [--no-build]
 #
 #   --large      also 50,000 notes with 2,500 sources
+#   --sizes "N:M ..."  other sizes instead: N notes with M sources each (e.g. "200:20" to try it)
 #   --runs N     timed runs per row after one warm-up run (default 5); the median is reported
 #   --work DIR   where the corpora go (default /dev/shm/casefile-bench; must be RAM-backed to
 #                compare with docs/performance.md)
 #   --no-hugo    skip Hugo even if it is installed
+#   --no-serve   skip the rebuild-after-edit timing in `casefile serve` (1,000 and 10,000 notes)
 #   --no-build   use the binaries already in target/release
 #
 # Needs /usr/bin/time (`apt-get install -y time`) for CPU time and peak RSS; uses hyperfine for
@@ -20,17 +22,21 @@ set -euo pipefail
 
 runs=5
 large=0
+sizes=""
 work=/dev/shm/casefile-bench
 with_hugo=1
+with_serve=1
 build=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --large) large=1 ;;
+        --sizes) sizes="$2"; shift ;;
         --runs) runs="$2"; shift ;;
         --work) work="$2"; shift ;;
         --no-hugo) with_hugo=0 ;;
+        --no-serve) with_serve=0 ;;
         --no-build) build=0 ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
         *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -60,8 +66,10 @@ if [ "$with_hugo" = 1 ]; then
     fi
 fi
 
-sizes="1000:100 10000:500"
-[ "$large" = 1 ] && sizes="$sizes 50000:2500"
+if [ -z "$sizes" ]; then
+    sizes="1000:100 10000:500"
+    if [ "$large" = 1 ]; then sizes="$sizes 50000:2500"; fi
+fi
 mkdir -p "$work"
 results="$work/results.md"
 
@@ -106,6 +114,64 @@ time_command() {
     printf '| %s | %s | %s | %.3f | %.3f | %.0f | %s |\n' "$label" "$notes" "$sources" "$wall" "$cpu" "$rss" "$runs" >> "$results"
 }
 
+# time_rebuild NOTES SOURCES BRIEF: starts `casefile serve`, then $runs times appends a sentence
+# with a unique word to one note and polls the note's page until the word is served; the time
+# from the write to that moment is what a writer waits for after saving. Adds a row to $rebuilds.
+rebuilds=""
+time_rebuild() {
+    local notes="$1" sources="$2" brief="$3"
+    if ! "$casefile" serve --help > /dev/null 2>&1; then
+        echo "bench.sh: this casefile has no serve command; rebuild timing skipped" >&2
+        return 0
+    fi
+    local port=$(( 20000 + RANDOM % 20000 )) note slug
+    note=$(ls "$brief/content/people" | head -1)
+    slug=${note%.md}
+    note="$brief/content/people/$note"
+    local url="http://127.0.0.1:$port/people/$slug/" log="$work/serve-$notes.log"
+    "$casefile" serve --root "$brief" --port "$port" > "$log" 2>&1 &
+    local serve_pid=$!
+    local waited=0
+    until curl -fs -o /dev/null "$url"; do
+        if ! kill -0 "$serve_pid" 2> /dev/null || [ "$waited" -gt 3000 ]; then
+            echo "bench.sh: casefile serve did not serve $url; its output:" >&2
+            head -20 "$log" >&2
+            kill "$serve_pid" 2> /dev/null || true
+            return 0
+        fi
+        sleep 0.1
+        waited=$(( waited + 1 ))
+    done
+    cp "$note" "$work/note.orig"
+    local samples="$work/rebuild.txt"
+    : > "$samples"
+    for i in $(seq "$runs"); do
+        sleep 1 # let the watcher settle after the previous edit
+        local marker="benchedit${i}x$RANDOM" start end polls=0
+        # Rewrite in place (same file), as an editor's save does, adding one sentence.
+        start=$(date +%s%N)
+        { cat "$work/note.orig"; printf 'Edited %s.\n' "$marker"; } > "$note"
+        until curl -fs "$url" 2> /dev/null | grep -q "$marker"; do
+            polls=$(( polls + 1 ))
+            if [ "$polls" -gt 20000 ]; then
+                echo "bench.sh: the edit never reached $url" >&2
+                break
+            fi
+        done
+        end=$(date +%s%N)
+        echo "$(( (end - start) / 1000000 ))" >> "$samples"
+    done
+    cp "$work/note.orig" "$note"
+    kill "$serve_pid" 2> /dev/null || true
+    wait "$serve_pid" 2> /dev/null || true
+    local median_s min_s max_s
+    median_s=$(awk '{ print $1 / 1000 }' "$samples" | median)
+    min_s=$(sort -n "$samples" | head -1 | awk '{ print $1 / 1000 }')
+    max_s=$(sort -n "$samples" | tail -1 | awk '{ print $1 / 1000 }')
+    rebuilds="$rebuilds$(printf '| %s | %s | %.3f | %.3f | %.3f | %s |' "$notes" "$sources" "$median_s" "$min_s" "$max_s" "$runs")
+"
+}
+
 {
     echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo); work folder $work ($(df --output=fstype "$work" | tail -1))"
     echo "casefile $(git rev-parse --short HEAD 2>/dev/null || echo unknown)${hugo:+; Hugo $("$hugo" version | grep -o 'v[0-9.]*' | head -1)}; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -131,13 +197,17 @@ for size in $sizes; do
         time_command "Hugo $("$hugo" version | grep -o 'v[0-9.]*' | head -1)" "$notes" "$sources" \
             "rm -rf '$site/public'" -- "$hugo" build --quiet -s "$site" -d "$site/public"
     fi
+    if [ "$with_serve" = 1 ] && [ "$notes" -le 10000 ]; then
+        time_rebuild "$notes" "$sources" "$brief"
+    fi
 done
 
-# TODO(serve): rebuild after editing one note, at 1,000 and 10,000 notes, once `casefile serve`
-# exists. Intended method, per size: start `casefile serve --root "$brief" --port P` in the
-# background; wait for its first "ready"/listening line; then, $runs times: append a sentence
-# to one note (content/people/<first>.md), record the time, and wait for the line serve prints
-# when the rebuilt site is live (the live-reload message); report the median of (reload line
-# time - edit time); finally restore the note and stop serve by its pid.
-
 cat "$results"
+if [ -n "$rebuilds" ]; then
+    echo
+    echo "Rebuild after editing one note in \`casefile serve\` (edit written → page served with the edit):"
+    echo
+    echo "| notes | sources | median (s) | min (s) | max (s) | runs |"
+    echo "|---|---|---|---|---|---|"
+    printf '%s' "$rebuilds"
+fi
