@@ -679,11 +679,10 @@ impl Corpus {
         for _ in 0..event_count {
             for attempt in 0.. {
                 let (mut title, named) = if firms.len() >= 2 && rng.percent(60) {
-                    let a = *rng.pick(&firms);
-                    let b = firms[(firms.iter().position(|&f| f == a).unwrap_or(0)
-                        + 1
-                        + rng.below(firms.len() - 1))
-                        % firms.len()];
+                    // Two different firms: the second is a non-zero step from the first.
+                    let first = rng.below(firms.len());
+                    let second = (first + 1 + rng.below(firms.len() - 1)) % firms.len();
+                    let (a, b) = (firms[first], firms[second]);
                     let verb = rng.pick(EVENT_VERBS);
                     (
                         format!("{} {verb} {}", entities[a].title, entities[b].title),
