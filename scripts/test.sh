@@ -235,25 +235,32 @@ done
 # ---------------------------------------------------------------------------------------------
 # Validators, over every built site.
 
-html_pages() { (find "$@" -name '*.html' -type f 2>/dev/null || true) | wc -l; }
+files_named() {
+  local pattern=$1
+  shift
+  (find "$@" -name "$pattern" -type f 2>/dev/null || true) | wc -l
+}
 
-step "Nu Html Checker (vnu $(node -p "require('./node_modules/vnu-jar/package.json').version" 2>/dev/null || echo '?'))"
-pages=$(html_pages "${SITES_TO_VALIDATE[@]}")
+step "Nu Html Checker (vnu $(node -p "require('./node_modules/vnu-jar/package.json').version" 2>/dev/null || echo '?')): HTML and CSS"
+pages=$(files_named '*.html' "${SITES_TO_VALIDATE[@]}")
+stylesheets=$(files_named '*.css' "${SITES_TO_VALIDATE[@]}")
+documents=$((pages + stylesheets))
 if [[ $pages -eq 0 ]]; then
   echo "no HTML page to validate in: ${SITES_TO_VALIDATE[*]}"
   count 0 1
   finish FAILED "no pages"
-elif java -jar node_modules/vnu-jar/build/dist/vnu.jar --errors-only --skip-non-html "${SITES_TO_VALIDATE[@]}" 2>"$REPORTS/vnu.log"; then
+elif java -jar node_modules/vnu-jar/build/dist/vnu.jar --errors-only --skip-non-html --also-check-css \
+  "${SITES_TO_VALIDATE[@]}" 2>"$REPORTS/vnu.log"; then
   PAGES_VALIDATED=$pages
-  count "$pages" 0
-  finish ok "$pages pages, 0 errors"
+  count "$documents" 0
+  finish ok "$pages pages and $stylesheets stylesheets, 0 errors"
 else
   cat "$REPORTS/vnu.log"
   bad=$( (grep -oE '^"file:[^"]+"' "$REPORTS/vnu.log" || true) | sort -u | wc -l)
   [[ $bad -ge 1 ]] || bad=1
   PAGES_VALIDATED=$pages
-  count $((pages > bad ? pages - bad : 0)) "$bad"
-  finish FAILED "$bad of $pages pages have errors"
+  count $((documents > bad ? documents - bad : 0)) "$bad"
+  finish FAILED "$bad of $documents files have errors"
 fi
 
 step "html-validate (standard preset)"
@@ -285,6 +292,22 @@ else
 fi
 count $((LINKS_CHECKED > broken ? LINKS_CHECKED - broken : 0)) "$broken"
 if [[ $link_status -eq 0 ]]; then finish ok "$LINKS_CHECKED links"; else finish FAILED "$broken broken of $LINKS_CHECKED"; fi
+
+step "feed.xml, sitemap.xml and casefile.json"
+data_status=0
+{
+  python3 tests/browser/check_site_data.py "${SITES_TO_VALIDATE[@]}" || data_status=$?
+  if [[ -z ${CASEFILE_SITE:-} ]]; then
+    # The sub-path build has an absolute base_url: there, locations and ids must be absolute.
+    python3 tests/browser/check_site_data.py --base-url "$SUBPATH_BASE_URL" "$SUBPATH_SITE" || data_status=$?
+  fi
+} >"$REPORTS/data.log" 2>&1
+cat "$REPORTS/data.log"
+data_checked=$( (grep -oE '^DATA_CHECKED=[0-9]+' "$REPORTS/data.log" || true) | cut -d= -f2 | awk '{ s += $1 } END { print s + 0 }')
+data_problems=$( (grep -oE 'DATA_PROBLEMS=[0-9]+' "$REPORTS/data.log" || true) | cut -d= -f2 | awk '{ s += $1 } END { print s + 0 }')
+if [[ $data_status -ne 0 && $data_problems -eq 0 ]]; then data_problems=1; fi
+count $((data_checked > data_problems ? data_checked - data_problems : 0)) "$data_problems"
+if [[ $data_status -eq 0 ]]; then finish ok "$data_checked entries"; else finish FAILED "$data_problems problems"; fi
 
 # node_test NAME FILE: runs one file of browser tests; counts its passes and failures.
 node_test() {
@@ -326,7 +349,7 @@ for i in "${!STEP_NAMES[@]}"; do
 done
 echo
 echo "  cargo tests:      $CARGO_TESTS_PASSED passed, $CARGO_TESTS_FAILED failed"
-echo "  pages validated:  $PAGES_VALIDATED (Nu Html Checker and html-validate)"
+echo "  pages validated:  $PAGES_VALIDATED (Nu Html Checker and html-validate; CSS by the Nu checker too)"
 echo "  links checked:    $LINKS_CHECKED (including #fragments)"
 echo "  axe:              $AXE_RULES rules run on $AXE_PAGES pages"
 echo "  browser checks:   $BROWSER_PASSED passed"
