@@ -1,0 +1,349 @@
+//! Briefs with one fault each (`tests/fixtures/broken/<case>/`, plus a few made at test time:
+//! a symbolic link out of the brief, binary bytes, a huge note, invalid UTF-8). Each must fail
+//! with exit 1, a compiler-like message at the exact `file:line:col`, a `help:` where one
+//! applies, no panic, and an existing output folder left as it was. Also: script in titles and
+//! bodies never reaches the output as markup.
+
+use crate::support::{Brief, Run, assert_no_panic, snapshot};
+use crate::{assert_contains, assert_not_contains};
+
+/// Builds `brief` into an output folder that already holds a previous site (casefile's marker
+/// and a sentinel), and checks what every failed build must do: exit 1, no panic, and that
+/// folder untouched.
+fn build_fails(brief: &Brief) -> Run {
+    let out = brief.out();
+    std::fs::create_dir_all(out).expect("create the old output");
+    std::fs::write(out.join(".casefile-output"), "").expect("write the marker");
+    std::fs::write(out.join("sentinel.txt"), "the previous site\n").expect("write a sentinel");
+    let before = snapshot(out);
+    let run = brief.build();
+    run.expect_code(1);
+    assert_no_panic(&run.stderr);
+    assert_contains!(run.stderr, "nothing was written");
+    assert_eq!(
+        snapshot(out),
+        before,
+        "a failed build changed the existing output"
+    );
+    run
+}
+
+/// Builds the fixture `broken/<case>` and checks the failure as [`build_fails`] does.
+fn broken(case: &str) -> Run {
+    build_fails(&Brief::fixture(&format!("broken/{case}")))
+}
+
+/// Asserts a diagnostic: its message, then its `--> file:line:col` on the next line.
+#[track_caller]
+fn assert_diagnostic(run: &Run, message: &str, position: &str) {
+    let expected = format!("{message}\n --> {position}\n");
+    let expected_wide = format!("{message}\n  --> {position}\n");
+    assert!(
+        run.stderr.contains(&expected) || run.stderr.contains(&expected_wide),
+        "expected\n{expected}in\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_clean_base_of_the_broken_cases_builds() {
+    // Every broken case is this brief with one fault: it must itself be clean, so each case's
+    // error is the fault's and nothing else's.
+    Brief::fixture("broken/clean").build().expect_clean();
+}
+
+#[test]
+fn malformed_yaml_points_at_the_offending_character() {
+    let run = broken("malformed-yaml");
+    assert_diagnostic(
+        &run,
+        "error: mapping values are not allowed in this context",
+        "content/people/ann-lee.md:3:21",
+    );
+    assert_contains!(run.stderr, "help: check the YAML syntax");
+}
+
+#[test]
+fn unclosed_front_matter_points_at_its_opening_line() {
+    let run = broken("unclosed-front-matter");
+    assert_diagnostic(
+        &run,
+        "error: the front matter opened here is never closed",
+        "content/people/ann-lee.md:1:1",
+    );
+    assert_contains!(run.stderr, "help: add a line with only `---`");
+}
+
+#[test]
+fn unknown_key_suggests_the_key_meant() {
+    let run = broken("unknown-key");
+    assert_diagnostic(
+        &run,
+        "error: unknown key `sumary` in front matter",
+        "content/people/ann-lee.md:3:1",
+    );
+    assert_contains!(run.stderr, "help: did you mean `summary`?");
+}
+
+#[test]
+fn a_note_that_fails_to_load_causes_no_second_error() {
+    // ann-lee.md has one fault (a misspelt key); the event that lists ann-lee as participant
+    // should not also be reported as naming an unknown note: the note exists.
+    let run = broken("unknown-key");
+    assert_contains!(run.stderr, "1 error, 0 warnings");
+}
+
+#[test]
+fn bad_date_is_reported_at_the_value() {
+    let run = broken("bad-date");
+    assert_diagnostic(
+        &run,
+        "error: invalid date \"2024-13\": there is no month 13; dates are written YYYY, YYYY-MM or YYYY-MM-DD",
+        "content/events/widget-works-sold.md:3:7",
+    );
+    assert_contains!(run.stderr, "help: write the date as");
+}
+
+#[test]
+fn unknown_link_suggests_the_closest_title() {
+    let run = broken("unknown-link");
+    assert_diagnostic(
+        &run,
+        "error: unknown link target \"Widget Workz\"",
+        "content/people/ann-lee.md:5:17",
+    );
+    assert_contains!(run.stderr, "help: did you mean \"Widget Works\"?");
+    assert_contains!(run.stderr, "1 error, 0 warnings");
+}
+
+#[test]
+fn unknown_source_suggests_the_closest_slug() {
+    let run = broken("unknown-source");
+    assert_diagnostic(
+        &run,
+        "error: unknown source \"gazete\"",
+        "content/people/ann-lee.md:5:43",
+    );
+    assert_contains!(run.stderr, "help: did you mean \"gazette\"?");
+}
+
+#[test]
+fn quote_not_in_source_names_the_source_and_the_closest_passage() {
+    let run = broken("quote-not-found");
+    assert_diagnostic(
+        &run,
+        "error: quote not found in source \"The Gazette on Widget Works\" (gazette)",
+        "content/people/ann-lee.md:5:54",
+    );
+    assert_contains!(
+        run.stderr,
+        "help: the closest passage of the source (paragraph p1)"
+    );
+    assert_contains!(run.stderr, "founded Widget Works in");
+}
+
+#[test]
+fn the_closest_passage_hint_includes_the_word_that_differs() {
+    // The quote says 2018, the source 2019: the hint is only useful if it shows "2019".
+    let run = broken("quote-not-found");
+    assert_contains!(run.stderr, "founded Widget Works in 2019");
+}
+
+#[test]
+fn duplicate_slug_names_both_files() {
+    let run = broken("duplicate-slug");
+    assert_contains!(
+        run.stderr,
+        "error: the slug \"gazette\" is already used by content/people/gazette.md\n  --> content/sources/gazette.md\n"
+    );
+    assert_contains!(run.stderr, "help: slugs are unique across the whole brief");
+}
+
+#[test]
+fn bad_slug_proposes_the_slugified_name() {
+    let run = broken("bad-slug");
+    assert_contains!(
+        run.stderr,
+        "error: \"Ann_Lee\" is not a valid slug: use lower-case a-z, 0-9 and `-`\n  --> content/people/Ann_Lee.md\n"
+    );
+    assert_contains!(run.stderr, "help: rename the file to ann-lee.md");
+}
+
+#[test]
+fn kind_contradicting_the_folder_is_an_error() {
+    let run = broken("kind-mismatch");
+    assert_diagnostic(
+        &run,
+        "error: `kind: company` contradicts the folder, which makes this note a person",
+        "content/people/ann-lee.md:3:7",
+    );
+    assert_contains!(run.stderr, "(content/companies/)");
+}
+
+#[test]
+fn script_links_are_errors() {
+    let run = broken("script-link");
+    assert_diagnostic(
+        &run,
+        "error: links with a script scheme are not allowed: \"javascript:alert(1)\"",
+        "content/people/ann-lee.md:7:16",
+    );
+    assert_contains!(run.stderr, "help: link to an http(s) page");
+}
+
+#[test]
+fn unknown_heading_lists_the_headings_there_are() {
+    let run = broken("unknown-heading");
+    assert_diagnostic(
+        &run,
+        "error: \"Widget Works\" has no heading \"History\"",
+        "content/people/ann-lee.md:5:17",
+    );
+    assert_contains!(run.stderr, "help: its headings are: Products");
+}
+
+#[test]
+fn role_at_an_unknown_organisation_is_an_error() {
+    let run = broken("unknown-role-org");
+    assert_diagnostic(
+        &run,
+        "error: unknown organisation \"Widget Workz\"",
+        "content/people/ann-lee.md:5:10",
+    );
+    assert_contains!(run.stderr, "help: did you mean \"Widget Works\"?");
+}
+
+#[test]
+fn every_error_of_a_build_is_reported() {
+    let run = broken("two-faults");
+    assert_diagnostic(
+        &run,
+        "error: unknown link target \"Widget Workz\"",
+        "content/people/ann-lee.md:5:17",
+    );
+    assert_diagnostic(
+        &run,
+        "error: quote not found in source \"The Gazette on Widget Works\" (gazette)",
+        "content/events/widget-works-sold.md:6:51",
+    );
+    assert_contains!(run.stderr, "2 errors, 0 warnings");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_out_of_the_brief_is_refused_not_followed() {
+    let brief = Brief::fixture("broken/clean");
+    let outside = brief.scratch("outside.md");
+    std::fs::write(
+        &outside,
+        "---\ntitle: Secret\n---\nA secret note outside the brief, never to be published.\n",
+    )
+    .expect("write the outside file");
+    std::os::unix::fs::symlink(&outside, brief.root().join("content/people/secret.md"))
+        .expect("make a symbolic link");
+    let run = build_fails(&brief);
+    assert_contains!(run.stderr, "error: symbolic link leads out of the brief");
+    assert_contains!(run.stderr, "--> content/people/secret.md");
+    assert_contains!(
+        run.stderr,
+        "help: casefile reads only files inside the brief"
+    );
+}
+
+#[test]
+fn binary_bytes_are_refused() {
+    let brief = Brief::fixture("broken/clean");
+    brief.write(
+        "content/pages/blob.md",
+        b"---\ntitle: Blob\n---\nsome text\n\x00\x01\x02\x03 binary\n",
+    );
+    let run = build_fails(&brief);
+    // The NUL byte is on line 5, column 1.
+    assert_diagnostic(
+        &run,
+        "error: this file contains a NUL byte: it looks binary, not text",
+        "content/pages/blob.md:5:1",
+    );
+}
+
+#[test]
+fn a_huge_note_is_refused_with_a_clear_message() {
+    let brief = Brief::fixture("broken/clean");
+    let mut text = String::from("---\ntitle: Huge\n---\n");
+    let line = "A sentence that repeats until the note weighs ten megabytes.\n";
+    while text.len() < 10 * 1024 * 1024 {
+        text.push_str(line);
+    }
+    brief.write("content/pages/huge.md", text.as_bytes());
+    let run = build_fails(&brief);
+    assert_contains!(
+        run.stderr,
+        "error: this file is 10.5 MB; a note or source may be at most"
+    );
+    assert_contains!(run.stderr, "content/pages/huge.md");
+}
+
+#[test]
+fn invalid_utf8_is_refused_at_the_first_bad_byte() {
+    let brief = Brief::fixture("broken/clean");
+    // Line 4: "caf" then a lone Latin-1 é (0xE9): column 4.
+    brief.write(
+        "content/pages/latin1.md",
+        b"---\ntitle: Latin-1\n---\ncaf\xe9 au lait\n",
+    );
+    let run = build_fails(&brief);
+    assert_diagnostic(
+        &run,
+        "error: this file is not valid UTF-8 text",
+        "content/pages/latin1.md:4:4",
+    );
+    assert_contains!(run.stderr, "help: save it as UTF-8");
+}
+
+/// The only `<script` tags a page may carry: JSON-LD data and the theme's own script.
+fn assert_no_injected_script(path: &str, text: &str) {
+    assert_not_contains!(text, "<script>alert");
+    assert!(
+        !text.contains("<img src=x onerror"),
+        "{path}: raw <img> with onerror"
+    );
+    for (i, _) in text.match_indices("<script") {
+        let tag_end = text[i..].find('>').map_or(text.len(), |e| i + e + 1);
+        let tag = &text[i..tag_end];
+        assert!(
+            tag == "<script type=\"application/ld+json\">"
+                || (tag.starts_with("<script src=\"") && tag.contains("casefile.js\"")),
+            "{path}: unexpected {tag}"
+        );
+    }
+    // JSON-LD must not be closable from inside by a title: `</script>` only ends scripts.
+    for block in text.split("<script type=\"application/ld+json\">").skip(1) {
+        let body = &block[..block.find("</script>").unwrap_or(block.len())];
+        assert_not_contains!(body, "<script");
+    }
+}
+
+#[test]
+fn script_in_titles_and_bodies_is_escaped_everywhere() {
+    let brief = Brief::fixture("good/script");
+    let run = brief.build();
+    run.expect_code(0);
+    let files = snapshot(brief.out());
+    assert!(files.len() > 10, "the site was built");
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        // Scripts are the theme's; casefile.json is data that the theme's script reads with
+        // `textContent`, so it keeps the title as written.
+        if path.ends_with(".js") || path == "casefile.json" {
+            continue;
+        }
+        assert_no_injected_script(path, &text);
+    }
+    // The escaped text is there, so the test is not passing on an empty page.
+    let person = run.page("people/eve-hacker/");
+    assert_contains!(person, "&lt;script&gt;alert(1)&lt;/script&gt;");
+    assert_contains!(
+        run.file("casefile.json"),
+        "Eve <script>alert(1)</script> Hacker"
+    );
+}

@@ -1,0 +1,588 @@
+//! A good brief, `tests/fixtures/good/basic`, built end to end: the pages and hooks of
+//! `docs/conventions.md`, citations that lead to the exact passage and back, the data files,
+//! determinism and sub-path hosting. One build is shared by the read-only tests.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::OnceLock;
+
+use crate::support::{
+    Brief, Run, attr, attr_values, check_xml, element_by_id, fold_space, json_ld_blocks, main_of,
+    snapshot, tags_with, text_of,
+};
+use crate::{assert_contains, assert_not_contains};
+
+/// The basic fixture built once, into `target/tmp`, for the tests that only read it.
+fn basic() -> &'static Run {
+    static BUILT: OnceLock<Run> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("testsuite-basic");
+        let brief = Brief::fixture_at("good/basic", &dir);
+        let run = brief.build();
+        run.expect_clean();
+        run
+    })
+}
+
+/// Every HTML file of the output, by path, with its text.
+fn html_pages(run: &Run) -> BTreeMap<String, String> {
+    snapshot(&run.out)
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".html"))
+        .map(|(path, bytes)| (path, String::from_utf8(bytes).expect("UTF-8 HTML")))
+        .collect()
+}
+
+/// The citation anchors (`sup.citation > a`) of some HTML, in document order.
+fn citation_anchors(html: &str) -> Vec<&str> {
+    html.match_indices("<sup class=\"citation\"><a ")
+        .filter_map(|(i, _)| {
+            let start = i + "<sup class=\"citation\">".len();
+            html[start..].find('>').map(|e| &html[start..start + e + 1])
+        })
+        .collect()
+}
+
+#[test]
+fn basic_brief_builds_cleanly_with_pretty_urls() {
+    let run = basic();
+    assert_contains!(run.stderr, "built 8 notes");
+    for page in [
+        "index.html",
+        "people/index.html",
+        "people/ann-smith/index.html",
+        "people/bob-jones/index.html",
+        "companies/acme/index.html",
+        "events/ann-joins-acme/index.html",
+        "sources/daily-2025-07-07/index.html",
+        "sources/weekly-2025-07/index.html",
+        "pages/method/index.html",
+        "timeline/index.html",
+        "graph/index.html",
+        "tags/researchers/index.html",
+        "404.html",
+        "feed.xml",
+        "sitemap.xml",
+        "casefile.json",
+        ".casefile-output",
+    ] {
+        assert!(run.out.join(page).is_file(), "missing {page}");
+    }
+    assert!(!run.out.join("people/ann-smith.html").exists());
+}
+
+#[test]
+fn infobox_shows_roles_with_dates_at_their_precision() {
+    let ann = basic().page("people/ann-smith/");
+    let main = main_of(&ann);
+    let start = main.find("<aside class=\"infobox\"").expect("an infobox");
+    let infobox = &main[start..start + main[start..].find("</aside>").expect("its end")];
+    assert_contains!(infobox, "<tr class=\"role role-current\">");
+    assert_contains!(infobox, ">Acme</a></th><td>Researcher");
+    assert_contains!(infobox, "<span class=\"dates\">July 2025</span>");
+    assert_not_contains!(infobox, "2025-07-01");
+    let bob = basic().page("people/bob-jones/");
+    // Bob's role names the company by its alias, "Acme Corp": it still links to Acme.
+    assert_contains!(main_of(&bob), "href=\"/companies/acme/\"");
+    assert_contains!(main_of(&bob), "Chief executive <span class=\"dates\">2020");
+    let event = basic().page("events/ann-joins-acme/");
+    assert_contains!(main_of(&event), "July 2025");
+}
+
+#[test]
+fn cross_links_resolve_by_slug_title_alias_heading_and_markdown_path() {
+    let ann = basic().page("people/ann-smith/");
+    let body = main_of(&ann);
+    let links = tags_with(body, "a", "class=\"wikilink\"");
+    let hrefs: BTreeSet<&str> = links.iter().filter_map(|t| attr(t, "href")).collect();
+    // [[Acme|the company]]: a label, resolved by slug.
+    assert_contains!(body, "data-kind=\"company\" data-title=\"Acme\"");
+    assert!(body.contains(">the company</a>"), "the label is shown");
+    // [[ann-joins-acme#Background]]: a heading of another note.
+    assert!(
+        hrefs.contains("/events/ann-joins-acme/#background"),
+        "{hrefs:?}"
+    );
+    // [Bob Jones](../people/bob-jones.md): an ordinary Markdown link to a note's file.
+    assert!(hrefs.contains("/people/bob-jones/"), "{hrefs:?}");
+    assert_not_contains!(body, "bob-jones.md");
+    // The heading the link points to exists on the event page.
+    let event = basic().page("events/ann-joins-acme/");
+    assert_contains!(main_of(&event), "<h2 id=\"background\">Background</h2>");
+    // Links by title ([[Ann Smith]]) and by slug in lower case ([[acme]]).
+    let bob = basic().page("people/bob-jones/");
+    assert_contains!(
+        main_of(&bob),
+        "href=\"/companies/acme/\" data-kind=\"company\""
+    );
+    assert_contains!(
+        main_of(&bob),
+        "href=\"/people/ann-smith/\" data-kind=\"person\""
+    );
+}
+
+#[test]
+fn citations_are_numbered_by_first_appearance_and_reuse_their_number() {
+    let ann = basic().page("people/ann-smith/");
+    let anchors = citation_anchors(main_of(&ann));
+    let numbers: Vec<usize> = anchors
+        .iter()
+        .map(|a| {
+            attr(a, "data-note")
+                .and_then(|n| n.parse().ok())
+                .expect("a data-note number")
+        })
+        .collect();
+    let mut first_seen = Vec::new();
+    for n in &numbers {
+        if !first_seen.contains(n) {
+            first_seen.push(*n);
+        }
+    }
+    assert_eq!(
+        first_seen,
+        vec![1, 2, 3, 4, 5],
+        "numbers in order: {numbers:?}"
+    );
+    // Source 1 with the quote "joined Acme Corp in July 2025" is cited three times (role,
+    // first paragraph, last paragraph): one number, three places.
+    let ones: Vec<&str> = anchors
+        .iter()
+        .filter(|a| attr(a, "data-note") == Some("1"))
+        .filter_map(|a| attr(a, "id"))
+        .collect();
+    let distinct: BTreeSet<&str> = ones.iter().copied().collect();
+    assert_eq!(
+        distinct,
+        BTreeSet::from(["ref-1-1", "ref-1-2", "ref-1-3"]),
+        "{ones:?}"
+    );
+    // The same source with another quote (or none) gets a number of its own.
+    let to_weekly: BTreeSet<&str> = anchors
+        .iter()
+        .filter(|a| attr(a, "href").is_some_and(|h| h.starts_with("/sources/weekly-2025-07/")))
+        .filter_map(|a| attr(a, "data-note"))
+        .collect();
+    assert_eq!(to_weekly, BTreeSet::from(["3", "4"]));
+    // A multi-source citation is one superscript per source, side by side.
+    assert_contains!(
+        main_of(&ann),
+        "aria-label=\"Source 2\">2</a></sup><sup class=\"citation\"><a id=\"ref-3-2\""
+    );
+}
+
+#[test]
+fn sources_list_gives_each_number_with_back_links_to_every_place() {
+    let ann = basic().page("people/ann-smith/");
+    let main = main_of(&ann);
+    let (tag, list) = element_by_id(main, "sources").expect("a Sources section");
+    assert_eq!(tag, "section");
+    for n in 1..=5 {
+        let (tag, item) = element_by_id(list, &format!("source-{n}")).expect("a list item");
+        assert_eq!(tag, "li");
+        let backrefs: Vec<&str> = tags_with(item, "a", "class=\"backref\"")
+            .iter()
+            .filter_map(|t| attr(t, "href"))
+            .collect();
+        assert!(!backrefs.is_empty(), "source-{n} has no back-link");
+        for href in backrefs {
+            let id = href.strip_prefix('#').expect("a fragment");
+            assert!(
+                id.starts_with(&format!("ref-{n}-")),
+                "source-{n} links back to {id}"
+            );
+            assert!(
+                main.contains(&format!(" id=\"{id}\"")),
+                "no {id} on the page"
+            );
+        }
+    }
+    let (_, first) = element_by_id(list, "source-1").expect("source-1");
+    for k in 1..=3 {
+        assert_contains!(first, format!("href=\"#ref-1-{k}\""));
+    }
+    assert_contains!(
+        first,
+        "<q class=\"quote\">joined Acme Corp in July 2025</q>"
+    );
+    assert_contains!(first, "<span class=\"publisher\">The Daily</span>");
+    assert_contains!(first, "7 July 2025");
+    assert_contains!(
+        first,
+        "href=\"https://daily.example/ann-smith#:~:text=joined%20Acme%20Corp%20in%20July%202025\""
+    );
+    // The weekly has no url: no original link.
+    let (_, third) = element_by_id(list, "source-3").expect("source-3");
+    assert_not_contains!(third, "class=\"original\"");
+}
+
+/// The words of a quote as the reader sees them, lower-cased, split at elisions.
+fn quote_pieces(quote: &str) -> Vec<String> {
+    quote
+        .replace('…', "...")
+        .split("...")
+        .map(|p| fold_space(p).to_lowercase())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+#[test]
+fn every_citation_leads_to_a_mark_that_holds_its_quote_and_links_back() {
+    let run = basic();
+    let pages = html_pages(run);
+    let mut checked = 0;
+    for (path, html) in &pages {
+        if path.starts_with("sources/") {
+            continue;
+        }
+        for anchor in citation_anchors(main_of(html)) {
+            let href = attr(anchor, "href").expect("a citation href");
+            let quote = attr(anchor, "data-quote").unwrap_or_default();
+            let Some((page, mark_id)) = href.split_once('#') else {
+                assert!(
+                    quote.is_empty(),
+                    "{path}: a quoted citation without a mark: {href}"
+                );
+                continue;
+            };
+            assert!(page.starts_with("/sources/"), "{path}: {href}");
+            assert!(mark_id.starts_with("m-"), "{path}: {href}");
+            let source = &pages[&format!("{}index.html", &page[1..])];
+            let (tag, inner) = element_by_id(main_of(source), mark_id)
+                .unwrap_or_else(|| panic!("{path}: no #{mark_id} on {page}"));
+            assert_eq!(tag, "mark", "{path}: #{mark_id}");
+            let marked = text_of(inner).to_lowercase();
+            let mut from = 0;
+            for piece in quote_pieces(&quote.replace("&#39;", "'")) {
+                let at = marked[from..].find(&piece).unwrap_or_else(|| {
+                    panic!("{path}: the mark #{mark_id} ({marked:?}) lacks {piece:?}")
+                });
+                from += at + piece.len();
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "only {checked} citations checked");
+}
+
+#[test]
+fn marks_on_source_pages_link_back_to_places_that_exist() {
+    let run = basic();
+    let pages = html_pages(run);
+    let mut checked = 0;
+    for (path, html) in pages.iter().filter(|(p, _)| p.starts_with("sources/")) {
+        for tag in tags_with(main_of(html), "a", "class=\"mark-ref\"") {
+            let href = attr(tag, "href").expect("a mark-ref href");
+            let (page, id) = href.split_once('#').expect("a fragment");
+            let target = format!("{}index.html", &page[1..]);
+            let target = pages
+                .get(&target)
+                .unwrap_or_else(|| panic!("{path}: {href} leads to no page"));
+            let at = target
+                .find(&format!(" id=\"{id}\""))
+                .unwrap_or_else(|| panic!("{path}: {href}: no such id on the page"));
+            // The place it leads to is a citation of this very source.
+            let anchor_end = at + target[at..].find('>').expect("tag end");
+            let source_url = format!("href=\"/{}", path.trim_end_matches("index.html"));
+            assert_contains!(target[at..anchor_end], source_url, "{path}: {href}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "only {checked} back-links checked");
+}
+
+#[test]
+fn sources_differ_shows_both_values_with_their_citations() {
+    let ann = basic().page("people/ann-smith/");
+    let (tag, differ) = element_by_id(main_of(&ann), "sources-differ").expect("Sources differ");
+    assert_eq!(tag, "section");
+    assert_contains!(differ, "<h3>Compensation offered by Acme</h3>");
+    assert_contains!(
+        differ,
+        "<span class=\"differ-value\">tens of millions of dollars a year</span>"
+    );
+    assert_contains!(
+        differ,
+        "<span class=\"differ-value\">about 100 million dollars</span>"
+    );
+    assert_eq!(citation_anchors(differ).len(), 2);
+    // A note whose facts agree has no such section.
+    let bob = basic().page("people/bob-jones/");
+    assert!(element_by_id(main_of(&bob), "sources-differ").is_none());
+}
+
+#[test]
+fn company_page_lists_its_people_with_roles() {
+    let acme = basic().page("companies/acme/");
+    let (_, people) = element_by_id(main_of(&acme), "people").expect("a People section");
+    let text = text_of(people);
+    assert_contains!(text, "Ann Smith, Researcher (July 2025)");
+    assert_contains!(text, "Bob Jones, Chief executive (2020)");
+    assert_contains!(people, "href=\"/people/ann-smith/\"");
+}
+
+#[test]
+fn events_appear_on_their_participants_timelines() {
+    for page in ["people/ann-smith/", "companies/acme/"] {
+        let html = basic().page(page);
+        let (_, timeline) = element_by_id(main_of(&html), "timeline").expect("a Timeline");
+        assert_contains!(timeline, "<time datetime=\"2025-07\">July 2025</time>");
+        assert_contains!(timeline, "href=\"/events/ann-joins-acme/\"");
+    }
+    // Bob takes part in no event.
+    let bob = basic().page("people/bob-jones/");
+    assert!(element_by_id(main_of(&bob), "timeline").is_none());
+    let timeline = basic().page("timeline/");
+    assert_contains!(main_of(&timeline), "Ann Smith joins Acme");
+}
+
+#[test]
+fn mentioned_in_shows_the_sentence_around_the_link() {
+    let bob = basic().page("people/bob-jones/");
+    let (_, mentioned) = element_by_id(main_of(&bob), "mentioned-in").expect("Mentioned in");
+    // Ann's note links to Bob with a Markdown link to his file.
+    assert_contains!(mentioned, "href=\"/people/ann-smith/\"");
+    let text = text_of(mentioned);
+    assert_contains!(text, "She works for Bob Jones, who welcomed her");
+    assert_contains!(
+        mentioned,
+        "<a class=\"wikilink\" href=\"/people/bob-jones/\""
+    );
+    // The citation marker is not part of the sentence.
+    assert_not_contains!(text, "@daily");
+}
+
+#[test]
+fn backlink_context_drops_citations_without_leaving_a_gap() {
+    let bob = basic().page("people/bob-jones/");
+    let (_, mentioned) = element_by_id(main_of(&bob), "mentioned-in").expect("Mentioned in");
+    let text = text_of(mentioned);
+    assert_not_contains!(text, " .");
+    assert_not_contains!(text, " ,");
+}
+
+#[test]
+fn code_is_highlighted_with_classes_and_no_inline_style() {
+    let ann = basic().page("people/ann-smith/");
+    let main = main_of(&ann);
+    let start = main.find("<pre").expect("a code block");
+    let block = &main[start..start + main[start..].find("</pre>").expect("its end")];
+    assert_contains!(block, "data-lang=\"rust\"");
+    assert_contains!(block, "<span class=\"hl-");
+    assert_not_contains!(main, "style=\"");
+    assert!(basic().out.join("highlight.css").is_file());
+}
+
+#[test]
+fn author_footnotes_have_their_own_list() {
+    let ann = basic().page("people/ann-smith/");
+    let main = main_of(&ann);
+    let (tag, notes) = element_by_id(main, "footnotes").expect("a footnotes section");
+    assert_eq!(tag, "section");
+    assert_contains!(notes, "type=\"a\"");
+    assert_contains!(
+        text_of(notes),
+        "The sources do not say when the offer was first made."
+    );
+    let (_, item) = element_by_id(notes, "fn-1").expect("the note's item");
+    assert_contains!(item, "href=\"#fnref-1\"");
+    assert_contains!(main, "<a href=\"#fn-1\" id=\"fnref-1\"");
+    // Lettered, so it is never confused with source number 1.
+    assert_contains!(main, "aria-label=\"Note a\">a</a>");
+    // Not a source: the Sources list has exactly the five cited sources.
+    let (_, sources) = element_by_id(main, "sources").expect("Sources");
+    assert_eq!(sources.matches("<li id=\"source-").count(), 5);
+}
+
+#[test]
+fn tables_render_as_tables() {
+    let ann = basic().page("people/ann-smith/");
+    let main = main_of(&ann);
+    assert_contains!(main, "<th>Year</th><th>Employer</th>");
+    assert_contains!(main, "<td>2020</td><td>Globex</td>");
+}
+
+#[test]
+fn casefile_json_holds_notes_and_citations() {
+    let json: serde_json::Value =
+        serde_json::from_str(&basic().file("casefile.json")).expect("casefile.json parses");
+    let notes = json["notes"].as_array().expect("notes");
+    assert_eq!(notes.len(), 8);
+    let slugs: BTreeSet<&str> = notes.iter().filter_map(|n| n["slug"].as_str()).collect();
+    for slug in ["ann-smith", "bob-jones", "acme", "ann-joins-acme", "method"] {
+        assert!(slugs.contains(slug), "no {slug} in {slugs:?}");
+    }
+    let citations = json["citations"].as_array().expect("citations");
+    assert!(citations.len() >= 10, "{} citations", citations.len());
+    let text = json.to_string();
+    assert_contains!(text, "tens of millions of dollars annually");
+}
+
+#[test]
+fn feed_sitemap_and_graphs_are_well_formed_xml() {
+    let run = basic();
+    for file in ["feed.xml", "sitemap.xml"] {
+        let text = run.file(file);
+        check_xml(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+    }
+    assert_contains!(
+        run.file("feed.xml"),
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+    );
+    assert_contains!(run.file("sitemap.xml"), "people/ann-smith/</loc>");
+    let mut svgs = 0;
+    for (path, html) in html_pages(run) {
+        for (i, _) in html.match_indices("<svg") {
+            let end = html[i..].find("</svg>").expect("a closed svg") + i + "</svg>".len();
+            check_xml(&html[i..end]).unwrap_or_else(|e| panic!("{path}: svg: {e}"));
+            svgs += 1;
+        }
+    }
+    let graph = run.page("graph/");
+    assert_contains!(main_of(&graph), "<svg");
+    assert!(svgs >= 5, "only {svgs} graphs");
+}
+
+#[test]
+fn every_page_carries_json_ld_that_parses() {
+    let run = basic();
+    for (path, html) in html_pages(run) {
+        for block in json_ld_blocks(&html) {
+            serde_json::from_str::<serde_json::Value>(block)
+                .unwrap_or_else(|e| panic!("{path}: JSON-LD does not parse: {e}\n{block}"));
+        }
+    }
+    for (page, kind) in [
+        ("people/ann-smith/", "Person"),
+        ("companies/acme/", "Organization"),
+        ("events/ann-joins-acme/", "Event"),
+        ("sources/daily-2025-07-07/", "NewsArticle"),
+    ] {
+        let html = run.page(page);
+        let blocks = json_ld_blocks(&html);
+        assert!(!blocks.is_empty(), "{page} has no JSON-LD");
+        let value: serde_json::Value = serde_json::from_str(blocks[0]).expect("parses");
+        assert_eq!(value["@type"], kind, "{page}");
+    }
+}
+
+#[test]
+fn ids_are_unique_on_every_page() {
+    for (path, html) in html_pages(basic()) {
+        let mut seen = BTreeSet::new();
+        for id in attr_values(&html, "id") {
+            assert!(seen.insert(id), "{path}: id=\"{id}\" appears twice");
+        }
+    }
+}
+
+#[test]
+fn internal_links_lead_to_pages_and_ids_that_exist() {
+    let run = basic();
+    let pages = html_pages(run);
+    let files = snapshot(&run.out);
+    for (path, html) in &pages {
+        for href in attr_values(html, "href")
+            .into_iter()
+            .chain(attr_values(html, "src"))
+        {
+            if href.starts_with("http") || href.starts_with("mailto:") {
+                continue;
+            }
+            let (page, fragment) = match href.split_once('#') {
+                Some((p, f)) => (p, Some(f)),
+                None => (href, None),
+            };
+            let target = if page.is_empty() {
+                path.clone()
+            } else {
+                assert!(page.starts_with('/'), "{path}: relative link {href}");
+                let rel = &page[1..];
+                if rel.is_empty() || rel.ends_with('/') {
+                    format!("{rel}index.html")
+                } else {
+                    rel.to_string()
+                }
+            };
+            assert!(files.contains_key(&target), "{path}: {href} leads nowhere");
+            if let Some(fragment) = fragment.filter(|f| !f.starts_with(":~:")) {
+                let text = String::from_utf8_lossy(&files[&target]);
+                assert!(
+                    text.contains(&format!(" id=\"{fragment}\"")),
+                    "{path}: {href}: no such id"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn building_twice_gives_byte_identical_output() {
+    let first = Brief::fixture("good/basic");
+    let second = Brief::fixture("good/basic");
+    first.build().expect_clean();
+    second.build().expect_clean();
+    let a = snapshot(first.out());
+    let b = snapshot(second.out());
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "the same files"
+    );
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{path} differs between two builds");
+    }
+    // And the output does not depend on where the brief lives.
+    let root = first.root().display().to_string();
+    for (path, bytes) in &a {
+        assert!(
+            !String::from_utf8_lossy(bytes).contains(&root),
+            "{path} contains the brief's path"
+        );
+    }
+}
+
+/// Every internal `href`/`src` of every page starts with `prefix`.
+fn assert_links_under(run: &Run, prefix: &str) {
+    let mut checked = 0;
+    for (path, html) in html_pages(run) {
+        for href in attr_values(&html, "href")
+            .into_iter()
+            .chain(attr_values(&html, "src"))
+        {
+            if href.starts_with("http") || href.starts_with('#') || href.starts_with("mailto:") {
+                continue;
+            }
+            assert!(
+                href.starts_with(prefix),
+                "{path}: {href} is not under {prefix}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} links");
+}
+
+#[test]
+fn base_url_in_the_config_prefixes_every_internal_link() {
+    let brief = Brief::fixture("good/basic");
+    let config = brief
+        .read("casefile.yaml")
+        .replace("base_url: /", "base_url: https://x.org/brief/");
+    let brief = brief.file("casefile.yaml", &config);
+    let run = brief.build();
+    run.expect_clean();
+    assert_links_under(&run, "/brief/");
+    assert_contains!(
+        run.file("sitemap.xml"),
+        "<loc>https://x.org/brief/people/ann-smith/</loc>"
+    );
+}
+
+#[test]
+fn base_url_flag_prefixes_every_internal_link() {
+    let brief = Brief::fixture("good/basic");
+    let run = brief.build_with(&["--base-url", "https://x.org/brief"]);
+    run.expect_clean();
+    assert_links_under(&run, "/brief/");
+}

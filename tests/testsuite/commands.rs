@@ -1,0 +1,149 @@
+//! The other commands: `init`, `new`, `check` (text, JSON, strict) and usage errors.
+
+use crate::support::{Brief, casefile};
+use crate::{assert_contains, assert_not_contains};
+
+#[test]
+fn init_makes_a_brief_that_builds_without_warnings() {
+    let place = Brief::empty();
+    let dir = place.root().join("fresh");
+    let run = casefile(&["init", &dir.display().to_string()]);
+    run.expect_code(0);
+    for file in [
+        "casefile.yaml",
+        "content/_index.md",
+        "content/people",
+        "content/companies",
+        "content/events",
+        "content/sources",
+        "content/pages",
+    ] {
+        assert!(dir.join(file).exists(), "init made no {file}");
+    }
+    let out = place.scratch("fresh-out");
+    let build = casefile(&[
+        "build",
+        "--root",
+        &dir.display().to_string(),
+        "-o",
+        &out.display().to_string(),
+    ]);
+    build.expect_clean();
+    assert!(out.join("index.html").is_file());
+    // A second init into the same folder refuses.
+    let again = casefile(&["init", &dir.display().to_string()]);
+    again.expect_code(2);
+    assert_contains!(again.stderr, "already holds a brief");
+}
+
+#[test]
+fn new_person_slugifies_the_title_and_never_overwrites() {
+    let brief = Brief::fixture("broken/clean");
+    let root = brief.root().display().to_string();
+    let run = casefile(&["new", "person", "Inès Müller", "--root", &root]);
+    run.expect_code(0);
+    let path = brief.root().join("content/people/ines-muller.md");
+    let text = std::fs::read_to_string(&path).expect("the new note");
+    assert_contains!(text, "title: \"Inès Müller\"");
+    std::fs::write(&path, "---\ntitle: Inès Müller\n---\nMy own words.\n").expect("edit");
+    let again = casefile(&["new", "person", "Inès Müller", "--root", &root]);
+    again.expect_code(2);
+    assert_contains!(again.stderr, "already exists");
+    assert_contains!(
+        std::fs::read_to_string(&path).expect("the note"),
+        "My own words."
+    );
+}
+
+#[test]
+fn new_note_of_each_kind_keeps_the_brief_loadable() {
+    let brief = Brief::fixture("broken/clean");
+    let root = brief.root().display().to_string();
+    for (kind, folder) in [
+        ("company", "companies"),
+        ("event", "events"),
+        ("source", "sources"),
+        ("page", "pages"),
+    ] {
+        casefile(&["new", kind, "Fresh Example", "--root", &root]).expect_code(0);
+        assert!(
+            brief
+                .root()
+                .join(format!("content/{folder}/fresh-example.md"))
+                .is_file()
+        );
+        // Same slug in another folder: the next one is a duplicate, so stop after checking.
+        let check = brief.check(&[]);
+        assert_not_contains!(check.stderr, "panicked");
+        std::fs::remove_file(
+            brief
+                .root()
+                .join(format!("content/{folder}/fresh-example.md")),
+        )
+        .expect("remove");
+    }
+}
+
+#[test]
+fn check_json_reports_errors_warnings_and_coverage() {
+    let brief = Brief::fixture("good/basic");
+    let run = brief.check(&["--format", "json"]);
+    run.expect_code(0);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    assert_eq!(report["errors"], 0);
+    assert_eq!(report["warnings"], 0);
+    let coverage = &report["coverage"];
+    assert!(coverage["blocks"].as_u64().unwrap_or(0) > 0, "{coverage}");
+    assert_eq!(coverage["blocks"], coverage["cited_blocks"]);
+    // And with an error, the same shape with the diagnostic's position.
+    let broken = Brief::fixture("broken/unknown-link");
+    let run = broken.check(&["--format", "json"]);
+    run.expect_code(1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    assert_eq!(report["errors"], 1);
+    let first = &report["diagnostics"][0];
+    assert_eq!(first["code"], "unknown-link");
+    assert_eq!(first["location"]["line"], 5);
+    assert_eq!(first["location"]["column"], 17);
+}
+
+#[test]
+fn check_writes_nothing() {
+    let brief = Brief::fixture("broken/clean");
+    brief.check(&[]).expect_code(0);
+    assert!(!brief.root().join("public").exists());
+}
+
+#[test]
+fn strict_check_turns_a_warning_into_a_failure() {
+    let brief = Brief::fixture("broken/clean");
+    let person = brief.read("content/people/ann-lee.md");
+    let brief = brief.file(
+        "content/people/ann-lee.md",
+        &format!("{person}\nShe also collected old clocks and repaired them for friends.\n"),
+    );
+    let relaxed = brief.check(&[]);
+    relaxed.expect_code(0);
+    assert_contains!(relaxed.stderr, "warning: citation needed");
+    assert_contains!(relaxed.stderr, "content/people/ann-lee.md:7:1");
+    let strict = brief.check(&["--strict"]);
+    strict.expect_code(1);
+    assert_contains!(strict.stderr, "error: citation needed");
+}
+
+#[test]
+fn a_bad_flag_is_a_usage_error() {
+    let run = casefile(&["build", "--no-such-flag"]);
+    run.expect_code(2);
+    assert_contains!(run.stderr, "--no-such-flag");
+    casefile(&["frobnicate"]).expect_code(2);
+    casefile::<&str>(&[]).expect_code(2);
+}
+
+#[test]
+fn a_folder_that_is_not_a_brief_is_an_error_not_a_panic() {
+    let place = Brief::empty();
+    let run = casefile(&["check", "--root", &place.root().display().to_string()]);
+    assert!(run.code == 1 || run.code == 2, "exit {}", run.code);
+    assert_contains!(run.stderr, "no content/ folder");
+}

@@ -1,0 +1,82 @@
+//! The output folder's safety rules (SPEC §4): a failed build leaves the previous site as it
+//! was, a folder casefile did not make is never replaced without `--force`.
+
+use crate::assert_contains;
+use crate::support::{Brief, snapshot};
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_byte_for_byte() {
+    let brief = Brief::fixture("broken/clean");
+    brief.build().expect_clean();
+    let before = snapshot(brief.out());
+    assert!(before.contains_key("people/ann-lee/index.html"));
+    // Break the brief, build again into the same folder.
+    let person = brief.read("content/people/ann-lee.md");
+    let brief = brief.file(
+        "content/people/ann-lee.md",
+        &person.replace("[[Widget Works]]", "[[Widget Workz]]"),
+    );
+    let run = brief.build();
+    run.expect_code(1);
+    assert_eq!(snapshot(brief.out()), before, "the previous site changed");
+}
+
+#[test]
+fn a_successful_rebuild_replaces_the_previous_site() {
+    let brief = Brief::fixture("broken/clean");
+    brief.build().expect_clean();
+    std::fs::write(brief.out().join("stale.html"), "old").expect("write a stale file");
+    let person = brief.read("content/people/ann-lee.md");
+    let brief = brief.file(
+        "content/people/ann-lee.md",
+        &person.replace("Ann Lee founded", "Ann Lee, an engineer, founded"),
+    );
+    brief.build().expect_clean();
+    assert!(
+        !brief.out().join("stale.html").exists(),
+        "a stale file survived"
+    );
+    assert_contains!(
+        std::fs::read_to_string(brief.out().join("people/ann-lee/index.html")).unwrap_or_default(),
+        "an engineer"
+    );
+}
+
+#[test]
+fn a_foreign_folder_is_refused_and_left_untouched() {
+    let brief = Brief::fixture("broken/clean");
+    let out = brief.out();
+    std::fs::create_dir_all(out.join("photos")).expect("create a folder");
+    std::fs::write(
+        out.join("photos/holiday.jpg"),
+        b"\xff\xd8 not really a jpeg",
+    )
+    .expect("write");
+    std::fs::write(out.join("notes.txt"), "my own notes\n").expect("write");
+    let before = snapshot(out);
+    let run = brief.build();
+    run.expect_code(2);
+    assert_contains!(run.stderr, "refusing to replace");
+    assert_contains!(run.stderr, "--force");
+    assert_eq!(snapshot(out), before, "a foreign folder was changed");
+}
+
+#[test]
+fn force_replaces_a_foreign_folder() {
+    let brief = Brief::fixture("broken/clean");
+    let out = brief.out();
+    std::fs::create_dir_all(out).expect("create a folder");
+    std::fs::write(out.join("notes.txt"), "my own notes\n").expect("write");
+    brief.build_with(&["--force"]).expect_clean();
+    assert!(!out.join("notes.txt").exists());
+    assert!(out.join("people/ann-lee/index.html").is_file());
+    assert!(out.join(".casefile-output").is_file());
+}
+
+#[test]
+fn an_empty_folder_is_used_without_force() {
+    let brief = Brief::fixture("broken/clean");
+    std::fs::create_dir_all(brief.out()).expect("create a folder");
+    brief.build().expect_clean();
+    assert!(brief.out().join("index.html").is_file());
+}

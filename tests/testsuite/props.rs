@@ -1,0 +1,202 @@
+//! Property: no note, however malformed, makes casefile panic. Arbitrary front matter (known
+//! and unknown keys, values of every shape) and body text built from the syntax casefile
+//! parses (wikilinks, citations, quotes of both kinds, footnotes, fences, headings, HTML) are
+//! written as one note beside a valid source, and the whole pipeline runs through the library
+//! (load, resolve, verify, render) for speed. A panic anywhere fails the property; errors are
+//! the expected outcome for most inputs.
+
+use std::path::Path;
+
+use casefile::build::{BuildOptions, build};
+use proptest::prelude::*;
+
+const SOURCE: &str = "---\ntitle: The paper\npublisher: Gazette\ndate: \"2025-01-02\"\n---\nAnn Lee founded Widget Works in 2019.\n\nThe company made brass widgets \u{201c}for clocks\u{201d}.\n";
+
+fn body_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "[[",
+            "]]",
+            "[[Ann Lee]]",
+            "[[paper#",
+            "|",
+            "#",
+            "[@",
+            "[@paper",
+            "[@paper]",
+            ", \"",
+            "\"",
+            "\u{201c}",
+            "\u{201d}",
+            "; @",
+            "]",
+            "[",
+            "...",
+            "\u{2026}",
+            "\n",
+            "\n\n",
+            "---\n",
+            "```rust\n",
+            "```\n",
+            "`",
+            "[^1]",
+            "\n[^1]: ",
+            "[^x]",
+            "<script>",
+            "</p>",
+            "<!--",
+            "](../people/x.md)",
+            "](javascript:alert(1))",
+            "(data:text/html,x)",
+            "\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+            "\n## Heading {#id}\n",
+            "\n# ",
+            "* ",
+            "1. ",
+            "> ",
+            "- [ ] ",
+            "~~",
+            "**",
+            "_",
+            "\\",
+            "&amp;",
+            "&#0;",
+            "\r\n",
+            "\t",
+            "\u{feff}",
+            "Ann Lee founded Widget Works in 2019",
+            "founded",
+            " ",
+            "\u{0301}",
+            "\u{200b}",
+            "\u{1f600}",
+            "\u{10ffff}",
+            "\u{0}",
+        ])
+        .prop_map(str::to_string),
+        "[a-zA-Z0-9 ,.'é漢]{0,16}",
+        any::<String>().prop_map(|s| s.chars().take(8).collect()),
+    ]
+}
+
+fn yaml_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "Ann Lee", "\"2025\"", "\"2025-07\"", "\"2025-07-07\"", "\"2025-13\"", "2025",
+            "\"\"", "[]", "[a, b]", "[paper]", "{}", "null", "~", "true", "yes", "-1", "1e999",
+            "{source: paper, quote: \"founded Widget Works\"}",
+            "[{source: paper}, paper]",
+            "\n  - org: Widget Works\n    title: Founder\n    from: \"2019\"\n    until: \"2018\"\n    cite: paper",
+            "\n  - label: L\n    value: V\n    cite: paper\n  - label: L\n    value: W",
+            "\n  - org: [[x]]", "'unclosed", "\"unclosed", "&anchor x", "*alias", "!!binary x",
+            "|\n  block", ">\n  folded", "{a: {b: {c: {d: [1, [2, [3]]]}}}}", ": :", "- - -",
+            "paper", "ann-lee", "https://example.org/x", "javascript:alert(1)",
+        ])
+        .prop_map(str::to_string),
+        "[a-zA-Z0-9 :#'\"\\[\\]{},-]{0,20}",
+    ]
+}
+
+fn front_matter() -> impl Strategy<Value = String> {
+    let key = prop::sample::select(vec![
+        "title",
+        "kind",
+        "summary",
+        "aliases",
+        "tags",
+        "draft",
+        "updated",
+        "facts",
+        "roles",
+        "parent",
+        "founded",
+        "website",
+        "date",
+        "until",
+        "participants",
+        "location",
+        "cite",
+        "publisher",
+        "author",
+        "url",
+        "via",
+        "relies_on",
+        "language",
+        "original",
+        "titel",
+        "",
+        "title",
+    ]);
+    prop::collection::vec((key, yaml_value()), 0..7).prop_map(|pairs| {
+        pairs
+            .into_iter()
+            .map(|(k, v)| format!("{k}: {v}\n"))
+            .collect()
+    })
+}
+
+fn note() -> impl Strategy<Value = (String, String, bool, bool)> {
+    (
+        prop::sample::select(vec![
+            "content/people/ann-lee.md",
+            "content/companies/widget-works.md",
+            "content/events/founding.md",
+            "content/sources/other.md",
+            "content/pages/about.md",
+            "content/_index.md",
+            "content/people/Bad Name.md",
+            "content/misc/x.md",
+            "content/people/paper.md",
+        ]),
+        front_matter(),
+        prop::collection::vec(body_piece(), 0..40).prop_map(|v| v.concat()),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(path, yaml, body, closed, drafts)| {
+            let text = if closed {
+                format!("---\n{yaml}---\n{body}")
+            } else {
+                format!("---\n{yaml}{body}")
+            };
+            (path.to_string(), text, drafts, true)
+        })
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("create folders");
+    std::fs::write(path, text).expect("write");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_note_makes_the_pipeline_panic((path, text, drafts, _) in note()) {
+        let temp = tempfile::tempdir().expect("a temporary folder");
+        let root = temp.path();
+        write(root, "casefile.yaml", "title: Props\n");
+        write(root, "content/sources/paper.md", SOURCE);
+        write(root, &path, &text);
+        let options = BuildOptions {
+            root: root.to_path_buf(),
+            drafts,
+            base_url: None,
+            render: true,
+        };
+        // Errors are expected; a panic fails the property (proptest catches it).
+        match build(&options) {
+            Ok(result) => {
+                if !result.diagnostics.has_errors() {
+                    prop_assert!(result.outputs.is_some());
+                }
+                // Rendering diagnostics must not panic either.
+                for d in result.diagnostics.clone().sorted() {
+                    let _ = casefile::diagnostic::render(&d, &result.files, false);
+                }
+            }
+            Err(_) => {}
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! The repository's own brief (`content/`), the honest end-to-end check: it must pass `check`
+//! with no error and no warning, and every source note's body must be its original file from
+//! `../shared/sources/`, byte for byte.
+
+use std::path::Path;
+
+use crate::support::casefile;
+
+fn repository() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_repository_brief_passes_check_with_no_error_and_no_warning() {
+    let run = casefile(&[
+        "check",
+        "--root",
+        &repository().display().to_string(),
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("check --format json: {e}\n{}", run.stderr));
+    let problems: Vec<String> = report["diagnostics"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .map(|d| {
+                    format!(
+                        "{} {}:{}:{} {}",
+                        d["severity"].as_str().unwrap_or("?"),
+                        d["location"]["file"].as_str().unwrap_or("?"),
+                        d["location"]["line"],
+                        d["location"]["column"],
+                        d["message"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(report["errors"], 0, "{}", problems.join("\n"));
+    assert_eq!(report["warnings"], 0, "{}", problems.join("\n"));
+    assert_eq!(run.code, 0);
+}
+
+/// The value of `original:` in a note's front matter, by a line scan.
+fn original_of(text: &str) -> Option<String> {
+    let front = text.strip_prefix("---\n")?;
+    let end = front.find("\n---\n")?;
+    front[..end].lines().find_map(|line| {
+        line.strip_prefix("original:")
+            .map(|v| v.trim().trim_matches('"').trim_matches('\'').to_string())
+    })
+}
+
+/// The body: everything after the line that closes the front matter.
+fn body_of(text: &str) -> Option<&str> {
+    let front = text.strip_prefix("---\n")?;
+    let end = front.find("\n---\n")?;
+    Some(&front[end + "\n---\n".len()..])
+}
+
+#[test]
+fn every_source_note_is_its_original_byte_for_byte() {
+    let sources = repository().join("content/sources");
+    let originals = repository().join("../shared/sources");
+    let mut checked = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(&sources)
+        .expect("content/sources")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let text = std::fs::read_to_string(&path).expect("a source note");
+        let original =
+            original_of(&text).unwrap_or_else(|| panic!("{} has no `original:`", path.display()));
+        let name = Path::new(&original)
+            .file_name()
+            .expect("a file name")
+            .to_owned();
+        let original_path = originals.join(&name);
+        let expected = std::fs::read(&original_path)
+            .unwrap_or_else(|e| panic!("{}: {e}", original_path.display()));
+        let body = body_of(&text).expect("a body");
+        assert!(
+            body.as_bytes() == expected.as_slice(),
+            "{} differs from {} (body {} bytes, original {} bytes)",
+            path.display(),
+            original_path.display(),
+            body.len(),
+            expected.len()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} sources");
+}
