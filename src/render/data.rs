@@ -212,10 +212,14 @@ pub fn json_ld(brief: &Brief, evidence: &Evidence, id: NoteId) -> String {
         }
         map.retain(|_, v| !v.is_null() && *v != json!([]));
     }
-    // `</` inside a script element would end it; JSON allows `<\/`.
+    // Inside a script element `</script>` would end it and `<!--<script>` would make the
+    // browser skip past the real end; JSON's `\u003c` escapes (only strings hold `<`, `>`
+    // and `&`) keep any title inert.
     serde_json::to_string(&value)
         .unwrap_or_default()
-        .replace("</", "<\\/")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 pub fn atom_feed(brief: &Brief) -> Vec<u8> {
