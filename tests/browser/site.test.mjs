@@ -254,6 +254,40 @@ test('dark mode changes the page background', { timeout: 60_000 }, async () => {
   }
 });
 
+test('printed, a page drops the navigation and prints dark on white, even from dark mode', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await open();
+  try {
+    await page.goto(requirePage(assert, pages, 'person'));
+    await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
+    assert.equal(await page.locator('nav.site-nav').isVisible(), false, 'nav.site-nav is printed');
+    assert.ok(await page.locator('main#main').isVisible(), 'main#main is not printed');
+    const { text, background } = await page.evaluate(() => {
+      const transparent = (c) => c === 'transparent' || c === 'rgba(0, 0, 0, 0)';
+      const body = getComputedStyle(document.body);
+      const root = getComputedStyle(document.documentElement);
+      return {
+        text: body.color,
+        background: transparent(body.backgroundColor) ? root.backgroundColor : body.backgroundColor,
+      };
+    });
+    // Relative luminance of an rgb() colour (WCAG's formula), 0 for black to 1 for white.
+    const luminance = (css) => {
+      const [r, g, b] = css.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number).map((v) => {
+        const c = v / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const paperIsLight = background === 'transparent' || background === 'rgba(0, 0, 0, 0)' || luminance(background) > 0.8;
+    assert.ok(paperIsLight, `printed background is ${background}`);
+    assert.ok(luminance(text) < 0.1, `printed text colour is ${text}`);
+    await page.screenshot({ path: screenshotPath('person-print'), fullPage: true });
+    assertNoErrors(assert, errors);
+  } finally {
+    await context.close();
+  }
+});
+
 test('a person page fits a 360-pixel phone screen', { timeout: 60_000 }, async () => {
   const { context, page, errors } = await open({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
   try {
