@@ -462,6 +462,14 @@ fn sentence_html(block: &[Event<'_>], at: usize) -> String {
             }
             other => other.clone(),
         };
+        // A citation left out of the sentence leaves the space before it ("her [@s]." would
+        // read "her ."): drop that space when punctuation follows.
+        if let (Event::Text(next), Some(Event::Text(prev))) = (&event, events.last_mut())
+            && next.starts_with(['.', ',', ';', ':', '!', '?', ')'])
+            && prev.ends_with(' ')
+        {
+            *prev = CowStr::from(prev.trim_end().to_string());
+        }
         events.push(event);
     }
     let mut out = String::new();
