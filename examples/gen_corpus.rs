@@ -38,10 +38,15 @@ fn main() -> ExitCode {
     let corpus = Corpus::generate(&args);
     let generated = started.elapsed();
     let mut files = corpus.casefile_files();
+    let (file_count, bytes) = (
+        files.len(),
+        files.iter().map(|(_, text)| text.len()).sum::<usize>(),
+    );
     if let Err(message) = write_tree(&args.out, &mut files) {
         eprintln!("error: {message}");
         return ExitCode::from(2);
     }
+    drop(files); // one tree in memory at a time
     if let Some(hugo_dir) = &args.hugo {
         let mut hugo_files = corpus.hugo_files();
         if let Err(message) = write_tree(hugo_dir, &mut hugo_files) {
@@ -49,12 +54,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let bytes: usize = files.iter().map(|(_, text)| text.len()).sum();
     eprintln!(
         "gen_corpus: {} notes, {} sources, {} files, {:.1} MB in {} (generated in {:.2} s, total {:.2} s)",
         corpus.entities.len(),
         corpus.sources.len(),
-        files.len(),
+        file_count,
         bytes as f64 / 1e6,
         args.out.display(),
         generated.as_secs_f64(),
@@ -348,15 +352,48 @@ struct Source {
     date: String,
     url: Option<String>,
     relies_on: Option<String>,
-    /// Each paragraph as its words (punctuation attached), as they are written.
-    paragraphs: Vec<Vec<String>>,
+    paragraphs: Vec<SourceParagraph>,
     /// Whether the body is hard-wrapped at 78 columns (quotes then cross line breaks).
     wrapped: bool,
-    /// The text folded the way the build folds it (lower case, one space, `’`→`'`,
-    /// `—`→`-`),
+    /// The text folded the way the build folds it (lower case, one space, `’`→`'`, `—`→`-`),
     /// paragraphs separated by a line break so no match crosses one.
     folded: String,
     folded_index: PrefixIndex,
+}
+
+/// One paragraph of a source: its words (punctuation attached) joined by single spaces, and
+/// where each word starts, so a span of words is a slice rather than a fresh string.
+struct SourceParagraph {
+    text: String,
+    word_starts: Vec<u32>,
+}
+
+impl SourceParagraph {
+    fn new(words: &[String]) -> SourceParagraph {
+        let mut text = String::with_capacity(words.iter().map(|word| word.len() + 1).sum());
+        let mut word_starts = Vec::with_capacity(words.len());
+        for word in words {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            word_starts.push(text.len() as u32);
+            text.push_str(word);
+        }
+        SourceParagraph { text, word_starts }
+    }
+
+    fn word_count(&self) -> usize {
+        self.word_starts.len()
+    }
+
+    /// Words `start..start + count`, as they stand in the paragraph.
+    fn span(&self, start: usize, count: usize) -> &str {
+        let end = match self.word_starts.get(start + count) {
+            Some(&next) => next as usize - 1,
+            None => self.text.len(),
+        };
+        &self.text[self.word_starts[start] as usize..end]
+    }
 }
 
 /// A quote of a source, verified unique when it was picked.
@@ -546,10 +583,11 @@ fn fold(text: &str) -> String {
     text.to_lowercase().replace('’', "'").replace('—', "-")
 }
 
-/// Every byte position of a folded source text, sorted by the six bytes that start there and
-/// packed as `prefix << 16 | position`. Checking a quote for uniqueness by scanning 20 KB took
-/// most of the generator's time; with this index it is a binary search and a few comparisons.
-struct PrefixIndex(Vec<u64>);
+/// Every byte position of a folded source text, sorted by the six bytes that start there.
+/// Checking a quote for uniqueness by scanning 20 KB took most of the generator's time; with
+/// this index it is a binary search and a few comparisons. Positions are `u16` (sources are
+/// about 20 KB) to keep 2,500 sources' indexes near 100 MB.
+struct PrefixIndex(Vec<u16>);
 
 const PREFIX_BYTES: usize = 6;
 
@@ -565,11 +603,9 @@ impl PrefixIndex {
         if bytes.len() >= 1 << 16 {
             return PrefixIndex(Vec::new()); // positions would not fit: fall back to scanning
         }
-        let mut entries: Vec<u64> = (0..bytes.len())
-            .map(|position| prefix_key(bytes, position) << 16 | position as u64)
-            .collect();
-        entries.sort_unstable();
-        PrefixIndex(entries)
+        let mut positions: Vec<u16> = (0..bytes.len() as u16).collect();
+        positions.sort_by_cached_key(|&position| prefix_key(bytes, position.into()));
+        PrefixIndex(positions)
     }
 
     /// Occurrences of `needle` in `text` (the text this index was built from), up to two.
@@ -577,14 +613,14 @@ impl PrefixIndex {
         if self.0.is_empty() || needle.len() < PREFIX_BYTES {
             return text.match_indices(needle).take(2).count();
         }
-        let key = prefix_key(needle.as_bytes(), 0);
-        let first = self.0.partition_point(|&entry| entry >> 16 < key);
+        let (bytes, key) = (text.as_bytes(), prefix_key(needle.as_bytes(), 0));
+        let first = self
+            .0
+            .partition_point(|&position| prefix_key(bytes, position.into()) < key);
         self.0[first..]
             .iter()
-            .take_while(|&&entry| entry >> 16 == key)
-            .filter(|&&entry| {
-                text.as_bytes()[(entry & 0xFFFF) as usize..].starts_with(needle.as_bytes())
-            })
+            .take_while(|&&position| prefix_key(bytes, position.into()) == key)
+            .filter(|&&position| bytes[usize::from(position)..].starts_with(needle.as_bytes()))
             .take(2)
             .count()
     }
@@ -879,44 +915,41 @@ impl Corpus {
     /// joining two pieces of the same paragraph; every piece occurs once only in the source.
     fn pick_quote(&self, rng: &mut Rng, source_index: usize) -> Option<Quote> {
         let source = &self.sources[source_index];
-        let is_unique = |words: &[String]| {
-            let boundary = |word: &String| word == "—";
-            if boundary(&words[0]) || boundary(&words[words.len() - 1]) {
-                return false;
-            }
-            source
-                .folded_index
-                .occurrences_up_to_two(&source.folded, &fold(&words.join(" ")))
-                == 1
+        // A span may not start or end on a dash, and must occur once only in the source.
+        let is_unique = |span: &str| {
+            !span.starts_with('—')
+                && !span.ends_with('—')
+                && source
+                    .folded_index
+                    .occurrences_up_to_two(&source.folded, &fold(span))
+                    == 1
         };
         for _ in 0..40 {
-            let words = rng.pick(&source.paragraphs);
+            let paragraph = rng.pick(&source.paragraphs);
+            let word_count = paragraph.word_count();
             // Long enough for the longest elided quote (6 + 10 + 6 words) and then some.
-            if words.len() < 30 {
+            if word_count < 30 {
                 continue;
             }
             if rng.percent(20) {
                 let (first_length, second_length) = (rng.between(3, 6), rng.between(3, 6));
                 let gap = rng.between(2, 10);
-                let start = rng.below(words.len() - first_length - gap - second_length);
-                let first = &words[start..start + first_length];
-                let second_start = start + first_length + gap;
-                let second = &words[second_start..second_start + second_length];
+                let start = rng.below(word_count - first_length - gap - second_length);
+                let first = paragraph.span(start, first_length);
+                let second = paragraph.span(start + first_length + gap, second_length);
                 if is_unique(first) && is_unique(second) {
-                    let text = format!("{} ... {}", first.join(" "), second.join(" "));
                     return Some(Quote {
                         source: source_index,
-                        text,
+                        text: format!("{first} ... {second}"),
                     });
                 }
             } else {
                 let length = rng.between(6, 12);
-                let start = rng.below(words.len() - length);
-                let span = &words[start..start + length];
+                let span = paragraph.span(rng.below(word_count - length), length);
                 if is_unique(span) {
                     return Some(Quote {
                         source: source_index,
-                        text: span.join(" "),
+                        text: span.to_string(),
                     });
                 }
             }
@@ -998,10 +1031,26 @@ impl Corpus {
                 }
                 inlines.insert(position, Inline::Link(target, form));
             }
-            blocks.push(Block::Paragraph(inlines));
+            blocks.push(Block::Paragraph(join_words(inlines)));
         }
         blocks
     }
+}
+
+/// Merges runs of words into one `Word` each (rendered the same: words are space-separated),
+/// so a 50,000-note corpus holds a few strings per paragraph instead of one per word.
+fn join_words(inlines: Vec<Inline>) -> Vec<Inline> {
+    let mut joined: Vec<Inline> = Vec::with_capacity(inlines.len() / 8);
+    for inline in inlines {
+        match (joined.last_mut(), inline) {
+            (Some(Inline::Word(run)), Inline::Word(word)) if word != "." => {
+                run.push(' ');
+                run.push_str(&word);
+            }
+            (_, inline) => joined.push(inline),
+        }
+    }
+    joined
 }
 
 fn sentence_text(
@@ -1144,12 +1193,13 @@ fn generate_sources(
                     words.push(word);
                 }
             }
-            bytes += words.iter().map(|word| word.len() + 1).sum::<usize>() + 1;
-            paragraphs.push(words);
+            let paragraph = SourceParagraph::new(&words);
+            bytes += paragraph.text.len() + 2;
+            paragraphs.push(paragraph);
         }
         let folded = paragraphs
             .iter()
-            .map(|words| fold(&words.join(" ")))
+            .map(|paragraph| fold(&paragraph.text))
             .collect::<Vec<_>>()
             .join("\n");
         sources.push(Source {
@@ -1199,10 +1249,10 @@ fn write_cite(out: &mut String, indent: &str, source: &Source, quote: Option<&Qu
     }
 }
 
-fn wrap(words: &[String], width: usize) -> String {
-    let mut text = String::new();
+fn wrap(paragraph: &str, width: usize) -> String {
+    let mut text = String::with_capacity(paragraph.len() + 1);
     let mut line_length = 0;
-    for word in words {
+    for word in paragraph.split(' ') {
         if line_length > 0 && line_length + 1 + word.chars().count() > width {
             text.push('\n');
             line_length = 0;
@@ -1247,14 +1297,14 @@ impl Corpus {
                 writeln!(text, "relies_on:\n  - {}", yaml(outlet)).ok();
             }
             text.push_str("language: en\ntags:\n  - \"news report\"\n---\n");
-            for (number, words) in source.paragraphs.iter().enumerate() {
+            for (number, paragraph) in source.paragraphs.iter().enumerate() {
                 if number > 0 {
                     text.push('\n');
                 }
                 if source.wrapped {
-                    text.push_str(&wrap(words, 78));
+                    text.push_str(&wrap(&paragraph.text, 78));
                 } else {
-                    text.push_str(&words.join(" "));
+                    text.push_str(&paragraph.text);
                 }
                 text.push('\n');
             }
@@ -1595,8 +1645,8 @@ impl Corpus {
                 yaml(&source.date)
             )
             .ok();
-            for words in &source.paragraphs {
-                text.push_str(&words.join(" "));
+            for paragraph in &source.paragraphs {
+                text.push_str(&paragraph.text);
                 text.push_str("\n\n");
             }
             files.push((
