@@ -49,6 +49,21 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Serve the site on 127.0.0.1 with live reload; build errors show in the page.
+    Serve {
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Watch by polling files instead of native file-system events.
+        #[arg(long)]
+        poll: bool,
+        /// Include notes with `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Run every validation and print a report; writes nothing.
     Check {
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -142,6 +157,18 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             }
             0
         }
+        Command::Serve {
+            port,
+            open,
+            poll,
+            drafts,
+        } => crate::serve::run(crate::serve::ServeOptions {
+            root,
+            port,
+            open,
+            poll,
+            drafts,
+        }),
         Command::Check {
             format,
             strict,

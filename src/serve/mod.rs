@@ -1,0 +1,238 @@
+//! `casefile serve`: the site built into memory and served on 127.0.0.1, rebuilt on every save,
+//! with the browser reloaded over a websocket and build errors shown in the page.
+//!
+//! This module wires the parts together on one current-thread tokio runtime: [`site`] holds
+//! the in-memory site and swaps it atomically, [`server`] answers HTTP requests from that map
+//! only (never from the file system), [`reload`] owns the markup injected into HTML responses,
+//! and [`watch`] turns file-system events into change signals. Each change triggers a *full*
+//! rebuild in a blocking task; incremental rebuild is out of scope for now, because the whole
+//! brief builds in well under a second in release. A failed rebuild keeps the last good site
+//! and lays an error overlay over every page until the next good build. This module must not
+//! grow into the build: it calls [`crate::build::build`] and nothing deeper.
+
+mod reload;
+mod server;
+mod site;
+mod watch;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::{broadcast, mpsc};
+
+use crate::build::{BuildOptions, BuildResult, FatalError, build};
+use crate::diagnostic::{Severity, render};
+use site::{BuildErrors, Site, SiteCell};
+
+/// What the user asked `casefile serve` for.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// The brief's folder.
+    pub root: PathBuf,
+    /// The port on 127.0.0.1; 0 lets the system pick a free one.
+    pub port: u16,
+    /// Open the site in the default browser once it is served.
+    pub open: bool,
+    /// Watch by polling instead of native file-system events.
+    pub poll: bool,
+    /// Include notes with `draft: true`.
+    pub drafts: bool,
+}
+
+/// Serves the brief until the process is stopped; returns the exit code (2 when the server
+/// cannot start: a bad folder, a port in use, no file watcher).
+pub fn run(options: ServeOptions) -> i32 {
+    if !options.root.is_dir() {
+        eprintln!("error: {} is not a folder", options.root.display());
+        return 2;
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the server's runtime: {e}");
+            return 2;
+        }
+    };
+    runtime.block_on(serve(options))
+}
+
+async fn serve(options: ServeOptions) -> i32 {
+    let listener = match tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!(
+                "error: cannot listen on 127.0.0.1:{}: {e}; choose another port with --port (0 picks a free one)",
+                options.port
+            );
+            return 2;
+        }
+    };
+    let port = match listener.local_addr() {
+        Ok(address) => address.port(),
+        Err(e) => {
+            eprintln!("error: cannot read the server's address: {e}");
+            return 2;
+        }
+    };
+    let url = format!("http://127.0.0.1:{port}/");
+    // Links in the pages carry base_url's path; serve the site as if it lived at the root here.
+    let build_options = BuildOptions {
+        root: options.root.clone(),
+        drafts: options.drafts,
+        base_url: Some(url.clone()),
+        render: true,
+    };
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let first = rebuild(&build_options, &Site::empty(), color, "built").await;
+    let site = Arc::new(SiteCell::new(first));
+
+    let (change_sender, changes) = mpsc::unbounded_channel();
+    let _watcher = match watch::start(&options.root, options.poll, change_sender) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot watch {}: {e}", options.root.display());
+            return 2;
+        }
+    };
+    let (reload_sender, _) = broadcast::channel(16);
+    tokio::spawn(rebuild_on_change(
+        changes,
+        build_options,
+        Arc::clone(&site),
+        reload_sender.clone(),
+        color,
+    ));
+
+    // Tests and scripts read this exact line to learn the port.
+    println!("serving {url}");
+    let _ = std::io::stdout().flush();
+    if options.open {
+        open_browser(&url);
+    }
+    let app = server::router(server::AppState {
+        site,
+        reload: reload_sender,
+        port,
+    });
+    match axum::serve(listener, app).await {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: the server stopped: {e}");
+            2
+        }
+    }
+}
+
+/// Rebuilds once per burst of changes, swaps the site in, and tells every open page to reload.
+async fn rebuild_on_change(
+    mut changes: mpsc::UnboundedReceiver<()>,
+    options: BuildOptions,
+    site: Arc<SiteCell>,
+    reload: broadcast::Sender<()>,
+    color: bool,
+) {
+    while changes.recv().await.is_some() {
+        // Changes that arrived while the last build ran are all covered by this one.
+        while changes.try_recv().is_ok() {}
+        let previous = site.current();
+        let next = rebuild(&options, &previous, color, "rebuilt").await;
+        site.replace(next);
+        // No open page is not an error.
+        let _ = reload.send(());
+    }
+}
+
+/// Runs a full build off the async thread and turns it into the next site to serve, printing
+/// one summary line (and the errors, if any) to stderr.
+async fn rebuild(options: &BuildOptions, previous: &Site, color: bool, verb: &str) -> Site {
+    let started = Instant::now();
+    let task_options = options.clone();
+    let outcome = tokio::task::spawn_blocking(move || build(&task_options))
+        .await
+        .unwrap_or_else(|e| Err(FatalError(format!("the build stopped unexpectedly: {e}"))));
+    let millis = started.elapsed().as_millis();
+    match outcome {
+        Ok(BuildResult {
+            outputs: Some(outputs),
+            diagnostics,
+            ..
+        }) if !diagnostics.has_errors() => {
+            let warnings = diagnostics.warning_count();
+            let site = Site::built(outputs);
+            let warning_note = match warnings {
+                0 => String::new(),
+                1 => ", 1 warning".to_string(),
+                n => format!(", {n} warnings"),
+            };
+            eprintln!(
+                "{verb} in {millis} ms ({} files{warning_note})",
+                site.file_count()
+            );
+            site
+        }
+        Ok(result) => {
+            let rendered: Vec<String> = result
+                .diagnostics
+                .clone()
+                .sorted()
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .map(|d| render(d, &result.files, false))
+                .collect();
+            for d in result.diagnostics.clone().sorted() {
+                if d.severity == Severity::Error {
+                    eprintln!("{}", render(&d, &result.files, color));
+                }
+            }
+            failed(previous, BuildErrors::new(rendered), millis)
+        }
+        Err(FatalError(message)) => {
+            eprintln!("error: {message}");
+            failed(
+                previous,
+                BuildErrors::new(vec![format!("error: {message}")]),
+                millis,
+            )
+        }
+    }
+}
+
+fn failed(previous: &Site, errors: BuildErrors, millis: u128) -> Site {
+    let count = errors.count();
+    let serving = if previous.has_pages() {
+        "serving the last good site"
+    } else {
+        "no site to serve until they are fixed"
+    };
+    eprintln!(
+        "build failed with {count} error{} in {millis} ms; {serving}",
+        if count == 1 { "" } else { "s" }
+    );
+    previous.with_errors(errors)
+}
+
+/// Best effort: a missing opener is reported, never fatal.
+fn open_browser(url: &str) {
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    if let Err(e) = command
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        eprintln!("warning: cannot open a browser ({e}); open {url} yourself");
+    }
+}

@@ -1,0 +1,138 @@
+//! File watching for `serve`: turns saves under the brief's `content/`, `templates/`,
+//! `static/`, `themes/` and its `casefile.yaml` into change signals, debounced by
+//! notify-debouncer-full (~100 ms) so one save, or a burst of them, means one rebuild.
+//!
+//! Native events (inotify, FSEvents, ReadDirectoryChanges) by default; `--poll` uses notify's
+//! `PollWatcher` instead, for file systems where native events do not arrive (network and
+//! container mounts; mdBook polls by default for this reason). Editors' swap and backup files
+//! are ignored, so typing in an editor does not rebuild the site. This module only signals; it
+//! never builds.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{
+    DebounceEventResult, Debouncer, FileIdMap, RecommendedCache, new_debouncer, new_debouncer_opt,
+};
+use tokio::sync::mpsc::UnboundedSender;
+
+/// The folders under the brief's root whose changes rebuild the site.
+const WATCHED_FOLDERS: [&str; 4] = ["content", "templates", "static", "themes"];
+const CONFIG_FILE: &str = "casefile.yaml";
+const DEBOUNCE: Duration = Duration::from_millis(100);
+/// How often `--poll` looks at every file's modification time.
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Keeps watching while it lives; dropping it stops the watcher's threads.
+pub enum Watcher {
+    Native(Debouncer<RecommendedWatcher, RecommendedCache>),
+    Poll(Debouncer<PollWatcher, FileIdMap>),
+}
+
+/// Starts watching `root`; every relevant burst of changes sends one `()` on `changes`.
+pub fn start(root: &Path, poll: bool, changes: UnboundedSender<()>) -> Result<Watcher, String> {
+    // Events carry the paths as watched; canonical ones make the relevance test exact.
+    let root = root.canonicalize().map_err(|e| e.to_string())?;
+    let relevant = Relevance { root: root.clone() };
+    let handler = move |result: DebounceEventResult| match result {
+        Ok(events) => {
+            let changed = events.iter().any(|event| {
+                !matches!(event.kind, EventKind::Access(_))
+                    && event.paths.iter().any(|p| relevant.matters(p))
+            });
+            if changed {
+                // The receiver is gone only when the server is shutting down.
+                let _ = changes.send(());
+            }
+        }
+        Err(errors) => {
+            for error in errors {
+                eprintln!("warning: file watcher: {error}");
+            }
+        }
+    };
+    let mut watcher = if poll {
+        let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
+        Watcher::Poll(
+            new_debouncer_opt(DEBOUNCE, None, handler, FileIdMap::new(), config)
+                .map_err(|e| e.to_string())?,
+        )
+    } else {
+        Watcher::Native(new_debouncer(DEBOUNCE, None, handler).map_err(|e| e.to_string())?)
+    };
+    for folder in WATCHED_FOLDERS {
+        let path = root.join(folder);
+        if path.is_dir() {
+            watcher.watch(&path, RecursiveMode::Recursive)?;
+        }
+    }
+    // The root itself, not recursively: catches casefile.yaml even when an editor replaces it
+    // by renaming a new file over it (a watch on the file alone would be lost then).
+    watcher.watch(&root, RecursiveMode::NonRecursive)?;
+    Ok(watcher)
+}
+
+impl Watcher {
+    fn watch(&mut self, path: &Path, mode: RecursiveMode) -> Result<(), String> {
+        let result = match self {
+            Watcher::Native(d) => d.watch(path, mode),
+            Watcher::Poll(d) => d.watch(path, mode),
+        };
+        result.map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+/// Which changed paths warrant a rebuild.
+struct Relevance {
+    root: PathBuf,
+}
+
+impl Relevance {
+    fn matters(&self, path: &Path) -> bool {
+        let Ok(inside) = path.strip_prefix(&self.root) else {
+            return false;
+        };
+        let mut components = inside.components();
+        let Some(first) = components.next() else {
+            return false;
+        };
+        let first = first.as_os_str();
+        if components.next().is_none() {
+            // Directly in the root: the config file, or a watched folder appearing or going.
+            return first == CONFIG_FILE || WATCHED_FOLDERS.iter().any(|f| first == *f);
+        }
+        WATCHED_FOLDERS.iter().any(|f| first == *f) && !is_editor_scratch(path)
+    }
+}
+
+/// Swap, backup and lock files editors write beside the file being edited (`.x.md.swp`,
+/// `x.md~`, `.#x.md`, vim's `4913` probe).
+fn is_editor_scratch(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    name.starts_with('.') || name.ends_with('~') || name == "4913"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_config_and_theme_files_matter_but_scratch_and_output_do_not() {
+        let relevant = Relevance {
+            root: PathBuf::from("/brief"),
+        };
+        assert!(relevant.matters(Path::new("/brief/content/people/x.md")));
+        assert!(relevant.matters(Path::new("/brief/casefile.yaml")));
+        assert!(relevant.matters(Path::new("/brief/themes/mine/templates/base.html")));
+        assert!(relevant.matters(Path::new("/brief/static")));
+        assert!(!relevant.matters(Path::new("/brief/content/people/.x.md.swp")));
+        assert!(!relevant.matters(Path::new("/brief/content/people/x.md~")));
+        assert!(!relevant.matters(Path::new("/brief/public/index.html")));
+        assert!(!relevant.matters(Path::new("/brief/target/debug/casefile")));
+        assert!(!relevant.matters(Path::new("/brief/README.md")));
+        assert!(!relevant.matters(Path::new("/elsewhere/content/x.md")));
+    }
+}
