@@ -8,6 +8,7 @@ mod support;
 
 mod broken;
 mod build;
+mod citations;
 mod commands;
 mod output;
 mod props;

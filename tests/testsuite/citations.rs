@@ -1,0 +1,95 @@
+//! The citation rules of SPEC §2, each on a brief written inline: how quotes match (case,
+//! white space, curly and straight quotes, dashes, elisions), what fails and what warns, and
+//! that the Markdown around a quote (line wrapping, emphasis characters) does not change it.
+
+use crate::support::{Brief, main_of};
+use crate::{assert_contains, assert_not_contains};
+
+const SOURCE: &str = "---
+title: The source
+publisher: Pub
+date: \"2025\"
+---
+He said: \u{201c}It\u{2019}s a deal \u{2014} the *best* one,\u{201d} and smiled. Revenue rose 5\u{2013}10 percent in 2024.
+
+A second paragraph about the \u{201c}quoted words\u{201d} here.
+";
+
+/// A brief with the source above and one person whose body is `body`.
+fn brief_with(body: &str) -> Brief {
+    Brief::new().file("content/sources/s.md", SOURCE).file(
+        "content/people/ann.md",
+        &format!("---\ntitle: Ann\n---\n{body}"),
+    )
+}
+
+#[test]
+fn quotes_match_ignoring_case_spacing_quote_marks_and_dashes() {
+    let brief = brief_with(
+        "Curly inside straight [@s, \"the \u{201c}quoted words\u{201d} here\"]. \
+         Straight inside curly [@s, \u{201c}It's a deal - the\u{201d}]. \
+         Dashes [@s, \"rose 5-10 percent\"]. Case [@s, \"REVENUE ROSE\"]. \
+         Spaces [@s, \"Revenue    rose\"]. Elision [@s, \"He said \u{2026} smiled\"], \
+         [@s, \"He said ... and smiled\"].\n",
+    );
+    let run = brief.build();
+    run.expect_clean();
+    let ann = run.page("people/ann/");
+    // Seven quotes, six numbers: "REVENUE ROSE" and "Revenue    rose" are the same quote once
+    // folded, so the second reuses the first's number.
+    assert_contains!(main_of(&ann), "<li id=\"source-6\">");
+    assert_not_contains!(main_of(&ann), "<li id=\"source-7\">");
+    assert_contains!(main_of(&ann), "<a id=\"ref-4-2\"");
+}
+
+#[test]
+fn elided_pieces_must_stand_in_one_paragraph() {
+    let brief = brief_with("Across paragraphs [@s, \"and smiled ... second paragraph\"].\n");
+    let run = brief.build();
+    run.expect_code(1);
+    assert_contains!(
+        run.stderr,
+        "error: quote not found in source \"The source\" (s)"
+    );
+    assert_contains!(run.stderr, "--> content/people/ann.md:4:25");
+}
+
+#[test]
+fn a_quote_found_twice_is_a_warning_and_the_first_place_is_used() {
+    let brief = brief_with("The word appears twice [@s, \"the\"].\n");
+    let run = brief.build();
+    run.expect_code(0);
+    assert_contains!(
+        run.stderr,
+        "warning: this quote appears 2 times in \"The source\""
+    );
+    assert_contains!(run.stderr, "help: lengthen the quote");
+    let ann = run.page("people/ann/");
+    assert_contains!(main_of(&ann), "href=\"/sources/s/#m-p1-1\"");
+}
+
+#[test]
+fn a_citation_in_a_code_span_is_not_a_citation() {
+    let brief = brief_with(
+        "Write citations like `[@nowhere, \"x\"]` in your notes [@s, \"Revenue rose\"].\n",
+    );
+    brief.build().expect_clean();
+}
+
+#[test]
+fn a_quote_may_wrap_across_lines() {
+    // Notes are often hard-wrapped: a quote that continues on the next line is one quote.
+    let brief = brief_with("Revenue grew [@s, \"Revenue rose\n5-10 percent in 2024\"].\n");
+    let run = brief.build();
+    run.expect_clean();
+    let ann = run.page("people/ann/");
+    assert_contains!(main_of(&ann), "<li id=\"source-1\">");
+}
+
+#[test]
+fn a_quote_may_contain_markdown_emphasis_characters() {
+    // The source's text has literal asterisks; the quote repeats them, and is closed.
+    let brief = brief_with("He liked it [@s, \"the *best* one\"].\n");
+    let run = brief.build();
+    run.expect_clean();
+}
