@@ -62,6 +62,8 @@ pub fn render_site(
         .collect();
     let mentions = mentions::find_mentions(brief);
     let site = SiteView::new(brief);
+    let (graph_nodes, graph_edges) = views::graph_input(brief, &base);
+    let graph = crate::graph::PreparedGraph::new(&graph_nodes, &graph_edges);
     let ctx = PageContext {
         brief,
         evidence,
@@ -69,6 +71,7 @@ pub fn render_site(
         mentions: &mentions,
         base: &base,
         site: &site,
+        graph: &graph,
     };
 
     let mut outputs: Vec<Output> = brief
@@ -189,6 +192,7 @@ pub struct PageContext<'a> {
     pub mentions: &'a mentions::Mentions,
     pub base: &'a str,
     pub site: &'a SiteView,
+    pub graph: &'a crate::graph::PreparedGraph<'a>,
 }
 
 impl PageContext<'_> {

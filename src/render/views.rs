@@ -10,9 +10,7 @@ use serde::Serialize;
 
 use super::PageContext;
 use super::footnotes::SourceEntry;
-use crate::graph::{
-    GraphEdge, GraphNode, GraphOptions, NodeKind, render_graph_svg, render_neighbourhood_svg,
-};
+use crate::graph::{GraphEdge, GraphNode, GraphOptions, NodeKind};
 use crate::markdown::highlight::escape_html;
 use crate::model::Kind;
 use crate::resolve::{Brief, NoteId};
@@ -24,6 +22,8 @@ pub struct SiteView {
     pub base: String,
     pub language: String,
     pub nav: Vec<NavItem>,
+    /// Whether the Pagefind index and UI are in the site.
+    pub search: bool,
 }
 
 #[derive(Serialize)]
@@ -72,6 +72,7 @@ impl SiteView {
             base,
             language: brief.config.language.clone(),
             nav,
+            search: crate::search::ENABLED,
         }
     }
 }
@@ -351,7 +352,7 @@ pub fn source_paragraphs(
             push_text(&mut html, pos, mark.range.start, &mut mi);
             html.push_str(&format!("<mark id=\"{}\" class=\"cited\">", mark.id));
             push_text(&mut html, mark.range.start, mark.range.end, &mut mi);
-            html.push_str("</mark><span class=\"mark-refs\">");
+            html.push_str("</mark><span class=\"mark-refs\" data-pagefind-ignore>");
             let mut seen = Vec::new();
             for c in &mark.citations {
                 if let Some((citing, ref_id)) = place_of.get(c) {
@@ -393,8 +394,7 @@ fn push_escaped(html: &mut String, text: &str) {
     }
 }
 
-fn graph_input(ctx: &PageContext) -> (Vec<GraphNode>, Vec<GraphEdge>) {
-    let brief = ctx.brief;
+pub fn graph_input(brief: &Brief, base: &str) -> (Vec<GraphNode>, Vec<GraphEdge>) {
     let mut nodes = Vec::new();
     for n in &brief.notes {
         let kind = match n.kind {
@@ -407,7 +407,7 @@ fn graph_input(ctx: &PageContext) -> (Vec<GraphNode>, Vec<GraphEdge>) {
             id: n.slug.clone(),
             label: n.title.clone(),
             kind,
-            href: format!("{}{}", ctx.base, n.path_in_site()),
+            href: format!("{}{}", base, n.path_in_site()),
         });
     }
     let mut edges = Vec::new();
@@ -438,16 +438,11 @@ fn graph_input(ctx: &PageContext) -> (Vec<GraphNode>, Vec<GraphEdge>) {
 }
 
 pub fn whole_graph(ctx: &PageContext) -> GraphView {
-    let (nodes, edges) = graph_input(ctx);
-    let g = render_graph_svg(
-        &nodes,
-        &edges,
-        &GraphOptions {
-            max_nodes: 150,
-            width: 1100,
-            height: 800,
-        },
-    );
+    let g = ctx.graph.whole_svg(&GraphOptions {
+        max_nodes: 150,
+        width: 1100,
+        height: 800,
+    });
     GraphView {
         svg: g.svg,
         shown: g.shown_nodes,
@@ -455,73 +450,15 @@ pub fn whole_graph(ctx: &PageContext) -> GraphView {
     }
 }
 
+/// The note's neighbourhood, or nothing when the note has no relations to draw.
 pub fn neighbourhood_svg(ctx: &PageContext, id: NoteId) -> String {
-    let brief = ctx.brief;
-    // Only the note, its direct relations and theirs: built from the note's own edges so the
-    // cost per page does not grow with the brief.
-    let mut ids = vec![id];
-    let mut edges = Vec::new();
-    let mut add_edge = |from: NoteId, to: NoteId, label: &str, ids: &mut Vec<NoteId>| {
-        edges.push(GraphEdge {
-            from: brief.notes[from].slug.clone(),
-            to: brief.notes[to].slug.clone(),
-            label: label.into(),
-        });
-        for x in [from, to] {
-            if !ids.contains(&x) {
-                ids.push(x);
-            }
-        }
-    };
-    let note = &brief.notes[id];
-    for r in &note.roles {
-        add_edge(id, r.org, "role", &mut ids);
-    }
-    if let Some(p) = note.parent {
-        add_edge(id, p, "part of", &mut ids);
-    }
-    for &p in &note.participants {
-        add_edge(id, p, "participant", &mut ids);
-    }
-    for &(person, _) in &brief.relations.people[id] {
-        add_edge(person, id, "role", &mut ids);
-    }
-    for &c in &brief.relations.children[id] {
-        add_edge(c, id, "part of", &mut ids);
-    }
-    for &e in &brief.relations.events[id] {
-        add_edge(e, id, "participant", &mut ids);
-    }
-    if ids.len() <= 1 {
-        return String::new();
-    }
-    let nodes: Vec<GraphNode> = ids
-        .iter()
-        .filter_map(|&i| {
-            let n = &brief.notes[i];
-            let kind = match n.kind {
-                Kind::Person => NodeKind::Person,
-                Kind::Company => NodeKind::Company,
-                Kind::Event => NodeKind::Event,
-                _ => return None,
-            };
-            Some(GraphNode {
-                id: n.slug.clone(),
-                label: n.title.clone(),
-                kind,
-                href: format!("{}{}", ctx.base, n.path_in_site()),
-            })
-        })
-        .collect();
-    render_neighbourhood_svg(
-        &note.slug,
-        &nodes,
-        &edges,
+    let g = ctx.graph.neighbourhood_svg(
+        &ctx.brief.notes[id].slug,
         &GraphOptions {
             max_nodes: 30,
             width: 640,
             height: 420,
         },
-    )
-    .svg
+    );
+    if g.shown_nodes <= 1 { String::new() } else { g.svg }
 }
