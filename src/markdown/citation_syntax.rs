@@ -114,7 +114,7 @@ fn parse_group(text: &str, start: usize) -> Result<CitationGroup, CitationSyntax
                 return Err(error(
                     text.len(),
                     "this quote is never closed",
-                    "close the quote; a quote opened with \" ends at the next \", one opened with “ at the next ”",
+                    "close the quote (one opened with \" ends at the next \", one opened with “ at the next ”); a quote cannot hold Markdown formatting such as *, _ or `, so quote the plain words",
                 ));
             };
             quote = Some(text[body_start..body_start + len].to_string());

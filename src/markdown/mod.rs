@@ -15,7 +15,7 @@ pub mod scan;
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Options, Parser};
+use pulldown_cmark::{CowStr, Event, Options, Parser};
 
 /// The parser with every extension SPEC §1 asks for.
 pub fn parser(
@@ -63,8 +63,20 @@ pub fn text_runs<'a>(events: impl Iterator<Item = (Event<'a>, Range<usize>)>) ->
     let mut pieces = Vec::new();
     let mut run: Option<TextRun> = None;
     for (event, range) in events {
+        // A soft line break is part of the running text: a citation or quote that a
+        // hard-wrapped note continues on the next line stays one run.
+        let event = match event {
+            Event::SoftBreak => Event::Text(CowStr::Borrowed("\n")),
+            other => other,
+        };
         match event {
-            Event::Text(text) => {
+            // A soft line break is white space inside a paragraph: kept in the run so that a
+            // citation whose quote wraps onto the next line stays one citation.
+            Event::Text(_) | Event::SoftBreak => {
+                let text = match event {
+                    Event::Text(t) => t,
+                    _ => pulldown_cmark::CowStr::Borrowed("\n"),
+                };
                 let current = run.get_or_insert_with(|| TextRun {
                     text: String::new(),
                     origins: Vec::new(),
