@@ -387,7 +387,8 @@ fn sentence_html(block: &[Event<'_>], at: usize) -> String {
     let is_end = |t: &str| -> Option<usize> {
         let b = t.as_bytes();
         (0..b.len()).rev().find(|&i| {
-            matches!(b[i], b'.' | b'!' | b'?') && b.get(i + 1).is_none_or(|c| *c == b' ')
+            matches!(b[i], b'.' | b'!' | b'?')
+                && b.get(i + 1).is_none_or(|c| matches!(c, b' ' | b'\n'))
         })
     };
     // Start: after the last sentence end before `at`.
@@ -406,7 +407,9 @@ fn sentence_html(block: &[Event<'_>], at: usize) -> String {
         if let Event::Text(t) = event {
             let b = t.as_bytes();
             for j in 0..b.len() {
-                if matches!(b[j], b'.' | b'!' | b'?') && b.get(j + 1).is_none_or(|c| *c == b' ') {
+                if matches!(b[j], b'.' | b'!' | b'?')
+                    && b.get(j + 1).is_none_or(|c| matches!(c, b' ' | b'\n'))
+                {
                     end = (i, j + 1);
                     break 'fwd;
                 }
