@@ -15,7 +15,9 @@ pub mod scan;
 
 use std::ops::Range;
 
-use pulldown_cmark::{CowStr, Event, Options, Parser};
+use pulldown_cmark::{Event, Options, Parser, Tag};
+
+use citation_syntax::{CitationGroup, CitationSyntaxError};
 
 /// The parser with every extension SPEC §1 asks for.
 pub fn parser(
@@ -31,11 +33,12 @@ pub fn parser(
     Parser::new_ext(body, options).into_offset_iter()
 }
 
-/// An event, or a run of adjacent text events merged into one string (pulldown-cmark splits
-/// text at every `[`, `]` and `"`, which would cut citations apart).
+/// An event, a run of adjacent text merged into one string, or a citation.
 pub enum Piece<'a> {
     Event(Event<'a>, Range<usize>),
     Text(TextRun),
+    /// A `[@…]` group (ranges are byte offsets of the body), or why it is malformed.
+    Citation(Result<CitationGroup, CitationSyntaxError>),
 }
 
 /// Merged text with a map back to the body, for diagnostics.
@@ -58,44 +61,119 @@ impl TextRun {
     }
 }
 
-/// Merges adjacent `Event::Text` into [`TextRun`]s; passes every other event through.
-pub fn text_runs<'a>(events: impl Iterator<Item = (Event<'a>, Range<usize>)>) -> Vec<Piece<'a>> {
-    let mut pieces = Vec::new();
+fn group_range(found: &Result<CitationGroup, CitationSyntaxError>) -> Range<usize> {
+    match found {
+        Ok(g) => g.range.clone(),
+        Err(e) => e.range.clone(),
+    }
+}
+
+/// The body as pieces, the same for both passes. Citations are found in the raw text of the
+/// body (so a quote may hold `*`, `_` or a line break, as the source does), except inside
+/// code and raw HTML; the Markdown events they cover are dropped in favour of one
+/// [`Piece::Citation`]. Adjacent text is merged into [`TextRun`]s.
+pub fn pieces(body: &str) -> Vec<Piece<'_>> {
+    let events: Vec<(Event<'_>, Range<usize>)> = parser(body).collect();
+    let groups: Vec<Result<CitationGroup, CitationSyntaxError>> = if body.contains("[@") {
+        let literal: Vec<Range<usize>> = events
+            .iter()
+            .filter(|(e, _)| {
+                matches!(
+                    e,
+                    Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) | Event::Start(Tag::CodeBlock(_))
+                )
+            })
+            .map(|(_, r)| r.clone())
+            .collect();
+        citation_syntax::find_citations(body)
+            .into_iter()
+            .filter(|g| {
+                let r = group_range(g);
+                !literal.iter().any(|l| l.start < r.end && r.start < l.end)
+            })
+            .map(|g| match g {
+                // A citation never runs over a blank line: its quote was left open.
+                Ok(group) if body[group.range.clone()].contains("\n\n") => Err(CitationSyntaxError {
+                    range: group.range.start..group.range.start + 2,
+                    message: "this quote is never closed in its paragraph".to_string(),
+                    help: "close the quote before the end of the paragraph".to_string(),
+                }),
+                other => other,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut out = Vec::new();
     let mut run: Option<TextRun> = None;
+    let mut next_group = 0usize;
+    let mut covered = 0..0usize;
+    let push_text = |run: &mut Option<TextRun>, text: &str, range: Range<usize>| {
+        let current = run.get_or_insert_with(|| TextRun { text: String::new(), origins: Vec::new() });
+        current.origins.push((current.text.len(), range));
+        current.text.push_str(text);
+    };
     for (event, range) in events {
-        // A soft line break is part of the running text: a citation or quote that a
-        // hard-wrapped note continues on the next line stays one run.
-        let event = match event {
-            Event::SoftBreak => Event::Text(CowStr::Borrowed("\n")),
-            other => other,
-        };
+        // Markdown inside a citation (emphasis around a word of the quote, say) is part of it.
+        if range.start >= covered.start && range.end <= covered.end && range.start < range.end {
+            continue;
+        }
         match event {
-            // A soft line break is white space inside a paragraph: kept in the run so that a
-            // citation whose quote wraps onto the next line stays one citation.
+            // A soft line break is white space inside a paragraph.
             Event::Text(_) | Event::SoftBreak => {
-                let text = match event {
-                    Event::Text(t) => t,
-                    _ => pulldown_cmark::CowStr::Borrowed("\n"),
+                let text: String = match &event {
+                    Event::Text(t) => t.to_string(),
+                    _ => "\n".to_string(),
                 };
-                let current = run.get_or_insert_with(|| TextRun {
-                    text: String::new(),
-                    origins: Vec::new(),
-                });
-                current.origins.push((current.text.len(), range));
-                current.text.push_str(&text);
+                let exact = text.len() == range.len();
+                let mut from = range.start.max(covered.end);
+                if from >= range.end {
+                    continue;
+                }
+                while next_group < groups.len() && group_range(&groups[next_group]).start < range.end {
+                    let g = group_range(&groups[next_group]);
+                    if g.start < from {
+                        // Started before this event: already emitted.
+                        next_group += 1;
+                        continue;
+                    }
+                    if g.start > from {
+                        let piece = if exact { &text[from - range.start..g.start - range.start] } else { &body[from..g.start] };
+                        // The superscript sits right against the word it supports.
+                        let piece = piece.trim_end_matches([' ', '\t']);
+                        push_text(&mut run, piece, from..g.start);
+                    } else if let Some(r) = run.as_mut() {
+                        let trimmed = r.text.trim_end_matches([' ', '\t']).len();
+                        r.text.truncate(trimmed);
+                    }
+                    if let Some(r) = run.take() {
+                        out.push(Piece::Text(r));
+                    }
+                    out.push(Piece::Citation(groups[next_group].clone()));
+                    covered = g.clone();
+                    from = g.end;
+                    next_group += 1;
+                    if from >= range.end {
+                        break;
+                    }
+                }
+                if from < range.end {
+                    let piece = if exact { &text[from - range.start..] } else { &body[from..range.end] };
+                    push_text(&mut run, piece, from..range.end);
+                }
             }
             other => {
                 if let Some(r) = run.take() {
-                    pieces.push(Piece::Text(r));
+                    out.push(Piece::Text(r));
                 }
-                pieces.push(Piece::Event(other, range));
+                out.push(Piece::Event(other, range));
             }
         }
     }
     if let Some(r) = run.take() {
-        pieces.push(Piece::Text(r));
+        out.push(Piece::Text(r));
     }
-    pieces
+    out
 }
 
 /// The anchor id of a heading: lower-case words joined by `-`, letters of any script kept.
