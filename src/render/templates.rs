@@ -57,6 +57,10 @@ pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
         "casefile.js",
         include_bytes!("../../themes/default/static/casefile.js"),
     ),
+    (
+        "favicon.svg",
+        include_bytes!("../../themes/default/static/favicon.svg"),
+    ),
 ];
 
 pub struct Engine {
