@@ -78,7 +78,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildResult, FatalError> {
     for (name, bytes) in theme_static(root, &brief.config.theme) {
         outputs.push(Output::new(name, bytes));
     }
-    let search_files = crate::search::index_site(&outputs, &brief.config.language).map_err(FatalError)?;
+    let search_files =
+        crate::search::index_site(&outputs, &brief.config.language).map_err(FatalError)?;
     outputs.extend(search_files);
     copy_static(root, &mut outputs, &mut result.diagnostics);
     outputs.sort_by(|a, b| a.path.cmp(&b.path));

@@ -23,10 +23,17 @@ pub fn index_site(outputs: &[Output], language: &str) -> Result<Vec<Output>, Str
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|e| format!("cannot start the search indexer: {e}"))?;
-    let language = language.split(['-', '_']).next().unwrap_or("en").to_lowercase();
+    let language = language
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("en")
+        .to_lowercase();
     runtime.block_on(async move {
-        let config = PagefindServiceConfig::builder().force_language(language).build();
-        let mut index = PagefindIndex::new(Some(config)).map_err(|e| format!("search index: {e}"))?;
+        let config = PagefindServiceConfig::builder()
+            .force_language(language)
+            .build();
+        let mut index =
+            PagefindIndex::new(Some(config)).map_err(|e| format!("search index: {e}"))?;
         for page in outputs.iter().filter(|o| o.path.ends_with(".html")) {
             let html = String::from_utf8_lossy(&page.bytes).into_owned();
             index
@@ -34,14 +41,24 @@ pub fn index_site(outputs: &[Output], language: &str) -> Result<Vec<Output>, Str
                 .await
                 .map_err(|e| format!("search index, page {}: {e}", page.path))?;
         }
-        index.build_indexes().await.map_err(|e| format!("search index: {e}"))?;
-        let files = index.get_files().await.map_err(|e| format!("search index: {e}"))?;
+        index
+            .build_indexes()
+            .await
+            .map_err(|e| format!("search index: {e}"))?;
+        let files = index
+            .get_files()
+            .await
+            .map_err(|e| format!("search index: {e}"))?;
         Ok(files
             .into_iter()
             .map(|f| {
                 let name = f.filename.to_string_lossy().replace('\\', "/");
                 let name = name.trim_start_matches('/');
-                let path = if name.starts_with(&format!("{BUNDLE_DIR}/")) { name.to_string() } else { format!("{BUNDLE_DIR}/{name}") };
+                let path = if name.starts_with(&format!("{BUNDLE_DIR}/")) {
+                    name.to_string()
+                } else {
+                    format!("{BUNDLE_DIR}/{name}")
+                };
                 Output::new(path, f.contents)
             })
             .collect())

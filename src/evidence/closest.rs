@@ -211,6 +211,9 @@ fn dice(shared: usize, a: usize, b: usize) -> f32 {
     }
 }
 
+/// Words of context shown on each side of the best window.
+const HINT_MARGIN_WORDS: usize = 2;
+
 /// The best-scoring window of `source` for the quote `pieces`, or `None` when the source
 /// shares no word with the quote.
 pub(super) fn closest_passage(
@@ -276,6 +279,14 @@ pub(super) fn closest_passage(
         }
     }
     let (similarity, paragraph, first_word, last_word) = best?;
+    // Widen the window by a couple of words on each side: when the quote has one word wrong,
+    // ties between windows are common, and the word that differs must be in the hint.
+    let span = source.folded_paragraph(paragraph);
+    let all_words = words(folded.text.get(span.clone())?, span.start);
+    let first_index = all_words.iter().position(|w| *w == first_word)?;
+    let last_index = all_words.iter().position(|w| *w == last_word)?;
+    let first_word = all_words[first_index.saturating_sub(HINT_MARGIN_WORDS)].clone();
+    let last_word = all_words[(last_index + HINT_MARGIN_WORDS).min(all_words.len() - 1)].clone();
     let original = folded.original_range(first_word.start..last_word.end)?;
     Some(ClosestPassage {
         paragraph,

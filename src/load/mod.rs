@@ -82,6 +82,9 @@ pub struct Loaded {
     pub documents: Vec<Document>,
     /// Slugs and titles of drafts left out, so a link to one can say why it does not resolve.
     pub drafts: Vec<(String, String)>,
+    /// File stems of notes that could not be read: their own error explains, so links to them
+    /// are not reported a second time.
+    pub failed: Vec<String>,
     pub files: SourceFiles,
 }
 
@@ -107,6 +110,7 @@ pub fn load(root: &Path, include_drafts: bool, diagnostics: &mut Diagnostics) ->
         return Loaded {
             documents: Vec::new(),
             drafts: Vec::new(),
+            failed: Vec::new(),
             files,
         };
     }
@@ -187,18 +191,18 @@ pub fn load(root: &Path, include_drafts: bool, diagnostics: &mut Diagnostics) ->
         }
     }
 
-    let results: Vec<(
-        Option<Document>,
-        Vec<Diagnostic>,
-        Option<(PathBuf, Arc<str>)>,
-    )> = candidates
+    let results: Vec<(String, ReadResult)> = candidates
         .into_par_iter()
-        .map(|(rel, real, kind, stem)| read_document(rel, &real, kind, stem))
+        .map(|(rel, real, kind, stem)| (stem.clone(), read_document(rel, &real, kind, stem)))
         .collect();
 
     let mut documents = Vec::new();
     let mut drafts = Vec::new();
-    for (document, problems, text) in results {
+    let mut failed = Vec::new();
+    for (stem, (document, problems, text)) in results {
+        if document.is_none() {
+            failed.push(stem);
+        }
         diagnostics.extend(problems);
         if let Some((path, text)) = text {
             files.insert(path, text);
@@ -215,6 +219,7 @@ pub fn load(root: &Path, include_drafts: bool, diagnostics: &mut Diagnostics) ->
     Loaded {
         documents,
         drafts,
+        failed,
         files,
     }
 }

@@ -80,7 +80,10 @@ pub fn pieces(body: &str) -> Vec<Piece<'_>> {
             .filter(|(e, _)| {
                 matches!(
                     e,
-                    Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) | Event::Start(Tag::CodeBlock(_))
+                    Event::Code(_)
+                        | Event::Html(_)
+                        | Event::InlineHtml(_)
+                        | Event::Start(Tag::CodeBlock(_))
                 )
             })
             .map(|(_, r)| r.clone())
@@ -93,11 +96,13 @@ pub fn pieces(body: &str) -> Vec<Piece<'_>> {
             })
             .map(|g| match g {
                 // A citation never runs over a blank line: its quote was left open.
-                Ok(group) if body[group.range.clone()].contains("\n\n") => Err(CitationSyntaxError {
-                    range: group.range.start..group.range.start + 2,
-                    message: "this quote is never closed in its paragraph".to_string(),
-                    help: "close the quote before the end of the paragraph".to_string(),
-                }),
+                Ok(group) if body[group.range.clone()].contains("\n\n") => {
+                    Err(CitationSyntaxError {
+                        range: group.range.start..group.range.start + 2,
+                        message: "this quote is never closed in its paragraph".to_string(),
+                        help: "close the quote before the end of the paragraph".to_string(),
+                    })
+                }
                 other => other,
             })
             .collect()
@@ -109,7 +114,10 @@ pub fn pieces(body: &str) -> Vec<Piece<'_>> {
     let mut next_group = 0usize;
     let mut covered = 0..0usize;
     let push_text = |run: &mut Option<TextRun>, text: &str, range: Range<usize>| {
-        let current = run.get_or_insert_with(|| TextRun { text: String::new(), origins: Vec::new() });
+        let current = run.get_or_insert_with(|| TextRun {
+            text: String::new(),
+            origins: Vec::new(),
+        });
         current.origins.push((current.text.len(), range));
         current.text.push_str(text);
     };
@@ -130,7 +138,9 @@ pub fn pieces(body: &str) -> Vec<Piece<'_>> {
                 if from >= range.end {
                     continue;
                 }
-                while next_group < groups.len() && group_range(&groups[next_group]).start < range.end {
+                while next_group < groups.len()
+                    && group_range(&groups[next_group]).start < range.end
+                {
                     let g = group_range(&groups[next_group]);
                     if g.start < from {
                         // Started before this event: already emitted.
@@ -138,7 +148,11 @@ pub fn pieces(body: &str) -> Vec<Piece<'_>> {
                         continue;
                     }
                     if g.start > from {
-                        let piece = if exact { &text[from - range.start..g.start - range.start] } else { &body[from..g.start] };
+                        let piece = if exact {
+                            &text[from - range.start..g.start - range.start]
+                        } else {
+                            &body[from..g.start]
+                        };
                         // The superscript sits right against the word it supports.
                         let piece = piece.trim_end_matches([' ', '\t']);
                         push_text(&mut run, piece, from..g.start);
@@ -158,7 +172,11 @@ pub fn pieces(body: &str) -> Vec<Piece<'_>> {
                     }
                 }
                 if from < range.end {
-                    let piece = if exact { &text[from - range.start..] } else { &body[from..range.end] };
+                    let piece = if exact {
+                        &text[from - range.start..]
+                    } else {
+                        &body[from..range.end]
+                    };
                     push_text(&mut run, piece, from..range.end);
                 }
             }

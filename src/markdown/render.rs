@@ -9,14 +9,15 @@ use std::collections::HashMap;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Tag, TagEnd, html};
 
-use super::citation_syntax::find_citations;
 use super::highlight::{escape_html, highlight_block};
 use super::scan::{HeadingRef, markdown_note_target};
-use super::{Piece, heading_id, is_script_url, parser, text_runs};
+use super::{Piece, heading_id, is_script_url, pieces};
 
 /// A resolved cross-link, as the page shows it.
 #[derive(Clone, Debug)]
 pub struct LinkHtml {
+    /// Shown instead of the text typed between the brackets (an unlabelled `[[slug]]`).
+    pub label: Option<String>,
     pub href: String,
     pub kind: &'static str,
     pub title: String,
@@ -82,42 +83,32 @@ pub fn render_body(body: &str, ctx: &BodyContext) -> RenderedBody {
     let mut code: Option<(String, String)> = None;
     let mut open_links: Vec<&'static str> = Vec::new();
 
-    for piece in text_runs(parser(body)) {
+    // An unlabelled [[slug]] shows the target's title instead of the text typed.
+    let mut skip_label = false;
+    for piece in pieces(body) {
         match piece {
             Piece::Text(run) => {
                 if let Some((_, buffer)) = code.as_mut() {
                     buffer.push_str(&run.text);
                     continue;
                 }
-                let mut last = 0;
-                for found in find_citations(&run.text) {
-                    let Ok(group) = found else { continue };
-                    if group.range.start > last {
-                        state.emit(
-                            Event::Text(CowStr::from(
-                                run.text[last..group.range.start].to_string(),
-                            )),
-                            true,
-                        );
-                    }
-                    let mut sup = String::new();
-                    if let Some(cites) = ctx.citations.get(cite_index) {
-                        for c in cites {
-                            sup.push_str(&c.to_html());
-                        }
-                    }
-                    cite_index += 1;
-                    state.emit(Event::InlineHtml(CowStr::from(sup)), false);
-                    last = group.range.end;
+                if skip_label {
+                    continue;
                 }
-                if last < run.text.len() {
-                    let rest = if last == 0 {
-                        run.text
-                    } else {
-                        run.text[last..].to_string()
-                    };
-                    state.emit(Event::Text(CowStr::from(rest)), true);
+                state.emit(Event::Text(CowStr::from(run.text)), true);
+            }
+            Piece::Citation(found) => {
+                if found.is_err() {
+                    continue;
                 }
+                let mut sup = String::new();
+                if let Some(cites) = ctx.citations.get(cite_index) {
+                    for c in cites {
+                        sup.push_str(&c.to_html());
+                    }
+                }
+                cite_index += 1;
+                state.emit(Event::InlineHtml(CowStr::from(sup)), false);
             }
             Piece::Event(event, _) => match event {
                 Event::Start(Tag::CodeBlock(kind)) => {
@@ -181,6 +172,10 @@ pub fn render_body(body: &str, ctx: &BodyContext) -> RenderedBody {
                                     true,
                                 );
                                 open_links.push("</a>");
+                                if let Some(label) = &link.label {
+                                    state.emit(Event::Text(CowStr::from(label.clone())), true);
+                                    skip_label = true;
+                                }
                             }
                             None => {
                                 state.emit(
@@ -210,7 +205,10 @@ pub fn render_body(body: &str, ctx: &BodyContext) -> RenderedBody {
                         open_links.push("");
                     }
                 }
-                Event::End(TagEnd::Link) => match open_links.pop() {
+                Event::End(TagEnd::Link) => match {
+                    skip_label = false;
+                    open_links.pop()
+                } {
                     Some("") | None => state.emit(Event::End(TagEnd::Link), true),
                     Some(close) => state.emit(Event::InlineHtml(CowStr::from(close)), true),
                 },
@@ -491,6 +489,7 @@ mod tests {
 
     fn link(slug: &str) -> Option<LinkHtml> {
         Some(LinkHtml {
+            label: None,
             href: format!("/people/{slug}/"),
             kind: "person",
             title: slug.into(),

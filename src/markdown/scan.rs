@@ -9,8 +9,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, LinkType, Tag, TagEnd};
 
-use super::citation_syntax::{CitationItem, find_citations};
-use super::{HeadingIds, Piece, heading_id, is_script_url, parser, text_runs};
+use super::citation_syntax::CitationItem;
+use super::{HeadingIds, Piece, heading_id, is_script_url, pieces};
 
 /// Everything the pipeline needs to know about one body.
 #[derive(Debug, Default)]
@@ -29,6 +29,8 @@ pub struct LinkRef {
     pub fragment: Option<String>,
     pub range: Range<usize>,
     pub style: LinkStyle,
+    /// Whether the author wrote the link text (`[[target|label]]`, `[label](x.md)`).
+    pub labelled: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,10 +104,9 @@ pub fn scan(body: &str) -> BodyScan {
     let mut heading: Option<(u8, Option<String>, String)> = None;
     let mut open_block: Option<(usize, usize)> = None; // (index in out.blocks, nesting depth)
     let mut depth = 0usize;
-    let mut in_code = false;
     // The author's own footnotes are remarks, not claims: they are not coverage blocks.
     let mut in_footnote = false;
-    for piece in text_runs(parser(body)) {
+    for piece in pieces(body) {
         match piece {
             Piece::Text(run) => {
                 if let Some((_, _, text)) = heading.as_mut() {
@@ -114,43 +115,23 @@ pub fn scan(body: &str) -> BodyScan {
                 if let Some((b, _)) = open_block {
                     out.blocks[b].words += run.text.split_whitespace().count();
                 }
-                if in_code {
-                    continue;
-                }
-                for found in find_citations(&run.text) {
-                    match found {
-                        Ok(group) => {
-                            let items = group
-                                .items
-                                .into_iter()
-                                .map(|item| CitationItem {
-                                    source_range: run.body_offset(item.source_range.start)
-                                        ..run.body_offset(item.source_range.end),
-                                    quote_range: item
-                                        .quote_range
-                                        .map(|r| run.body_offset(r.start)..run.body_offset(r.end)),
-                                    ..item
-                                })
-                                .collect();
-                            if let Some((b, _)) = open_block {
-                                out.blocks[b].cited = true;
-                            }
-                            out.citations.push(CitationRef {
-                                range: run.body_offset(group.range.start)
-                                    ..run.body_offset(group.range.end),
-                                items,
-                                block: open_block.map(|(b, _)| b),
-                            });
-                        }
-                        Err(err) => out.problems.push(ScanProblem {
-                            code: "bad-citation",
-                            range: run.body_offset(err.range.start)..run.body_offset(err.range.end),
-                            message: err.message,
-                            help: err.help,
-                        }),
-                    }
-                }
             }
+            Piece::Citation(Ok(group)) => {
+                if let Some((b, _)) = open_block {
+                    out.blocks[b].cited = true;
+                }
+                out.citations.push(CitationRef {
+                    range: group.range,
+                    items: group.items,
+                    block: open_block.map(|(b, _)| b),
+                });
+            }
+            Piece::Citation(Err(err)) => out.problems.push(ScanProblem {
+                code: "bad-citation",
+                range: err.range,
+                message: err.message,
+                help: err.help,
+            }),
             Piece::Event(event, range) => match event {
                 Event::Start(Tag::Heading { level, id, .. }) => {
                     heading = Some((level as u8, id.map(|i| i.to_string()), String::new()));
@@ -172,8 +153,6 @@ pub fn scan(body: &str) -> BodyScan {
                 }
                 Event::Start(Tag::FootnoteDefinition(_)) => in_footnote = true,
                 Event::End(TagEnd::FootnoteDefinition) => in_footnote = false,
-                Event::Start(Tag::CodeBlock(_)) => in_code = true,
-                Event::End(TagEnd::CodeBlock) => in_code = false,
                 Event::Start(Tag::Paragraph | Tag::Item) => {
                     depth += 1;
                     if open_block.is_none() && !in_footnote {
@@ -198,13 +177,14 @@ pub fn scan(body: &str) -> BodyScan {
                     dest_url,
                     ..
                 }) => {
-                    if let LinkType::WikiLink { .. } = link_type {
+                    if let LinkType::WikiLink { has_pothole } = link_type {
                         let (target, fragment) = split_wiki_target(&dest_url);
                         out.links.push(LinkRef {
                             target,
                             fragment,
                             range,
                             style: LinkStyle::Wiki,
+                            labelled: has_pothole,
                         });
                     } else if is_script_url(&dest_url) {
                         out.problems.push(ScanProblem {
@@ -222,6 +202,7 @@ pub fn scan(body: &str) -> BodyScan {
                             fragment,
                             range,
                             style: LinkStyle::MarkdownFile,
+                            labelled: true,
                         });
                     }
                 }

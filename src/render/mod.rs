@@ -48,6 +48,7 @@ pub fn render_site(
         .notes
         .iter()
         .map(|n| LinkHtml {
+            label: None,
             href: format!("{base}{}", n.path_in_site()),
             kind: n.kind.name(),
             title: n.title.clone(),
@@ -132,16 +133,30 @@ fn render_note_body(
         let link_views: Vec<Option<LinkHtml>> = note
             .body_links
             .iter()
-            .map(|l| {
+            .zip(&note.scan.links)
+            .map(|(l, written)| {
                 l.as_ref().map(|l| {
                     let mut view = links[l.note].clone();
+                    let target = &brief.notes[l.note];
                     if let Some(fragment) = &l.fragment {
-                        let target = &brief.notes[l.note];
                         let id = target
                             .heading_for(fragment)
                             .map(str::to_string)
                             .unwrap_or_else(|| crate::markdown::heading_id(fragment));
                         view.href = format!("{}#{id}", view.href);
+                    }
+                    if !written.labelled {
+                        // A slug is an address, not a name: show the title. A title or alias
+                        // typed out is shown as written.
+                        let name = if crate::resolve::fold(&written.target) == target.slug {
+                            target.title.clone()
+                        } else {
+                            written.target.clone()
+                        };
+                        view.label = Some(match &l.fragment {
+                            Some(f) => format!("{name} § {f}"),
+                            None => name,
+                        });
                     }
                     view
                 })
@@ -307,9 +322,18 @@ impl PageContext<'_> {
                 .collect();
             let label = note.facts[indexes[0]].label.clone();
             if distinct.len() > 1 {
+                // The same superscripts stand in the infobox; ids must stay unique, so the copy
+                // here links without being a back-link target.
+                let values = values
+                    .iter()
+                    .map(|v| FactValueView {
+                        cites_html: without_ref_ids(&v.cites_html),
+                        ..v.clone()
+                    })
+                    .collect();
                 differ.push(FactView {
                     label: label.clone(),
-                    values: values.clone(),
+                    values,
                 });
             }
             facts.push(FactView { label, values });
@@ -793,6 +817,24 @@ fn kind_label(kind: Kind) -> &'static str {
         Kind::Page => "Page",
         Kind::Home => "Brief",
     }
+}
+
+/// Superscripts without their `id="ref-…"`, for a second copy of the same citations.
+fn without_ref_ids(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(" id=\"ref-") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 5..];
+        match after.find('"') {
+            Some(end) => rest = &after[end + 1..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// "2021 – July 2025", "since 2021", "7 July 2025".

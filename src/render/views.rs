@@ -460,5 +460,9 @@ pub fn neighbourhood_svg(ctx: &PageContext, id: NoteId) -> String {
             height: 420,
         },
     );
-    if g.shown_nodes <= 1 { String::new() } else { g.svg }
+    if g.shown_nodes <= 1 {
+        String::new()
+    } else {
+        g.svg
+    }
 }

@@ -189,6 +189,7 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
         documents,
         names: &names,
         drafts: &loaded.drafts,
+        failed: &loaded.failed,
         citations: Vec::new(),
         diagnostics,
     };
@@ -212,6 +213,7 @@ struct Resolver<'a> {
     documents: &'a [Document],
     names: &'a NameIndex,
     drafts: &'a [(String, String)],
+    failed: &'a [String],
     citations: Vec<Citation>,
     diagnostics: &'a mut Diagnostics,
 }
@@ -464,28 +466,11 @@ impl Resolver<'_> {
         if let Some(id) = self.names.get(name) {
             return Some(id);
         }
-        let help = if let Some((slug, _)) = self
-            .drafts
-            .iter()
-            .find(|(s, t)| fold(s) == fold(name) || fold(t) == fold(name))
-        {
-            Some(format!(
-                "\"{slug}\" is a draft; build with --drafts, or publish it"
-            ))
-        } else {
-            self.names
-                .suggest(name)
-                .map(|s| format!("did you mean \"{s}\"?"))
-        };
-        self.diagnostics.push(
-            Diagnostic::error(
-                "unknown-reference",
-                location,
-                format!("unknown {what} \"{name}\""),
-            )
-            .with_optional_help(
-                help.or_else(|| Some("link by a note's slug, title or one of its aliases".into())),
-            ),
+        self.unresolved(
+            name,
+            location,
+            "unknown-reference",
+            format!("unknown {what} \"{name}\""),
         );
         None
     }
@@ -506,30 +491,35 @@ impl Resolver<'_> {
             LinkStyle::Wiki => "link target",
             LinkStyle::MarkdownFile => "linked note file",
         };
-        let help = if let Some((slug, _)) = self
-            .drafts
-            .iter()
-            .find(|(s, t)| fold(s) == fold(target) || fold(t) == fold(target))
-        {
-            Some(format!(
-                "\"{slug}\" is a draft; build with --drafts, or publish it"
-            ))
-        } else {
-            self.names
-                .suggest(target)
-                .map(|s| format!("did you mean \"{s}\"?"))
-        };
-        self.diagnostics.push(
-            Diagnostic::error(
-                "unknown-link",
-                location,
-                format!("unknown {what} \"{target}\""),
-            )
-            .with_optional_help(
-                help.or_else(|| Some("link by a note's slug, title or one of its aliases".into())),
-            ),
+        self.unresolved(
+            target,
+            location,
+            "unknown-link",
+            format!("unknown {what} \"{target}\""),
         );
         None
+    }
+
+    /// Reports a name that leads nowhere, with the most useful hint: a draft of that name, a
+    /// close name, or how names work. A note that failed to load has its own error already.
+    fn unresolved(&mut self, name: &str, location: Location, code: &'static str, message: String) {
+        let folded = fold(name);
+        if self.failed.iter().any(|stem| fold(stem) == folded) {
+            return;
+        }
+        let help = match self
+            .drafts
+            .iter()
+            .find(|(s, t)| fold(s) == folded || fold(t) == folded)
+        {
+            Some((slug, _)) => format!("\"{slug}\" is a draft; build with --drafts, or publish it"),
+            None => match self.names.suggest(name) {
+                Some(s) => format!("did you mean \"{s}\"?"),
+                None => "link by a note's slug, title or one of its aliases".to_string(),
+            },
+        };
+        self.diagnostics
+            .push(Diagnostic::error(code, location, message).with_help(help));
     }
 
     fn source(&mut self, slug: &str, location: Location) -> Option<NoteId> {
