@@ -13,3 +13,4 @@ mod commands;
 mod output;
 mod props;
 mod real_brief;
+mod site;

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
 use tempfile::TempDir;
 
@@ -70,7 +71,8 @@ pub fn fixtures_dir() -> PathBuf {
 
 /// A brief in a temporary folder, with a separate temporary folder for its output.
 pub struct Brief {
-    _temp: Option<TempDir>,
+    /// Shared with every [`Run`] of this brief, so the folder outlives whichever goes last.
+    temp: Option<Arc<TempDir>>,
     root: PathBuf,
     out: PathBuf,
 }
@@ -103,7 +105,7 @@ impl Brief {
         std::fs::create_dir_all(&root).expect("create the brief folder");
         let out = temp.path().join("out");
         Brief {
-            _temp: Some(temp),
+            temp: Some(Arc::new(temp)),
             root,
             out,
         }
@@ -115,7 +117,7 @@ impl Brief {
     pub fn fixture_at(name: &str, dir: &Path) -> Brief {
         let _ = std::fs::remove_dir_all(dir);
         let brief = Brief {
-            _temp: None,
+            temp: None,
             root: dir.join("brief"),
             out: dir.join("out"),
         };
@@ -180,6 +182,7 @@ impl Brief {
         args.extend(extra.iter().map(|s| s.to_string()));
         let mut run = casefile(&args);
         run.out = self.out.clone();
+        run.keep = self.temp.clone();
         run
     }
 
@@ -195,6 +198,7 @@ impl Brief {
         args.extend(extra.iter().map(|s| s.to_string()));
         let mut run = casefile(&args);
         run.out = dir.to_path_buf();
+        run.keep = self.temp.clone();
         run
     }
 
@@ -206,7 +210,9 @@ impl Brief {
             self.root.display().to_string(),
         ];
         args.extend(extra.iter().map(|s| s.to_string()));
-        casefile(&args)
+        let mut run = casefile(&args);
+        run.keep = self.temp.clone();
+        run
     }
 }
 
@@ -218,6 +224,8 @@ pub struct Run {
     pub stderr: String,
     /// The output folder of a build (empty for other commands).
     pub out: PathBuf,
+    /// The brief's temporary folder, kept while this run is read.
+    keep: Option<Arc<TempDir>>,
 }
 
 impl Run {
@@ -283,6 +291,7 @@ pub fn casefile<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         out: PathBuf::new(),
+        keep: None,
     }
 }
 

@@ -1,0 +1,151 @@
+//! Site-wide behaviour on briefs written inline: drafts, the timeline's order for partial
+//! dates, raw HTML, the brief's own static files and template overrides, and origins.
+
+use crate::support::{Brief, main_of};
+use crate::{assert_contains, assert_not_contains};
+
+const SOURCE: &str = "---
+title: The source
+publisher: Pub
+date: \"2025\"
+---
+In 2025 things happened. In January 2025 a thing. In July 2025 another.
+";
+
+fn event(title: &str, date: &str, quote: &str) -> String {
+    format!(
+        "---\ntitle: {title}\ndate: \"{date}\"\ncite: {{source: s, quote: \"{quote}\"}}\n---\nIt happened then [@s, \"{quote}\"].\n"
+    )
+}
+
+fn brief() -> Brief {
+    Brief::new()
+        .file("content/sources/s.md", SOURCE)
+        // Written in an order that is neither by date nor by name.
+        .file(
+            "content/events/b-july.md",
+            &event("Event in July", "2025-07", "In July 2025 another"),
+        )
+        .file(
+            "content/events/c-year.md",
+            &event("Event in the year", "2025", "In 2025 things happened"),
+        )
+        .file(
+            "content/events/a-mid-january.md",
+            &event("Event mid January", "2025-01-15", "In January 2025 a thing"),
+        )
+}
+
+#[test]
+fn timeline_puts_partial_dates_at_the_start_of_their_period() {
+    let brief = brief();
+    let run = brief.build();
+    run.expect_clean();
+    let timeline = run.page("timeline/");
+    let main = main_of(&timeline);
+    let year = main.find("Event in the year").expect("the year event");
+    let january = main.find("Event mid January").expect("the January event");
+    let july = main.find("Event in July").expect("the July event");
+    assert!(
+        year < january && january < july,
+        "order: {year} {january} {july}"
+    );
+    assert_contains!(main, "<time datetime=\"2025-01-15\">15 January 2025</time>");
+    assert_contains!(main, "<time datetime=\"2025-07\">July 2025</time>");
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_and_a_link_to_one_says_why() {
+    let brief = brief()
+        .file(
+            "content/people/ann.md",
+            "---\ntitle: Ann\ndraft: true\n---\nAnn saw it [@s, \"a thing\"].\n",
+        )
+        .file(
+            "content/people/bob.md",
+            "---\ntitle: Bob\n---\nBob knows [[Ann]] well [@s, \"another\"].\n",
+        );
+    let run = brief.build();
+    run.expect_code(1);
+    assert_contains!(run.stderr, "error: unknown link target \"Ann\"");
+    assert_contains!(run.stderr, "--> content/people/bob.md:4:11");
+    assert_contains!(run.stderr, "help: \"ann\" is a draft; build with --drafts");
+    let with_drafts = brief.build_with(&["--drafts"]);
+    with_drafts.expect_clean();
+    assert!(with_drafts.out.join("people/ann/index.html").is_file());
+    // Without the link, the draft is simply not published.
+    let brief = brief.file(
+        "content/people/bob.md",
+        "---\ntitle: Bob\n---\nBob knows Ann well [@s, \"another\"].\n",
+    );
+    let run = brief.build();
+    run.expect_clean();
+    assert!(!run.out.join("people/ann/index.html").exists());
+    assert_not_contains!(run.file("casefile.json"), "\"ann\"");
+    assert_not_contains!(run.file("sitemap.xml"), "/people/ann/");
+}
+
+#[test]
+fn raw_html_is_escaped_unless_the_brief_allows_it() {
+    let note = "---\ntitle: Bob\n---\nBob writes <b>bold</b> words [@s, \"another\"].\n";
+    let first = brief().file("content/people/bob.md", note);
+    let escaped = first.build();
+    escaped.expect_clean();
+    let bob = escaped.page("people/bob/");
+    assert_contains!(main_of(&bob), "&lt;b&gt;bold&lt;/b&gt;");
+    let second = brief().file("content/people/bob.md", note).file(
+        "casefile.yaml",
+        "title: Inline brief\nmarkdown:\n  raw_html: true\n",
+    );
+    let allowed = second.build();
+    allowed.expect_clean();
+    let bob = allowed.page("people/bob/");
+    assert_contains!(main_of(&bob), "<b>bold</b>");
+}
+
+#[test]
+fn the_briefs_static_files_are_copied_and_its_templates_override_the_theme() {
+    let run = brief()
+        .file("static/robots.txt", "User-agent: *\n")
+        .file(
+            "static/img/logo.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        )
+        .file("templates/404.html", "Custom 404 of {{ site.title }}\n")
+        .build();
+    run.expect_clean();
+    assert_eq!(run.file("robots.txt"), "User-agent: *\n");
+    assert!(run.out.join("img/logo.svg").is_file());
+    assert_eq!(run.file("404.html"), "Custom 404 of Inline brief\n");
+}
+
+#[test]
+fn sources_that_rely_on_one_outlet_count_as_one_origin() {
+    let brief = Brief::new()
+        .file(
+            "content/sources/wire.md",
+            "---\ntitle: Wire story\npublisher: Wire\ndate: \"2025\"\n---\nThe deal was worth ten million dollars.\n",
+        )
+        .file(
+            "content/sources/relay-a.md",
+            "---\ntitle: Relay A\npublisher: A\ndate: \"2025\"\nrelies_on: [wire]\n---\nThe deal was worth ten million dollars, Wire reported.\n",
+        )
+        .file(
+            "content/sources/relay-b.md",
+            "---\ntitle: Relay B\npublisher: B\ndate: \"2025\"\nrelies_on: [Wire]\n---\nWire said the deal was worth ten million dollars.\n",
+        )
+        .file(
+            "content/sources/own.md",
+            "---\ntitle: Own reporting\npublisher: C\ndate: \"2025\"\n---\nOur reporters confirmed the deal, worth ten million dollars.\n",
+        )
+        .file(
+            "content/pages/deal.md",
+            "---\ntitle: Deal\n---\nThe deal was worth ten million dollars [@wire, \"ten million dollars\"; @relay-a, \"ten million dollars\"; @relay-b, \"ten million dollars\"].\n\nIt was confirmed independently as well [@relay-a, \"ten million dollars\"; @own, \"ten million dollars\"].\n",
+        );
+    let run = brief.build();
+    run.expect_clean();
+    let deal = run.page("pages/deal/");
+    let main = main_of(&deal);
+    assert_contains!(main, ">1 origin</span>");
+    assert_contains!(main, ">2 origins</span>");
+}
