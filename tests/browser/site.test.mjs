@@ -191,10 +191,15 @@ test('the search box finds a note and opens it', { timeout: 60_000 }, async () =
       assert.fail(`searching for "${title}" showed no result (${RESULT}) within 10 s`);
     }
     await page.screenshot({ path: screenshotPath('search-results'), fullPage: true });
-    const href = await first.evaluate((a) => a.href);
-    await Promise.all([page.waitForURL(href.split('#')[0] + '**'), first.click()]);
-    const kind = await page.getAttribute('body', 'data-kind');
-    assert.ok(kind && kind !== 'error', `the first result for "${title}" (${href}) opens a page, not ${kind}`);
+    // The page whose title was searched for must be among the results; that result is opened.
+    const wanted = new URL(personUrl).pathname;
+    const hrefs = await page.locator(RESULT).evaluateAll((links) => links.map((a) => a.href));
+    const index = hrefs.findIndex((href) => new URL(href).pathname === wanted);
+    assert.ok(index >= 0, `searching for "${title}" does not list ${wanted}; results: ${hrefs.map((h) => new URL(h).pathname).join(', ')}`);
+    const result = page.locator(RESULT).nth(index);
+    await Promise.all([page.waitForURL(hrefs[index].split('#')[0] + '**'), result.click()]);
+    assert.equal(new URL(page.url()).pathname, wanted, 'the result opens the page it names');
+    assert.equal((await page.locator('h1').first().innerText()).trim(), title);
     assertNoErrors(assert, errors);
   } finally {
     await context.close();
