@@ -63,9 +63,14 @@ struct Server {
 
 impl Server {
     fn start(dir: TempDir) -> Server {
+        Server::start_with(dir, &[])
+    }
+
+    fn start_with(dir: TempDir, extra_args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_casefile"))
             .args(["serve", "--port", "0", "--root"])
             .arg(dir.path())
+            .args(extra_args)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -432,4 +437,54 @@ Sec-WebSocket-Version: 13\r\n\r\n",
         .expect("a frame after the rebuild");
     // FIN + text opcode, unmasked, length 6, "reload".
     assert_eq!(&frame, b"\x81\x06reload", "{}", server.stderr());
+}
+
+#[test]
+fn polling_watcher_also_rebuilds_on_save() {
+    let server = Server::start_with(brief(&cited("ORIGINAL-MARKER")), &["--poll"]);
+    assert!(
+        server
+            .get("/people/ann-smith/")
+            .body
+            .contains("ORIGINAL-MARKER")
+    );
+    // Polling compares modification times; make sure the edit lands on a later one.
+    std::thread::sleep(Duration::from_millis(1100));
+    server.write(
+        "content/people/ann-smith.md",
+        &person(&cited("POLLED-MARKER")),
+    );
+    server.wait_for("/people/ann-smith/", "the edit seen by polling", |r| {
+        r.body.contains("POLLED-MARKER")
+    });
+    server.write("casefile.yaml", "title: Renamed by polling\n");
+    server.wait_for("/", "the config change seen by polling", |r| {
+        r.body.contains("Renamed by polling")
+    });
+}
+
+#[test]
+fn a_broken_template_shows_in_the_overlay_and_a_new_templates_folder_is_watched() {
+    let server = Server::start(brief(&cited("ORIGINAL-MARKER")));
+    let page = "/people/ann-smith/";
+    assert!(server.get(page).body.contains("ORIGINAL-MARKER"));
+    // templates/ did not exist when the server started.
+    server.write("templates/note.html", "<html><body>{% if %}</body></html>");
+    let broken = server.wait_for(page, "the template error", |r| {
+        r.body.contains("id=\"casefile-error\"")
+    });
+    assert!(broken.body.contains("template"), "{}", broken.body);
+    assert!(
+        broken.body.contains("ORIGINAL-MARKER"),
+        "the last good page is kept"
+    );
+
+    server.write(
+        "templates/note.html",
+        "<!DOCTYPE html><html><body><p>TEMPLATE-MARKER</p></body></html>",
+    );
+    let fixed = server.wait_for(page, "the overriding template", |r| {
+        r.body.contains("TEMPLATE-MARKER")
+    });
+    assert!(!fixed.body.contains("casefile-error"));
 }

@@ -92,7 +92,7 @@ async fn serve(options: ServeOptions) -> i32 {
     let site = Arc::new(SiteCell::new(first));
 
     let (change_sender, changes) = mpsc::unbounded_channel();
-    let _watcher = match watch::start(&options.root, options.poll, change_sender) {
+    let watcher = match watch::start(&options.root, options.poll, change_sender) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: cannot watch {}: {e}", options.root.display());
@@ -102,6 +102,7 @@ async fn serve(options: ServeOptions) -> i32 {
     let (reload_sender, _) = broadcast::channel(16);
     tokio::spawn(rebuild_on_change(
         changes,
+        watcher,
         build_options,
         Arc::clone(&site),
         reload_sender.clone(),
@@ -131,6 +132,7 @@ async fn serve(options: ServeOptions) -> i32 {
 /// Rebuilds once per burst of changes, swaps the site in, and tells every open page to reload.
 async fn rebuild_on_change(
     mut changes: mpsc::UnboundedReceiver<()>,
+    mut watcher: watch::Watcher,
     options: BuildOptions,
     site: Arc<SiteCell>,
     reload: broadcast::Sender<()>,
@@ -139,6 +141,9 @@ async fn rebuild_on_change(
     while changes.recv().await.is_some() {
         // Changes that arrived while the last build ran are all covered by this one.
         while changes.try_recv().is_ok() {}
+        if let Err(e) = watcher.watch_new_folders() {
+            eprintln!("warning: cannot watch {e}");
+        }
         let previous = site.current();
         let next = rebuild(&options, &previous, color, "rebuilt").await;
         site.replace(next);

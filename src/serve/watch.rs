@@ -25,7 +25,14 @@ const DEBOUNCE: Duration = Duration::from_millis(100);
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// Keeps watching while it lives; dropping it stops the watcher's threads.
-pub enum Watcher {
+pub struct Watcher {
+    debouncer: Backend,
+    root: PathBuf,
+    /// The watched folders that existed when last looked at.
+    watched: Vec<PathBuf>,
+}
+
+enum Backend {
     Native(Debouncer<RecommendedWatcher, RecommendedCache>),
     Poll(Debouncer<PollWatcher, FileIdMap>),
 }
@@ -52,32 +59,48 @@ pub fn start(root: &Path, poll: bool, changes: UnboundedSender<()>) -> Result<Wa
             }
         }
     };
-    let mut watcher = if poll {
+    let debouncer = if poll {
         let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
-        Watcher::Poll(
+        Backend::Poll(
             new_debouncer_opt(DEBOUNCE, None, handler, FileIdMap::new(), config)
                 .map_err(|e| e.to_string())?,
         )
     } else {
-        Watcher::Native(new_debouncer(DEBOUNCE, None, handler).map_err(|e| e.to_string())?)
+        Backend::Native(new_debouncer(DEBOUNCE, None, handler).map_err(|e| e.to_string())?)
     };
-    for folder in WATCHED_FOLDERS {
-        let path = root.join(folder);
-        if path.is_dir() {
-            watcher.watch(&path, RecursiveMode::Recursive)?;
-        }
-    }
+    let mut watcher = Watcher {
+        debouncer,
+        root: root.clone(),
+        watched: Vec::new(),
+    };
     // The root itself, not recursively: catches casefile.yaml even when an editor replaces it
-    // by renaming a new file over it (a watch on the file alone would be lost then).
+    // by renaming a new file over it (a watch on the file alone would be lost then), and a
+    // watched folder being created.
     watcher.watch(&root, RecursiveMode::NonRecursive)?;
+    watcher.watch_new_folders()?;
     Ok(watcher)
 }
 
 impl Watcher {
+    /// Starts watching any of the folders that did not exist before (a `templates/` made to
+    /// override the theme, say); called before each rebuild.
+    pub fn watch_new_folders(&mut self) -> Result<(), String> {
+        for folder in WATCHED_FOLDERS {
+            let path = self.root.join(folder);
+            if path.is_dir() && !self.watched.contains(&path) {
+                self.watch(&path, RecursiveMode::Recursive)?;
+                self.watched.push(path);
+            }
+        }
+        // A folder that went away is forgotten, so it is watched again if it comes back.
+        self.watched.retain(|p| p.is_dir());
+        Ok(())
+    }
+
     fn watch(&mut self, path: &Path, mode: RecursiveMode) -> Result<(), String> {
-        let result = match self {
-            Watcher::Native(d) => d.watch(path, mode),
-            Watcher::Poll(d) => d.watch(path, mode),
+        let result = match &mut self.debouncer {
+            Backend::Native(d) => d.watch(path, mode),
+            Backend::Poll(d) => d.watch(path, mode),
         };
         result.map_err(|e| format!("{}: {e}", path.display()))
     }
