@@ -200,3 +200,89 @@ proptest! {
         }
     }
 }
+
+/// A word of a source: letters of several scripts, numbers, and the punctuation that
+/// folding treats specially (curly quotes, apostrophes, dashes, ellipses, Markdown signs).
+fn source_word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "[a-zA-Z]{1,8}",
+        1 => "[0-9]{1,4}",
+        1 => prop::sample::select(vec![
+            "Müller", "straße", "ﬁnance", "Ruoming", "庞若鸣", "Pang’s", "“quoted”", "‘single’",
+            "it's", "—", "–", "-", "5–10", "...", "…", "(note)", "*bold*", "_under_", "`code`",
+            "<b>", "&", "[1]", "#tag", "e.g.", "U.S.", "$100", "50%", "«guillemets»", "\"straight\"",
+        ])
+        .prop_map(str::to_string),
+    ]
+}
+
+/// A source text (paragraphs of words with varied spacing) and, from one paragraph, the index
+/// range of the words to quote.
+fn source_and_quote()
+-> impl Strategy<Value = (Vec<Vec<(String, &'static str)>>, usize, usize, usize)> {
+    let separator = prop::sample::select(vec![" ", " ", " ", "  ", "\n", ", ", "\u{a0}"]);
+    let paragraph = prop::collection::vec((source_word(), separator), 1..30);
+    prop::collection::vec(paragraph, 1..4).prop_flat_map(|paragraphs| {
+        let count = paragraphs.len();
+        (
+            Just(paragraphs),
+            0..count,
+            any::<prop::sample::Index>(),
+            any::<prop::sample::Index>(),
+        )
+            .prop_map(|(paragraphs, p, a, b)| {
+                let len = paragraphs[p].len();
+                let (x, y) = (a.index(len), b.index(len));
+                (paragraphs, p, x.min(y), x.max(y))
+            })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// SPEC §2: a quote copied from the source, word for word, is found.
+    #[test]
+    fn a_quote_copied_from_the_source_is_found((paragraphs, p, first, last) in source_and_quote()) {
+        let text: String = paragraphs
+            .iter()
+            .map(|words| words.iter().map(|(w, s)| format!("{w}{s}")).collect::<String>().trim().to_string())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let words = &paragraphs[p][first..=last];
+        let mut quote = String::new();
+        for (i, (word, separator)) in words.iter().enumerate() {
+            quote.push_str(word);
+            if i + 1 < words.len() {
+                quote.push_str(separator);
+            }
+        }
+        let quote = quote.trim();
+        // A quote needs a letter or digit to say anything; its delimiter must not occur in it.
+        prop_assume!(quote.chars().any(char::is_alphanumeric));
+        let (open, close) = if !quote.contains('"') {
+            ("\"", "\"")
+        } else if !quote.contains('\u{201d}') {
+            ("\u{201c}", "\u{201d}")
+        } else {
+            return Ok(());
+        };
+        let temp = tempfile::tempdir().expect("a temporary folder");
+        let root = temp.path();
+        write(root, "content/sources/s.md", &format!("---\ntitle: S\n---\n{text}\n"));
+        write(
+            root,
+            "content/pages/p.md",
+            &format!("---\ntitle: P\n---\nA claim [@s, {open}{quote}{close}].\n"),
+        );
+        let options = BuildOptions { root: root.to_path_buf(), drafts: false, base_url: None, render: false };
+        let result = build(&options).expect("no fatal error");
+        let errors: Vec<String> = result
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == casefile::diagnostic::Severity::Error)
+            .map(|d| format!("{}: {} ({:?})", d.code, d.message, d.help))
+            .collect();
+        prop_assert!(errors.is_empty(), "quote {:?} in\n{}\n{:#?}", quote, text, errors);
+    }
+}
