@@ -124,12 +124,23 @@ for (const site of sites) {
   const skipped = result.links.length - siteChecked.length;
   checked += siteChecked.length + fragments.checked;
   broken += siteBroken.length + fragments.broken.length;
+  // One line per broken URL, however many pages link to it.
+  const byUrl = new Map();
   for (const link of siteBroken) {
-    const why = (link.failureDetails ?? [])
-      .map((d) => (d instanceof Error ? d.message : `HTTP ${d.status}`))
-      .join('; ');
-    console.log(`  BROKEN ${link.url.replace(server.origin, '')} (status ${link.status ?? '-'}${why ? `, ${why}` : ''})`);
-    console.log(`         linked from ${(link.parent ?? '?').replace(server.origin, '')}`);
+    const url = link.url.replace(server.origin, '');
+    if (!byUrl.has(url)) {
+      const why = (link.failureDetails ?? [])
+        .map((d) => (d instanceof Error ? d.message : `HTTP ${d.status}`))
+        .filter((text, i, all) => all.indexOf(text) === i)
+        .join('; ');
+      byUrl.set(url, { status: link.status, why, parents: new Set() });
+    }
+    byUrl.get(url).parents.add((link.parent ?? '?').replace(server.origin, ''));
+  }
+  for (const [url, { status, why, parents }] of byUrl) {
+    const from = [...parents];
+    const shown = from.slice(0, 5).join(', ') + (from.length > 5 ? `, … (${from.length} pages)` : '');
+    console.log(`  BROKEN ${url} (status ${status ?? '-'}${why ? `, ${why}` : ''})\n         linked from ${shown}`);
   }
   const clean = siteBroken.length === 0 && fragments.broken.length === 0;
   const verdict = clean && siteChecked.length > 0 ? 'ok  ' : 'FAIL';
