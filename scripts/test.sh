@@ -43,6 +43,9 @@ PASSED=0 FAILED=0 SKIPPED=0
 CARGO_TESTS_PASSED=0 CARGO_TESTS_FAILED=0
 PAGES_VALIDATED=0 LINKS_CHECKED=0 AXE_RULES=0 AXE_PAGES=0 BROWSER_PASSED=0
 
+# Bold headers on a terminal only, so CI logs stay plain text.
+if [[ -t 1 ]]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD='' PLAIN=''; fi
+
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -50,7 +53,7 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 step() {
   CURRENT_STEP=$1
   CURRENT_START=$(now)
-  printf '\n\033[1m==> %s\033[0m\n' "$CURRENT_STEP"
+  printf '\n%s==> %s%s\n' "$BOLD" "$CURRENT_STEP" "$PLAIN"
 }
 finish() {
   local result=$1 detail=${2:-}
@@ -343,7 +346,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Summary.
 
-printf '\n\033[1m==> summary\033[0m\n'
+printf '\n%s==> summary%s\n' "$BOLD" "$PLAIN"
 for i in "${!STEP_NAMES[@]}"; do
   printf '  %-8s %7ss  %s\n' "${STEP_RESULTS[$i]}" "${STEP_TIMES[$i]}" "${STEP_NAMES[$i]}"
 done
