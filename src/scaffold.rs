@@ -7,7 +7,8 @@ use crate::cli::NewKind;
 use crate::model::slugify;
 
 fn skeleton(kind: NewKind, title: &str) -> String {
-    let title_yaml = title.replace('"', "\\\"");
+    // A double-quoted YAML string: backslashes first, or `C:\new` would become a line break.
+    let title_yaml = title.replace('\\', "\\\\").replace('"', "\\\"");
     let body = match kind {
         NewKind::Person => {
             "# Other spellings the sources use; links and mentions match them too.\naliases: []\ntags: []\n# Positions held, each cited. org is a company note's slug, title or alias.\n# Dates are \"YYYY\", \"YYYY-MM\" or \"YYYY-MM-DD\"; leave until out while the role lasts.\nroles: []\n#  - org: example-company\n#    title: Head of research\n#    from: \"2021\"\n#    cite: {source: example-source, quote: \"exact words from the source\"}\n# Short statements for the infobox; the same label twice with different values shows as \"Sources differ\".\nfacts: []\n"
@@ -27,7 +28,7 @@ fn skeleton(kind: NewKind, title: &str) -> String {
         NewKind::Source => "Paste the source's text here, exactly as received.\n".to_string(),
         NewKind::Page => format!("Write about {title} here.\n"),
         _ => format!(
-            "Write what the sources say about {title}, in your own words. Cite every claim with\nthe exact words it rests on: [@example-source, \"exact words from the source\"].\nLink other notes by name: [[Another Note]].\n"
+            "Write what the sources say about {title}, in your own words. Cite every claim with\nthe exact words it rests on, like `[@source-slug, \"exact words\"]`, and link other notes\nby name, like `[[Another Note]]` (the examples are in code, so they do not break the build).\n"
         ),
     };
     format!(
