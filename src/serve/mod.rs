@@ -181,18 +181,21 @@ async fn rebuild(options: &BuildOptions, previous: &Site, color: bool, verb: &st
             site
         }
         Ok(result) => {
-            let rendered: Vec<String> = result
+            let errors: Vec<_> = result
                 .diagnostics
                 .clone()
                 .sorted()
-                .iter()
+                .into_iter()
                 .filter(|d| d.severity == Severity::Error)
-                .map(|d| render(d, &result.files, false))
                 .collect();
-            for d in result.diagnostics.clone().sorted() {
-                if d.severity == Severity::Error {
-                    eprintln!("{}", render(&d, &result.files, color));
-                }
+            let mut rendered = Vec::with_capacity(errors.len());
+            for error in &errors {
+                eprintln!("{}", render(error, &result.files, color));
+                rendered.push(render(error, &result.files, false));
+            }
+            if rendered.is_empty() {
+                // Not expected from build(), but the overlay must never claim zero errors.
+                rendered.push("error: the build produced no site".to_string());
             }
             failed(previous, BuildErrors::new(rendered), millis)
         }
