@@ -141,7 +141,9 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             }
             let outputs = result.outputs.unwrap_or_default();
             let dir = output.unwrap_or_else(|| root.join("public"));
-            if let Err(e) = write_site(&dir, &outputs, force) {
+            if let Err(e) = crate::output::check_output_location(&root, &dir)
+                .and_then(|()| write_site(&dir, &outputs, force))
+            {
                 eprintln!("error: {e}");
                 return 2;
             }

@@ -30,6 +30,9 @@ pub const MARKER: &str = ".casefile-output";
 pub enum WriteError {
     /// The folder exists, is not empty and is not casefile's.
     Foreign(PathBuf),
+    /// The folder is the brief, holds it, or lies inside its own files: never replaced, even
+    /// with `--force`, since that would delete the notes.
+    HoldsBrief(PathBuf),
     Io(String),
 }
 
@@ -41,8 +44,50 @@ impl std::fmt::Display for WriteError {
                 "refusing to replace {}: it exists and was not made by casefile (no {MARKER} file); choose another folder with -o, or pass --force",
                 p.display()
             ),
+            WriteError::HoldsBrief(p) => write!(
+                f,
+                "refusing to write the site into {}: it is, contains or lies inside the brief's own files, which replacing it would delete (even with --force); choose another folder with -o",
+                p.display()
+            ),
             WriteError::Io(m) => f.write_str(m),
         }
+    }
+}
+
+/// Refuses an output folder that would take the brief with it: the brief's root or a folder
+/// above it, or anything inside `content/`, `templates/`, `static/` or `themes/`.
+pub fn check_output_location(root: &Path, dir: &Path) -> Result<(), WriteError> {
+    let (Some(root), Some(out)) = (resolved(root), resolved(dir)) else {
+        return Ok(());
+    };
+    let inside_own_files = ["content", "templates", "static", "themes"]
+        .iter()
+        .any(|own| out.starts_with(root.join(own)));
+    if root.starts_with(&out) || inside_own_files {
+        return Err(WriteError::HoldsBrief(dir.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// The absolute, symlink-free form of a path that may not exist yet: its nearest existing
+/// ancestor canonicalized, the rest appended.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    let mut existing = path.to_path_buf();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return Some(
+                rest.into_iter()
+                    .rev()
+                    .fold(real, |acc, part| acc.join(part)),
+            );
+        }
+        let name = existing.file_name()?.to_owned();
+        rest.push(name);
+        existing = match existing.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
     }
 }
 

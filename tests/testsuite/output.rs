@@ -80,3 +80,42 @@ fn an_empty_folder_is_used_without_force() {
     brief.build().expect_clean();
     assert!(brief.out().join("index.html").is_file());
 }
+
+#[test]
+fn the_default_output_is_public_inside_the_brief() {
+    let brief = Brief::fixture("broken/clean");
+    let root = brief.root().display().to_string();
+    crate::support::casefile(&["build", "--root", &root]).expect_clean();
+    assert!(
+        brief
+            .root()
+            .join("public/people/ann-lee/index.html")
+            .is_file()
+    );
+    // And the next build replaces it (it carries the marker).
+    crate::support::casefile(&["build", "--root", &root]).expect_clean();
+}
+
+#[test]
+fn the_brief_itself_is_never_an_output_folder_even_with_force() {
+    let brief = Brief::fixture("broken/clean");
+    let before = snapshot(brief.root());
+    let parent = brief.root().parent().expect("a parent").to_path_buf();
+    for dir in [
+        brief.root().to_path_buf(),
+        brief.root().join("content"),
+        brief.root().join("content/people"),
+        brief.root().join("static/site"),
+        parent,
+    ] {
+        let run = brief.build_into(&dir, &["--force"]);
+        run.expect_code(2);
+        assert_contains!(run.stderr, "refusing to write the site into");
+        assert_eq!(
+            snapshot(brief.root()),
+            before,
+            "building into {} changed the brief",
+            dir.display()
+        );
+    }
+}
