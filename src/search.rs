@@ -32,6 +32,10 @@ pub fn index_site(outputs: &[Output], language: &str) -> Result<Vec<Output>, Str
         let config = PagefindServiceConfig::builder()
             .force_language(language)
             .build();
+        // Pagefind unwraps the current folder: a folder deleted under the shell would panic.
+        std::env::current_dir().map_err(|e| {
+            format!("search index: the current folder cannot be read ({e}); run casefile from an existing folder")
+        })?;
         let mut index =
             PagefindIndex::new(Some(config)).map_err(|e| format!("search index: {e}"))?;
         for page in outputs.iter().filter(|o| o.path.ends_with(".html")) {

@@ -172,3 +172,31 @@ fn new_keeps_the_title_exactly_as_typed() {
         assert!(written.contains(&title), "{title:?} not in {written:?}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_deleted_current_folder_is_an_error_not_a_panic() {
+    // A shell whose folder was deleted under it (a branch switch, a cleanup) still runs
+    // casefile with --root; whatever fails must fail with a message.
+    let brief = Brief::fixture("broken/clean");
+    let gone = brief.scratch("gone");
+    std::fs::create_dir_all(&gone).expect("create a folder");
+    let script = format!(
+        "cd '{}' && rm -rf '{}' && exec '{}' build --root '{}' -o '{}'",
+        gone.display(),
+        gone.display(),
+        env!("CARGO_BIN_EXE_casefile"),
+        brief.root().display(),
+        brief.out().display()
+    );
+    let output = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .env_clear()
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run sh");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    crate::support::assert_no_panic(&stderr);
+    let code = output.status.code().unwrap_or(-1);
+    assert!(code == 0 || code == 2, "exit {code}: {stderr}");
+}
