@@ -4,7 +4,8 @@
 // Links to other hosts are skipped: the test machine has no network and must not try.
 // linkinator checks a fragment only when it meets the link before it fetches the target page, so
 // a second pass reads every page on disk and checks every same-site `#fragment` link against the
-// ids of its target: a citation pointing at a missing <mark> cannot slip through.
+// ids of its target: a citation pointing at a missing <mark> cannot slip through. Every citation
+// (`sup.citation a`) must moreover point at a `<mark>`, the highlighted passage it quotes.
 //
 // Usage: node tests/browser/linkcheck.mjs [--report FILE] SITE_DIR...
 // Exit 0 when every site has links and none is broken, 1 otherwise.
@@ -48,14 +49,38 @@ export function checkFragmentsOnDisk(site) {
   const pagesHtml = [];
   for (const file of htmlFiles(root)) {
     const html = readFileSync(file, 'utf8');
-    const ids = new Set();
-    for (const match of html.matchAll(/\s(?:id|name)\s*=\s*"([^"]*)"/g)) ids.add(decodeAttribute(match[1]));
+    // id -> the name of the element that carries it (the first one, should there be twins).
+    const ids = new Map();
+    for (const match of html.matchAll(/<([a-zA-Z][\w-]*)\b[^>]*?\s(?:id|name)\s*=\s*"([^"]*)"/g)) {
+      const id = decodeAttribute(match[2]);
+      if (!ids.has(id)) ids.set(id, match[1].toLowerCase());
+    }
     idsByPath.set(urlOf(file), ids);
     pagesHtml.push([urlOf(file), html]);
   }
   let checked = 0;
+  let citations = 0;
   const broken = [];
   for (const [pagePath, html] of pagesHtml) {
+    // A citation with a quote leads to its <mark>; one without (`[@source]`) may lead to the
+    // source page itself, but if it names a fragment, that is a <mark> too.
+    const citationPattern = /<sup\b[^>]*\bclass="[^"]*\bcitation\b[^"]*"[^>]*>\s*(<a\b[^>]*>)/g;
+    for (const [, tag] of html.matchAll(citationPattern)) {
+      const href = tag.match(/\shref\s*=\s*"([^"]*)"/)?.[1];
+      if (href === undefined) {
+        broken.push(`${pagePath}: a citation with no href: ${tag}`);
+        continue;
+      }
+      const target = new URL(decodeAttribute(href), origin + pagePath);
+      const quoted = /\sdata-quote\s*=\s*"[^"]+"/.test(tag);
+      if (!quoted && target.hash === '') continue;
+      citations++;
+      const fragment = decodeURIComponent(target.hash.slice(1));
+      const element = idsByPath.get(decodeURIComponent(target.pathname))?.get(fragment);
+      if (element !== 'mark') {
+        broken.push(`${pagePath}: citation ${href} leads to ${element ? `a <${element}>` : 'nothing'}, not a <mark>`);
+      }
+    }
     for (const match of html.matchAll(/<a\b[^>]*?\shref\s*=\s*"([^"]*#[^"]*)"/g)) {
       let target;
       try {
@@ -73,7 +98,7 @@ export function checkFragmentsOnDisk(site) {
       if (!ids.has(fragment)) broken.push(`${pagePath}: link to ${target.pathname}#${fragment}, which has no element with that id`);
     }
   }
-  return { checked, broken };
+  return { checked, citations, broken };
 }
 
 const args = process.argv.slice(2);
@@ -148,7 +173,8 @@ for (const site of sites) {
   console.log(
     `${verdict} ${site} (served at ${server.basePath}): ${pages} pages crawled, ` +
       `${siteChecked.length} links checked, ${siteBroken.length} broken, ${skipped} external skipped; ` +
-      `${fragments.checked} #fragment links checked on disk, ${fragments.broken.length} broken`,
+      `${fragments.checked} #fragment links checked on disk (${fragments.citations} citations ` +
+      `with a quote, each to a <mark>), ${fragments.broken.length} broken`,
   );
   if (siteChecked.length === 0) console.log(`  no link was checked in ${site}: is the site empty?`);
 }

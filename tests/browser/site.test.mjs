@@ -1,6 +1,7 @@
-// Browser tests of the built site, as a reader uses it: open the front page, follow a cross-link,
-// click a citation and land on the highlighted passage, search, hover for a preview, read in dark
-// mode and on a phone. Every visited page must log no console error and throw no exception.
+// Browser tests of the built site, as a reader uses it: open each kind of page, follow a
+// cross-link, click a citation and land on the highlighted passage, search, hover for a preview,
+// read in dark mode, on a phone and on paper, use the keyboard, read without JavaScript, and host
+// the site under a sub-path. Every visited page must log no console error and throw no exception.
 // Screenshots of each page kind go to target/screenshots/ for a person to look at.
 //
 // Run: node --test tests/browser/site.test.mjs (the site must be built in target/site, or
