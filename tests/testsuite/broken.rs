@@ -350,3 +350,41 @@ fn script_in_titles_and_bodies_is_escaped_everywhere() {
         "Eve <script>alert(1)</script> Hacker"
     );
 }
+
+/// Runs `casefile check` on `brief`, killing it after `limit`; returns whether it finished.
+fn check_finishes_within(brief: &Brief, limit: std::time::Duration) -> bool {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_casefile"))
+        .args(["check", "--root", &brief.root().display().to_string()])
+        .env_clear()
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run the casefile binary");
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if child.try_wait().expect("wait").is_some() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    false
+}
+
+#[test]
+fn a_note_full_of_malformed_citations_is_checked_quickly() {
+    // 20 KB of "[@" (far under the size limit) is 10,000 malformed citations on one line. Each
+    // is an error, but reporting them must not take longer than a build: the time grew with
+    // the square of their number (10 KB took about 20 s in a debug build).
+    let brief = Brief::fixture("broken/clean");
+    let mut text = String::from("---\ntitle: Many\n---\n");
+    text.push_str(&"[@".repeat(10_000));
+    text.push('\n');
+    brief.write("content/pages/many.md", text.as_bytes());
+    assert!(
+        check_finishes_within(&brief, std::time::Duration::from_secs(10)),
+        "check took more than 10 s"
+    );
+}
