@@ -388,3 +388,22 @@ fn a_note_full_of_malformed_citations_is_checked_quickly() {
         "check took more than 10 s"
     );
 }
+
+#[test]
+fn windows_line_endings_and_a_byte_order_mark_keep_positions_exact() {
+    let brief = Brief::fixture("broken/unknown-link");
+    for rel in [
+        "content/people/ann-lee.md",
+        "content/companies/widget-works.md",
+    ] {
+        let text = brief.read(rel).replace('\n', "\r\n");
+        brief.write(rel, format!("\u{feff}{text}").as_bytes());
+    }
+    let run = build_fails(&brief);
+    assert_diagnostic(
+        &run,
+        "error: unknown link target \"Widget Workz\"",
+        "content/people/ann-lee.md:5:17",
+    );
+    assert_contains!(run.stderr, "1 error, 0 warnings");
+}

@@ -416,6 +416,25 @@ fn casefile_json_holds_notes_and_citations() {
     assert!(citations.len() >= 10, "{} citations", citations.len());
     let text = json.to_string();
     assert_contains!(text, "tens of millions of dollars annually");
+    // Every quoted citation names its paragraph and mark, and the source page has that mark.
+    for citation in citations {
+        let Some(quote) = citation["quote"].as_str() else {
+            continue;
+        };
+        let source = citation["source"].as_str().expect("a source slug");
+        let mark = citation["mark"].as_str().expect("a mark id");
+        let paragraph = citation["paragraph"].as_str().expect("a paragraph id");
+        assert!(mark.starts_with(&format!("m-{paragraph}-")), "{citation}");
+        let page = basic().page(&format!("sources/{source}/"));
+        let (tag, inner) = element_by_id(main_of(&page), mark)
+            .unwrap_or_else(|| panic!("no #{mark} on {source} for {quote:?}"));
+        assert_eq!(tag, "mark");
+        let _ = inner;
+    }
+    // Relations: Ann's note links to Acme, and Acme lists Ann among its backlinks.
+    let acme = notes.iter().find(|n| n["slug"] == "acme").expect("acme");
+    let backlinks = acme["backlinks"].to_string();
+    assert_contains!(backlinks, "ann-smith");
 }
 
 #[test]
