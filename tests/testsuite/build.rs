@@ -596,6 +596,15 @@ fn base_url_in_the_config_prefixes_every_internal_link() {
         run.file("sitemap.xml"),
         "<loc>https://x.org/brief/people/ann-smith/</loc>"
     );
+    for href in attr_values(&run.file("feed.xml"), "href") {
+        assert!(href.starts_with("https://x.org/brief/"), "feed: {href}");
+    }
+    let data: serde_json::Value =
+        serde_json::from_str(&run.file("casefile.json")).expect("casefile.json");
+    for note in data["notes"].as_array().expect("notes") {
+        let url = note["url"].as_str().expect("a url");
+        assert!(url.starts_with("/brief/"), "casefile.json: {url}");
+    }
 }
 
 #[test]
