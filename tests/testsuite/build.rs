@@ -2,13 +2,14 @@
 //! `docs/conventions.md`, citations that lead to the exact passage and back, the data files,
 //! determinism and sub-path hosting. One build is shared by the read-only tests.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::OnceLock;
 
+use crate::soundness::{self, citation_anchors, html_pages};
 use crate::support::{
-    Brief, Run, attr, attr_values, check_xml, element_by_id, fold_space, json_ld_blocks, main_of,
-    snapshot, tags_with, text_of,
+    Brief, Run, attr, attr_values, element_by_id, json_ld_blocks, main_of, snapshot, tags_with,
+    text_of,
 };
 use crate::{assert_contains, assert_not_contains};
 
@@ -22,25 +23,6 @@ fn basic() -> &'static Run {
         run.expect_clean();
         run
     })
-}
-
-/// Every HTML file of the output, by path, with its text.
-fn html_pages(run: &Run) -> BTreeMap<String, String> {
-    snapshot(&run.out)
-        .into_iter()
-        .filter(|(path, _)| path.ends_with(".html"))
-        .map(|(path, bytes)| (path, String::from_utf8(bytes).expect("UTF-8 HTML")))
-        .collect()
-}
-
-/// The citation anchors (`sup.citation > a`) of some HTML, in document order.
-fn citation_anchors(html: &str) -> Vec<&str> {
-    html.match_indices("<sup class=\"citation\"><a ")
-        .filter_map(|(i, _)| {
-            let start = i + "<sup class=\"citation\">".len();
-            html[start..].find('>').map(|e| &html[start..start + e + 1])
-        })
-        .collect()
 }
 
 #[test]
@@ -216,78 +198,15 @@ fn sources_list_gives_each_number_with_back_links_to_every_place() {
     assert_not_contains!(third, "class=\"original\"");
 }
 
-/// The words of a quote as the reader sees them, lower-cased, split at elisions.
-fn quote_pieces(quote: &str) -> Vec<String> {
-    quote
-        .replace('…', "...")
-        .split("...")
-        .map(|p| fold_space(p).to_lowercase())
-        .filter(|p| !p.is_empty())
-        .collect()
-}
-
 #[test]
-fn every_citation_leads_to_a_mark_that_holds_its_quote_and_links_back() {
-    let run = basic();
-    let pages = html_pages(run);
-    let mut checked = 0;
-    for (path, html) in &pages {
-        if path.starts_with("sources/") {
-            continue;
-        }
-        for anchor in citation_anchors(main_of(html)) {
-            let href = attr(anchor, "href").expect("a citation href");
-            let quote = attr(anchor, "data-quote").unwrap_or_default();
-            let Some((page, mark_id)) = href.split_once('#') else {
-                assert!(
-                    quote.is_empty(),
-                    "{path}: a quoted citation without a mark: {href}"
-                );
-                continue;
-            };
-            assert!(page.starts_with("/sources/"), "{path}: {href}");
-            assert!(mark_id.starts_with("m-"), "{path}: {href}");
-            let source = &pages[&format!("{}index.html", &page[1..])];
-            let (tag, inner) = element_by_id(main_of(source), mark_id)
-                .unwrap_or_else(|| panic!("{path}: no #{mark_id} on {page}"));
-            assert_eq!(tag, "mark", "{path}: #{mark_id}");
-            let marked = text_of(inner).to_lowercase();
-            let mut from = 0;
-            for piece in quote_pieces(&quote.replace("&#39;", "'")) {
-                let at = marked[from..].find(&piece).unwrap_or_else(|| {
-                    panic!("{path}: the mark #{mark_id} ({marked:?}) lacks {piece:?}")
-                });
-                from += at + piece.len();
-            }
-            checked += 1;
-        }
-    }
+fn every_citation_leads_to_a_mark_that_holds_its_quote() {
+    let checked = soundness::citations_lead_to_marks_holding_their_quotes(basic());
     assert!(checked >= 15, "only {checked} citations checked");
 }
 
 #[test]
 fn marks_on_source_pages_link_back_to_places_that_exist() {
-    let run = basic();
-    let pages = html_pages(run);
-    let mut checked = 0;
-    for (path, html) in pages.iter().filter(|(p, _)| p.starts_with("sources/")) {
-        for tag in tags_with(main_of(html), "a", "class=\"mark-ref\"") {
-            let href = attr(tag, "href").expect("a mark-ref href");
-            let (page, id) = href.split_once('#').expect("a fragment");
-            let target = format!("{}index.html", &page[1..]);
-            let target = pages
-                .get(&target)
-                .unwrap_or_else(|| panic!("{path}: {href} leads to no page"));
-            let at = target
-                .find(&format!(" id=\"{id}\""))
-                .unwrap_or_else(|| panic!("{path}: {href}: no such id on the page"));
-            // The place it leads to is a citation of this very source.
-            let anchor_end = at + target[at..].find('>').expect("tag end");
-            let source_url = format!("href=\"/{}", path.trim_end_matches("index.html"));
-            assert_contains!(target[at..anchor_end], source_url, "{path}: {href}");
-            checked += 1;
-        }
-    }
+    let checked = soundness::marks_link_back_to_citations_that_exist(basic(), "/");
     assert!(checked >= 8, "only {checked} back-links checked");
 }
 
@@ -440,37 +359,21 @@ fn casefile_json_holds_notes_and_citations() {
 #[test]
 fn feed_sitemap_and_graphs_are_well_formed_xml() {
     let run = basic();
-    for file in ["feed.xml", "sitemap.xml"] {
-        let text = run.file(file);
-        check_xml(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
-    }
+    let svgs = soundness::xml_is_well_formed(run);
+    assert!(svgs >= 5, "only {svgs} graphs");
     assert_contains!(
         run.file("feed.xml"),
         "<feed xmlns=\"http://www.w3.org/2005/Atom\">"
     );
     assert_contains!(run.file("sitemap.xml"), "people/ann-smith/</loc>");
-    let mut svgs = 0;
-    for (path, html) in html_pages(run) {
-        for (i, _) in html.match_indices("<svg") {
-            let end = html[i..].find("</svg>").expect("a closed svg") + i + "</svg>".len();
-            check_xml(&html[i..end]).unwrap_or_else(|e| panic!("{path}: svg: {e}"));
-            svgs += 1;
-        }
-    }
     let graph = run.page("graph/");
     assert_contains!(main_of(&graph), "<svg");
-    assert!(svgs >= 5, "only {svgs} graphs");
 }
 
 #[test]
 fn every_page_carries_json_ld_that_parses() {
     let run = basic();
-    for (path, html) in html_pages(run) {
-        for block in json_ld_blocks(&html) {
-            serde_json::from_str::<serde_json::Value>(block)
-                .unwrap_or_else(|e| panic!("{path}: JSON-LD does not parse: {e}\n{block}"));
-        }
-    }
+    assert!(soundness::json_ld_parses(run) >= 8);
     for (page, kind) in [
         ("people/ann-smith/", "Person"),
         ("companies/acme/", "Organization"),
@@ -487,52 +390,13 @@ fn every_page_carries_json_ld_that_parses() {
 
 #[test]
 fn ids_are_unique_on_every_page() {
-    for (path, html) in html_pages(basic()) {
-        let mut seen = BTreeSet::new();
-        for id in attr_values(&html, "id") {
-            assert!(seen.insert(id), "{path}: id=\"{id}\" appears twice");
-        }
-    }
+    soundness::ids_are_unique(basic());
 }
 
 #[test]
 fn internal_links_lead_to_pages_and_ids_that_exist() {
-    let run = basic();
-    let pages = html_pages(run);
-    let files = snapshot(&run.out);
-    for (path, html) in &pages {
-        for href in attr_values(html, "href")
-            .into_iter()
-            .chain(attr_values(html, "src"))
-        {
-            if href.starts_with("http") || href.starts_with("mailto:") {
-                continue;
-            }
-            let (page, fragment) = match href.split_once('#') {
-                Some((p, f)) => (p, Some(f)),
-                None => (href, None),
-            };
-            let target = if page.is_empty() {
-                path.clone()
-            } else {
-                assert!(page.starts_with('/'), "{path}: relative link {href}");
-                let rel = &page[1..];
-                if rel.is_empty() || rel.ends_with('/') {
-                    format!("{rel}index.html")
-                } else {
-                    rel.to_string()
-                }
-            };
-            assert!(files.contains_key(&target), "{path}: {href} leads nowhere");
-            if let Some(fragment) = fragment.filter(|f| !f.starts_with(":~:")) {
-                let text = String::from_utf8_lossy(&files[&target]);
-                assert!(
-                    text.contains(&format!(" id=\"{fragment}\"")),
-                    "{path}: {href}: no such id"
-                );
-            }
-        }
-    }
+    let checked = soundness::internal_links_lead_to_files_and_ids(basic(), "/");
+    assert!(checked > 100, "only {checked} links");
 }
 
 #[test]

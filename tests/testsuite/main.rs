@@ -14,3 +14,4 @@ mod output;
 mod props;
 mod real_brief;
 mod site;
+mod soundness;

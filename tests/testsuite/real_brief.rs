@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::soundness;
 use crate::support::casefile;
 
 fn repository() -> &'static Path {
@@ -95,4 +96,28 @@ fn every_source_note_is_its_original_byte_for_byte() {
         checked += 1;
     }
     assert!(checked >= 5, "only {checked} sources");
+}
+
+#[test]
+fn the_repository_brief_builds_into_a_sound_site() {
+    // The site that is actually published: every citation reaches its highlighted passage and
+    // back, every internal link and fragment exists, ids are unique, data parses.
+    let place = crate::support::Brief::empty();
+    let out = place.scratch("real-site");
+    let run = casefile(&[
+        "build",
+        "--root",
+        &repository().display().to_string(),
+        "-o",
+        &out.display().to_string(),
+    ]);
+    run.expect_code(0);
+    let run = run.with_output(&out);
+    let citations = soundness::citations_lead_to_marks_holding_their_quotes(&run);
+    assert!(citations > 100, "only {citations} citations");
+    soundness::marks_link_back_to_citations_that_exist(&run, "/");
+    soundness::internal_links_lead_to_files_and_ids(&run, "/");
+    soundness::ids_are_unique(&run);
+    soundness::json_ld_parses(&run);
+    soundness::xml_is_well_formed(&run);
 }

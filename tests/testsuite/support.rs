@@ -256,6 +256,14 @@ impl Run {
         self
     }
 
+    /// This run, reading its output from `dir` (for a build run with a hand-made `-o`).
+    pub fn with_output(self, dir: &Path) -> Run {
+        Run {
+            out: dir.to_path_buf(),
+            ..self
+        }
+    }
+
     /// The HTML of a page by its URL path (`people/ann-smith/` or `` for the front page).
     #[track_caller]
     pub fn page(&self, url: &str) -> String {

@@ -1,0 +1,202 @@
+//! Invariants every built site must keep, whatever the brief: each citation leads to a
+//! `<mark>` holding its quote and each mark links back to a citation that exists; internal
+//! links lead to files and ids that exist; ids are unique per page; JSON-LD parses; feeds,
+//! sitemaps and graphs are well-formed XML. Used on the test fixtures and on the repository's
+//! own brief.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::assert_contains;
+use crate::support::{
+    Run, attr, attr_values, check_xml, element_by_id, fold_space, json_ld_blocks, main_of,
+    snapshot, tags_with, text_of,
+};
+
+/// Every HTML file of the output, by path, with its text.
+pub fn html_pages(run: &Run) -> BTreeMap<String, String> {
+    snapshot(&run.out)
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".html"))
+        .map(|(path, bytes)| (path, String::from_utf8(bytes).expect("UTF-8 HTML")))
+        .collect()
+}
+
+/// The citation anchors (`sup.citation > a`) of some HTML, in document order.
+pub fn citation_anchors(html: &str) -> Vec<&str> {
+    html.match_indices("<sup class=\"citation\"><a ")
+        .filter_map(|(i, _)| {
+            let start = i + "<sup class=\"citation\">".len();
+            html[start..].find('>').map(|e| &html[start..start + e + 1])
+        })
+        .collect()
+}
+
+/// The words of a quote as the reader sees them, lower-cased, split at elisions.
+fn quote_pieces(quote: &str) -> Vec<String> {
+    quote
+        .replace('…', "...")
+        .split("...")
+        .map(|p| fold_space(p).to_lowercase())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Undoes the HTML escaping of an attribute value.
+fn unescape(value: &str) -> String {
+    value
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// Each citation on a note page leads to a `<mark>` on the source page that holds the
+/// quote's words in order. Returns how many citations were checked.
+pub fn citations_lead_to_marks_holding_their_quotes(run: &Run) -> usize {
+    let pages = html_pages(run);
+    let mut checked = 0;
+    for (path, html) in &pages {
+        if path.starts_with("sources/") {
+            continue;
+        }
+        for anchor in citation_anchors(main_of(html)) {
+            let href = attr(anchor, "href").expect("a citation href");
+            let quote = unescape(attr(anchor, "data-quote").unwrap_or_default());
+            let Some((page, mark_id)) = href.split_once('#') else {
+                assert!(
+                    quote.is_empty(),
+                    "{path}: a quoted citation without a mark: {href}"
+                );
+                continue;
+            };
+            let base = page.find("/sources/").expect("a source page");
+            assert!(mark_id.starts_with("m-"), "{path}: {href}");
+            let source = pages
+                .get(&format!("{}index.html", &page[base + 1..]))
+                .unwrap_or_else(|| panic!("{path}: {href}: no such page"));
+            let (tag, inner) = element_by_id(main_of(source), mark_id)
+                .unwrap_or_else(|| panic!("{path}: no #{mark_id} on {page}"));
+            assert_eq!(tag, "mark", "{path}: #{mark_id}");
+            let marked = text_of(inner).to_lowercase();
+            let mut from = 0;
+            for piece in quote_pieces(&quote) {
+                let at = marked[from..].find(&piece).unwrap_or_else(|| {
+                    panic!("{path}: the mark #{mark_id} ({marked:?}) lacks {piece:?}")
+                });
+                from += at + piece.len();
+            }
+            checked += 1;
+        }
+    }
+    checked
+}
+
+/// Each back-link of a mark on a source page leads to a citation of that source that exists.
+/// Returns how many back-links were checked.
+pub fn marks_link_back_to_citations_that_exist(run: &Run, base: &str) -> usize {
+    let pages = html_pages(run);
+    let mut checked = 0;
+    for (path, html) in pages.iter().filter(|(p, _)| p.starts_with("sources/")) {
+        for tag in tags_with(main_of(html), "a", "class=\"mark-ref\"") {
+            let href = attr(tag, "href").expect("a mark-ref href");
+            let (page, id) = href.split_once('#').expect("a fragment");
+            let rel = page.strip_prefix(base).expect("under the base path");
+            let target = pages
+                .get(&format!("{rel}index.html"))
+                .unwrap_or_else(|| panic!("{path}: {href} leads to no page"));
+            let at = target
+                .find(&format!(" id=\"{id}\""))
+                .unwrap_or_else(|| panic!("{path}: {href}: no such id on the page"));
+            // The place it leads to is a citation of this very source.
+            let anchor_end = at + target[at..].find('>').expect("tag end");
+            let source_url = format!("href=\"{base}{}", path.trim_end_matches("index.html"));
+            assert_contains!(target[at..anchor_end], source_url, "{path}: {href}");
+            checked += 1;
+        }
+    }
+    checked
+}
+
+/// Every internal `href` and `src` leads to a written file, and its fragment to an id there.
+pub fn internal_links_lead_to_files_and_ids(run: &Run, base: &str) -> usize {
+    let pages = html_pages(run);
+    let files = snapshot(&run.out);
+    let mut checked = 0;
+    for (path, html) in &pages {
+        for href in attr_values(html, "href")
+            .into_iter()
+            .chain(attr_values(html, "src"))
+        {
+            if href.starts_with("http") || href.starts_with("mailto:") {
+                continue;
+            }
+            let (page, fragment) = match href.split_once('#') {
+                Some((p, f)) => (p, Some(f)),
+                None => (href, None),
+            };
+            let target = if page.is_empty() {
+                path.clone()
+            } else {
+                let rel = page
+                    .strip_prefix(base)
+                    .unwrap_or_else(|| panic!("{path}: {href} is not under {base}"));
+                if rel.is_empty() || rel.ends_with('/') {
+                    format!("{rel}index.html")
+                } else {
+                    rel.to_string()
+                }
+            };
+            assert!(files.contains_key(&target), "{path}: {href} leads nowhere");
+            if let Some(fragment) = fragment.filter(|f| !f.starts_with(":~:")) {
+                let text = String::from_utf8_lossy(&files[&target]);
+                assert!(
+                    text.contains(&format!(" id=\"{fragment}\"")),
+                    "{path}: {href}: no such id"
+                );
+            }
+            checked += 1;
+        }
+    }
+    checked
+}
+
+/// No id appears twice on a page.
+pub fn ids_are_unique(run: &Run) {
+    for (path, html) in html_pages(run) {
+        let mut seen = BTreeSet::new();
+        for id in attr_values(&html, "id") {
+            assert!(seen.insert(id), "{path}: id=\"{id}\" appears twice");
+        }
+    }
+}
+
+/// Every JSON-LD block parses. Returns how many there were.
+pub fn json_ld_parses(run: &Run) -> usize {
+    let mut blocks = 0;
+    for (path, html) in html_pages(run) {
+        for block in json_ld_blocks(&html) {
+            serde_json::from_str::<serde_json::Value>(block)
+                .unwrap_or_else(|e| panic!("{path}: JSON-LD does not parse: {e}\n{block}"));
+            blocks += 1;
+        }
+    }
+    blocks
+}
+
+/// `feed.xml`, `sitemap.xml` and every inline SVG are well-formed. Returns the SVG count.
+pub fn xml_is_well_formed(run: &Run) -> usize {
+    for file in ["feed.xml", "sitemap.xml"] {
+        let text = run.file(file);
+        check_xml(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+    }
+    let mut svgs = 0;
+    for (path, html) in html_pages(run) {
+        for (i, _) in html.match_indices("<svg") {
+            let end = html[i..].find("</svg>").expect("a closed svg") + i + "</svg>".len();
+            check_xml(&html[i..end]).unwrap_or_else(|e| panic!("{path}: svg: {e}"));
+            svgs += 1;
+        }
+    }
+    svgs
+}
