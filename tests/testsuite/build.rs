@@ -477,4 +477,8 @@ fn base_url_flag_prefixes_every_internal_link() {
     let run = brief.build_with(&["--base-url", "https://x.org/brief"]);
     run.expect_clean();
     assert_links_under(&run, "/brief/");
+    // And they lead somewhere once the site is served from /brief/.
+    soundness::internal_links_lead_to_files_and_ids(&run, "/brief/");
+    soundness::marks_link_back_to_citations_that_exist(&run, "/brief/");
+    assert!(soundness::citations_lead_to_marks_holding_their_quotes(&run) >= 15);
 }
