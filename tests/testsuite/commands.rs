@@ -200,3 +200,18 @@ fn a_deleted_current_folder_is_an_error_not_a_panic() {
     let code = output.status.code().unwrap_or(-1);
     assert!(code == 0 || code == 2, "exit {code}: {stderr}");
 }
+
+#[test]
+fn a_quiet_build_of_a_clean_brief_prints_nothing() {
+    let brief = Brief::fixture("broken/clean");
+    let run = brief.build_with(&["-q"]);
+    run.expect_code(0);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "", "a quiet, clean build printed something");
+    // Without -q: one summary line, on stderr, nothing on stdout (which stays for data).
+    let run = brief.build();
+    run.expect_clean();
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert_contains!(run.stderr, "built 4 notes");
+}
