@@ -149,3 +149,30 @@ fn sources_that_rely_on_one_outlet_count_as_one_origin() {
     assert_contains!(main, ">1 origin</span>");
     assert_contains!(main, ">2 origins</span>");
 }
+
+#[test]
+fn a_heading_with_an_explicit_id_is_reached_by_its_text_and_by_its_id() {
+    // `## Products and parts {#parts}`: the reader sees "Products and parts", the page has
+    // id="parts". A link may name either; before, linking by the text failed with
+    // `help: did you mean "Products and parts"?`, which is what it said.
+    let brief = brief()
+        .file(
+            "content/companies/widget-works.md",
+            "---\ntitle: Widget Works\n---\nIt made widgets [@s, \"a thing\"].\n\n## Products and parts {#parts}\n\nBrass parts for clocks, all of them [@s, \"another\"].\n\n## Über die Produkte\n\nMore parts for clocks and watches [@s, \"another\"].\n",
+        )
+        .file(
+            "content/pages/links.md",
+            "---\ntitle: Links\n---\nSee [[widget-works#parts]], [[Widget Works#Products and parts]], [[widget works#über die produkte]] [@s, \"a thing\"].\n",
+        );
+    let run = brief.build();
+    run.expect_clean();
+    let links = run.page("pages/links/");
+    let main = main_of(&links);
+    assert_eq!(
+        main.matches("href=\"/companies/widget-works/#parts\"")
+            .count(),
+        2,
+        "{main}"
+    );
+    assert_contains!(main, "href=\"/companies/widget-works/#über-die-produkte\"");
+}
