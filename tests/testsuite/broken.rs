@@ -407,3 +407,35 @@ fn windows_line_endings_and_a_byte_order_mark_keep_positions_exact() {
     );
     assert_contains!(run.stderr, "1 error, 0 warnings");
 }
+
+#[test]
+fn front_matter_values_are_checked_where_they_stand() {
+    // Four faults in roles and facts, each reported at its own line: a month 13, a quote the
+    // source does not hold, a misspelt source slug, a malformed as_of date.
+    let run = broken("front-matter-values");
+    assert_diagnostic(
+        &run,
+        "error: invalid date \"2019-13\": there is no month 13; dates are written YYYY, YYYY-MM or YYYY-MM-DD",
+        "content/people/ann-lee.md:7:11",
+    );
+    assert_contains!(
+        run.stderr,
+        "error: quote not found in source \"The Gazette on Widget Works\" (gazette)\n --> content/people/ann-lee.md:8:"
+    );
+    assert_contains!(
+        run.stderr,
+        "founded Widget Works in 2019",
+        "the hint shows the passage meant"
+    );
+    assert_contains!(
+        run.stderr,
+        "error: unknown source \"gazett\"\n  --> content/people/ann-lee.md:13:"
+    );
+    assert_contains!(run.stderr, "help: did you mean \"gazette\"?");
+    assert_diagnostic(
+        &run,
+        "error: invalid date \"20x\": the year must have 4 digits; dates are written YYYY, YYYY-MM or YYYY-MM-DD",
+        "content/people/ann-lee.md:19:12",
+    );
+    assert_contains!(run.stderr, "4 errors, 0 warnings");
+}
