@@ -84,6 +84,15 @@ impl Config {
         if !base_url.ends_with('/') {
             base_url.push('/');
         }
+        if let Err(problem) = check_base_url_characters(&base_url) {
+            let offset = text.find("base_url").unwrap_or(0);
+            return Err(Diagnostic::error(
+                "bad-config",
+                Location::at_offset(path, text, offset, 8),
+                format!("base_url \"{base_url}\" {problem}"),
+            )
+            .with_help("write it like https://example.org/brief/ or /brief/, percent-encoding other characters"));
+        }
         if !(base_url.starts_with('/')
             || base_url.starts_with("http://")
             || base_url.starts_with("https://"))
@@ -130,6 +139,19 @@ impl Config {
         let base = self.base_url.trim_end_matches('/');
         let path = site_path.trim_start_matches('/');
         format!("{base}/{path}")
+    }
+}
+
+/// `base_url` is written into every `href` as it is: characters that would end an attribute,
+/// open a tag or break a URL are refused (for `--base-url` too) rather than escaped in each
+/// template.
+pub fn check_base_url_characters(url: &str) -> Result<(), String> {
+    match url
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "\"'<>`\\".contains(*c))
+    {
+        Some(c) => Err(format!("contains {c:?}, which a URL cannot hold as it is")),
+        None => Ok(()),
     }
 }
 

@@ -176,3 +176,35 @@ fn a_heading_with_an_explicit_id_is_reached_by_its_text_and_by_its_id() {
     );
     assert_contains!(main, "href=\"/companies/widget-works/#über-die-produkte\"");
 }
+
+#[test]
+fn a_base_url_with_markup_is_refused_or_escaped_everywhere() {
+    // base_url goes into every href. One holding `">` must either be refused, or be escaped in
+    // every attribute it lands in; it must never close an attribute and open a tag.
+    let hostile = "/x\"><script>alert(1)</script>/";
+    let by_flag = brief();
+    let by_config = brief().file(
+        "casefile.yaml",
+        "title: Inline brief\nbase_url: '/x\"><script>alert(1)</script>/'\n",
+    );
+    for (how, run) in [
+        ("casefile.yaml", by_config.build()),
+        ("--base-url", by_flag.build_with(&["--base-url", hostile])),
+    ] {
+        crate::support::assert_no_panic(&run.stderr);
+        if run.code != 0 {
+            assert!(run.code == 1 || run.code == 2, "{how}: exit {}", run.code);
+            assert_contains!(run.stderr, "base_url");
+            continue;
+        }
+        for (path, bytes) in crate::support::snapshot(&run.out) {
+            if path.ends_with(".html") || path.ends_with(".xml") {
+                let text = String::from_utf8_lossy(&bytes);
+                assert!(
+                    !text.contains("<script>alert"),
+                    "{how}: {path} carries the base_url's markup unescaped"
+                );
+            }
+        }
+    }
+}
