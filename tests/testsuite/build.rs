@@ -13,11 +13,30 @@ use crate::support::{
 };
 use crate::{assert_contains, assert_not_contains};
 
-/// The basic fixture built once, into `target/tmp`, for the tests that only read it.
+/// The basic fixture built once, into `target/tmp`, for the tests that only read it. The
+/// folder is named by process, so two test runs at once do not share it; folders left by
+/// earlier runs are removed once they are an hour old.
 fn basic() -> &'static Run {
     static BUILT: OnceLock<Run> = OnceLock::new();
     BUILT.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("testsuite-basic");
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        for entry in std::fs::read_dir(tmp).into_iter().flatten().flatten() {
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 3600);
+            if stale
+                && entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("testsuite-basic")
+            {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = tmp.join(format!("testsuite-basic-{}", std::process::id()));
         let brief = Brief::fixture_at("good/basic", &dir);
         let run = brief.build();
         run.expect_clean();
