@@ -60,6 +60,19 @@ pub fn new_note(root: &Path, kind: NewKind, title: &str) -> Result<PathBuf, Stri
             root.display()
         ));
     }
+    // A slug names one note across the whole brief: a person and a company may not share one.
+    let others = ["people", "companies", "events", "sources", "pages"]
+        .into_iter()
+        .filter(|f| *f != folder(kind));
+    for other in others {
+        let taken = root.join("content").join(other).join(format!("{slug}.md"));
+        if taken.exists() {
+            return Err(format!(
+                "{} already uses the slug \"{slug}\", and slugs are unique across the brief; give the new note a more specific title",
+                taken.display()
+            ));
+        }
+    }
     let dir = root.join("content").join(folder(kind));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(format!("{slug}.md"));

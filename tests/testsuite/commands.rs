@@ -215,3 +215,16 @@ fn a_quiet_build_of_a_clean_brief_prints_nothing() {
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert_contains!(run.stderr, "built 4 notes");
 }
+
+#[test]
+fn new_refuses_a_slug_another_kind_already_uses() {
+    // people/ann-lee.md exists: a company "Ann Lee" would be a duplicate slug and break the
+    // next build.
+    let brief = Brief::fixture("broken/clean");
+    let root = brief.root().display().to_string();
+    let run = casefile(&["new", "company", "Ann Lee", "--root", &root]);
+    run.expect_code(2);
+    assert_contains!(run.stderr, "already uses the slug \"ann-lee\"");
+    assert!(!brief.root().join("content/companies/ann-lee.md").exists());
+    brief.check(&[]).expect_code(0);
+}
