@@ -29,6 +29,7 @@ pub struct BuildResult {
     pub coverage: Coverage,
     pub notes: usize,
     pub citations: usize,
+    pub timings: Timings,
 }
 
 /// An error that is not about content: a template that does not render, an unreadable theme.
@@ -57,10 +58,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildResult, FatalError> {
             format!("{url}/")
         };
     }
-    let loaded = crate::load::load(root, options.drafts, &mut diagnostics);
-    let brief = crate::resolve::resolve(config, &loaded, &mut diagnostics);
-    let evidence = crate::verify::verify(&brief, &mut diagnostics);
-    let coverage = coverage(&brief, &mut diagnostics);
+    let mut timings = Timings::default();
+    let loaded = timings.time("load", || {
+        crate::load::load(root, options.drafts, &mut diagnostics)
+    });
+    let brief = timings.time("resolve", || {
+        crate::resolve::resolve(config, &loaded, &mut diagnostics)
+    });
+    let evidence = timings.time("verify", || crate::verify::verify(&brief, &mut diagnostics));
+    let coverage = timings.time("coverage", || coverage(&brief, &mut diagnostics));
     files.absorb(loaded.files);
     let mut result = BuildResult {
         outputs: None,
@@ -69,18 +75,22 @@ pub fn build(options: &BuildOptions) -> Result<BuildResult, FatalError> {
         coverage,
         notes: brief.notes.len(),
         citations: brief.citations.len(),
+        timings: Timings::default(),
     };
     if !options.render || result.diagnostics.has_errors() {
         return Ok(result);
     }
-    let engine = Engine::load(root, &brief.config.theme).map_err(FatalError)?;
-    let mut outputs = crate::render::render_site(&brief, &evidence, &engine).map_err(FatalError)?;
+    let engine = timings
+        .time("templates", || Engine::load(root, &brief.config.theme))
+        .map_err(FatalError)?;
+    let mut outputs = timings
+        .time("render", || {
+            crate::render::render_site(&brief, &evidence, &engine)
+        })
+        .map_err(FatalError)?;
     for (name, bytes) in theme_static(root, &brief.config.theme) {
         outputs.push(Output::new(name, bytes));
     }
-    let search_files =
-        crate::search::index_site(&outputs, &brief.config.language).map_err(FatalError)?;
-    outputs.extend(search_files);
     copy_static(root, &mut outputs, &mut result.diagnostics);
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     outputs.dedup_by(|later, earlier| {
@@ -93,7 +103,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildResult, FatalError> {
         }
     });
     result.outputs = Some(outputs);
+    result.timings = timings;
     Ok(result)
+}
+
+/// Wall time of each stage, for `-v` and for finding what to make faster.
+#[derive(Default, Debug, Clone)]
+pub struct Timings {
+    pub stages: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Timings {
+    fn time<T>(&mut self, stage: &'static str, work: impl FnOnce() -> T) -> T {
+        let started = std::time::Instant::now();
+        let out = work();
+        self.stages.push((stage, started.elapsed()));
+        out
+    }
 }
 
 /// The brief's `static/` folder, copied as it is (after the theme, so it may override).

@@ -139,6 +139,11 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
                 );
                 return 1;
             }
+            if cli.verbose {
+                for (stage, took) in &result.timings.stages {
+                    eprintln!("  {stage:<10} {:>8.1} ms", took.as_secs_f64() * 1000.0);
+                }
+            }
             let outputs = result.outputs.unwrap_or_default();
             let dir = output.unwrap_or_else(|| root.join("public"));
             if let Err(e) = crate::output::check_output_location(&root, &dir)

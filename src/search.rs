@@ -2,9 +2,11 @@
 //! index and UI written into the site under `pagefind/`, so search works on any static host
 //! with no server.
 //!
-//! Pages opt in through `data-pagefind-body` on their article and say their kind through
-//! `data-pagefind-filter`, which the UI offers as a filter (person, company, event, source).
-//! Without the `search` cargo feature this module indexes nothing.
+//! Each note is given to Pagefind as a plain-text record (title, names, summary, text) made
+//! while rendering, rather than as HTML to parse again: the generator already knows the
+//! words, and re-parsing every page was most of the cost of indexing. Records carry the
+//! note's kind as a filter (person, company, event, source). Without the `search` cargo
+//! feature this module indexes nothing.
 
 use crate::output::Output;
 
@@ -14,9 +16,19 @@ pub const BUNDLE_DIR: &str = "pagefind";
 /// Whether this binary was built with search.
 pub const ENABLED: bool = cfg!(feature = "search");
 
-/// Indexes the HTML pages among `outputs` and returns the files of the index and UI.
+/// One note as the search index sees it.
+#[derive(Debug, Clone)]
+pub struct SearchRecord {
+    /// Site-relative URL, `/people/x/` (Pagefind adds the base path at run time).
+    pub url: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub content: String,
+}
+
+/// Indexes the records and returns the files of the index and UI.
 #[cfg(feature = "search")]
-pub fn index_site(outputs: &[Output], language: &str) -> Result<Vec<Output>, String> {
+pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output>, String> {
     use pagefind::api::PagefindIndex;
     use pagefind::options::PagefindServiceConfig;
 
@@ -30,7 +42,7 @@ pub fn index_site(outputs: &[Output], language: &str) -> Result<Vec<Output>, Str
         .to_lowercase();
     runtime.block_on(async move {
         let config = PagefindServiceConfig::builder()
-            .force_language(language)
+            .force_language(language.clone())
             .build();
         // Pagefind unwraps the current folder: a folder deleted under the shell would panic.
         std::env::current_dir().map_err(|e| {
@@ -38,22 +50,25 @@ pub fn index_site(outputs: &[Output], language: &str) -> Result<Vec<Output>, Str
         })?;
         let mut index =
             PagefindIndex::new(Some(config)).map_err(|e| format!("search index: {e}"))?;
-        for page in outputs.iter().filter(|o| o.path.ends_with(".html")) {
-            let html = String::from_utf8_lossy(&page.bytes).into_owned();
+        for record in records {
+            let meta = std::collections::BTreeMap::from([("title".to_string(), record.title.clone())]);
+            let filters = std::collections::BTreeMap::from([("kind".to_string(), vec![record.kind.to_string()])]);
             index
-                .add_html_file(Some(page.path.clone()), None, html)
+                .add_custom_record(record.url.clone(), record.content.clone(), language.clone(), Some(meta), Some(filters), None)
                 .await
-                .map_err(|e| format!("search index, page {}: {e}", page.path))?;
+                .map_err(|e| format!("search index, page {}: {e}", record.url))?;
         }
+
         index
             .build_indexes()
             .await
             .map_err(|e| format!("search index: {e}"))?;
+
         let files = index
             .get_files()
             .await
             .map_err(|e| format!("search index: {e}"))?;
-        Ok(files
+Ok(files
             .into_iter()
             .map(|f| {
                 let name = f.filename.to_string_lossy().replace('\\', "/");
@@ -70,6 +85,43 @@ pub fn index_site(outputs: &[Output], language: &str) -> Result<Vec<Output>, Str
 }
 
 #[cfg(not(feature = "search"))]
-pub fn index_site(_outputs: &[Output], _language: &str) -> Result<Vec<Output>, String> {
+pub fn index_site(_records: &[SearchRecord], _language: &str) -> Result<Vec<Output>, String> {
     Ok(Vec::new())
+}
+
+/// The text of rendered HTML: tags dropped, the five escapes undone, white space folded.
+pub fn html_to_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len() / 2);
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                text.push(' ');
+            }
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_becomes_plain_text() {
+        assert_eq!(
+            html_to_text("<p>A &amp; <a href=\"x\">B</a></p>\n<p>C&lt;D</p>"),
+            "A & B C<D"
+        );
+    }
 }

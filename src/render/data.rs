@@ -173,11 +173,13 @@ pub fn json_ld(brief: &Brief, evidence: &Evidence, id: NoteId) -> String {
     let _ = evidence;
     let n = &brief.notes[id];
     let url = brief.config.absolute(&n.path_in_site());
-    let mut citations: Vec<String> = brief
-        .citations
+    let mut citations: Vec<String> = brief.citations_by_note[id]
         .iter()
-        .filter(|c| c.note == id)
-        .map(|c| brief.config.absolute(&brief.notes[c.source].path_in_site()))
+        .map(|&c| {
+            brief
+                .config
+                .absolute(&brief.notes[brief.citations[c].source].path_in_site())
+        })
         .collect();
     citations.sort();
     citations.dedup();

@@ -61,8 +61,43 @@ pub fn render_site(
         .par_iter()
         .map(|note| render_note_body(brief, evidence, &base, &link_html, note.id))
         .collect();
+    let records: Vec<crate::search::SearchRecord> = brief
+        .notes
+        .par_iter()
+        .map(|note| {
+            let text = if note.kind == Kind::Source {
+                note.body.clone()
+            } else {
+                crate::search::html_to_text(&rendered[note.id].body.html)
+            };
+            let mut content = String::with_capacity(text.len() + 200);
+            for part in [&note.title, &note.aliases.join(", "), &note.summary, &text] {
+                if !part.is_empty() {
+                    content.push_str(part);
+                    content.push_str(".\n");
+                }
+            }
+            crate::search::SearchRecord {
+                url: format!("/{}", note.path_in_site()),
+                title: note.title.clone(),
+                kind: note.kind.name(),
+                content,
+            }
+        })
+        .collect();
+    // Pagefind indexes on one thread; it runs beside the page rendering below.
+    let language = brief.config.language.clone();
+    let search_thread = std::thread::spawn(move || crate::search::index_site(&records, &language));
     let mentions = mentions::find_mentions(brief);
     let site = SiteView::new(brief);
+    let mut places: Vec<Option<(NoteId, String)>> = vec![None; brief.citations.len()];
+    for (citing, r) in rendered.iter().enumerate() {
+        for (c, ref_id) in &r.places {
+            if places[*c].is_none() {
+                places[*c] = Some((citing, ref_id.clone()));
+            }
+        }
+    }
     let (graph_nodes, graph_edges) = views::graph_input(brief, &base);
     let graph = crate::graph::PreparedGraph::new(&graph_nodes, &graph_edges);
     let ctx = PageContext {
@@ -73,6 +108,7 @@ pub fn render_site(
         base: &base,
         site: &site,
         graph: &graph,
+        places: &places,
     };
 
     let mut outputs: Vec<Output> = brief
@@ -95,6 +131,10 @@ pub fn render_site(
         )?
         .into_bytes(),
     ));
+    let search_files = search_thread
+        .join()
+        .map_err(|_| "the search indexer stopped unexpectedly".to_string())?;
+    outputs.extend(search_files?);
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(outputs)
 }
@@ -208,6 +248,8 @@ pub struct PageContext<'a> {
     pub base: &'a str,
     pub site: &'a SiteView,
     pub graph: &'a crate::graph::PreparedGraph<'a>,
+    /// For each citation, the page that cites it and the id of the superscript there.
+    pub places: &'a [Option<(NoteId, String)>],
 }
 
 impl PageContext<'_> {
@@ -497,22 +539,11 @@ impl PageContext<'_> {
             name: r.name.clone(),
             url: r.note.map(|n| self.url(n)).unwrap_or_default(),
         };
-        // Where each citation was placed, for the back-links after each mark.
-        let mut place_of: BTreeMap<usize, (NoteId, String)> = BTreeMap::new();
-        for (citing, r) in self.rendered.iter().enumerate() {
-            for (c, ref_id) in &r.places {
-                if brief.citations[*c].source == id {
-                    place_of.entry(*c).or_insert((citing, ref_id.clone()));
-                }
-            }
-        }
-        let paragraphs = views::source_paragraphs(self, id, &place_of);
+        let paragraphs = views::source_paragraphs(self, id, self.places);
         let mut cited_by: BTreeMap<(String, NoteId), usize> = BTreeMap::new();
-        for c in &brief.citations {
-            if c.source == id {
-                let n = &brief.notes[c.note];
-                *cited_by.entry((n.title.to_lowercase(), n.id)).or_default() += 1;
-            }
+        for &c in &brief.citations_by_source[id] {
+            let n = &brief.notes[brief.citations[c].note];
+            *cited_by.entry((n.title.to_lowercase(), n.id)).or_default() += 1;
         }
         SourceView {
             title: note.title.clone(),

@@ -4,8 +4,6 @@
 //! computed ranges: a source's paragraphs (escaped text, `<mark>`s, mention links) and the
 //! graph SVGs (from [`crate::graph`]).
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::PageContext;
@@ -283,7 +281,7 @@ pub struct GraphView {
 pub fn source_paragraphs(
     ctx: &PageContext,
     id: NoteId,
-    place_of: &BTreeMap<usize, (NoteId, String)>,
+    place_of: &[Option<(NoteId, String)>],
 ) -> Vec<ParagraphView> {
     let brief = ctx.brief;
     let note = &brief.notes[id];
@@ -355,7 +353,7 @@ pub fn source_paragraphs(
             html.push_str("</mark><span class=\"mark-refs\" data-pagefind-ignore>");
             let mut seen = Vec::new();
             for c in &mark.citations {
-                if let Some((citing, ref_id)) = place_of.get(c) {
+                if let Some((citing, ref_id)) = place_of.get(*c).and_then(|p| p.as_ref()) {
                     if seen.contains(citing) {
                         continue;
                     }

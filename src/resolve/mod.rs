@@ -32,6 +32,10 @@ pub struct Brief {
     pub notes: Vec<Note>,
     pub names: NameIndex,
     pub citations: Vec<Citation>,
+    /// For each note, the citations it makes, in id order.
+    pub citations_by_note: Vec<Vec<CitationId>>,
+    /// For each source, the citations of it, in id order.
+    pub citations_by_source: Vec<Vec<CitationId>>,
     pub relations: relations::Relations,
 }
 
@@ -200,11 +204,19 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
     let citations = std::mem::take(&mut resolver.citations);
     resolver.check_fragments(&notes);
     let relations = relations::Relations::build(&notes);
+    let mut citations_by_note = vec![Vec::new(); notes.len()];
+    let mut citations_by_source = vec![Vec::new(); notes.len()];
+    for c in &citations {
+        citations_by_note[c.note].push(c.id);
+        citations_by_source[c.source].push(c.id);
+    }
     Brief {
         config,
         notes,
         names,
         citations,
+        citations_by_note,
+        citations_by_source,
         relations,
     }
 }
