@@ -501,3 +501,53 @@ fn base_url_flag_prefixes_every_internal_link() {
     soundness::marks_link_back_to_citations_that_exist(&run, "/brief/");
     assert!(soundness::citations_lead_to_marks_holding_their_quotes(&run) >= 15);
 }
+
+#[test]
+fn source_page_shows_paragraphs_mentions_and_who_cites_it() {
+    let daily = basic().page("sources/daily-2025-07-07/");
+    let main = main_of(&daily);
+    for p in ["p1", "p2", "p3"] {
+        let (tag, _) = element_by_id(main, p).unwrap_or_else(|| panic!("no paragraph {p}"));
+        assert_eq!(tag, "p");
+    }
+    assert!(element_by_id(main, "p4").is_none(), "three paragraphs only");
+    // The source text is verbatim: the line break inside paragraph 2 is kept.
+    let (_, second) = element_by_id(main, "p2").expect("p2");
+    assert_contains!(second, "<br>");
+    assert_contains!(text_of(second), "people familiar with the matter said.");
+    // Mentions by title and by alias link to the notes.
+    assert_contains!(
+        main,
+        "<a class=\"mention\" href=\"/people/ann-smith/\">Ann Smith</a>"
+    );
+    assert_contains!(
+        main,
+        "<a class=\"mention\" href=\"/companies/acme/\">Acme Corp</a>"
+    );
+    assert_contains!(main, "<dt>Publisher</dt><dd>The Daily</dd>");
+    let weekly = basic().page("sources/weekly-2025-07/");
+    let (_, cited_by) = element_by_id(main_of(&weekly), "cited-by").expect("Cited by");
+    let text = text_of(cited_by);
+    assert_contains!(text, "Ann Smith (3 citations)");
+    assert_contains!(text, "Method (1 citation)");
+    // Ann's page lists the sources that name her, cited or not.
+    let ann = basic().page("people/ann-smith/");
+    let (_, appears) = element_by_id(main_of(&ann), "appears-in-sources").expect("Appears in");
+    assert_contains!(appears, "href=\"/sources/daily-2025-07-07/\"");
+    assert_contains!(appears, "href=\"/sources/weekly-2025-07/\"");
+}
+
+#[test]
+fn index_and_tag_pages_list_their_notes() {
+    let people = basic().page("people/");
+    let main = main_of(&people);
+    assert_eq!(main.matches("<li class=\"card card-person\">").count(), 2);
+    assert_contains!(main, "href=\"/people/ann-smith/\"");
+    assert_contains!(main, "<p>The head of Acme.</p>");
+    let tag = basic().page("tags/researchers/");
+    let main = main_of(&tag);
+    assert_eq!(main.matches("<li class=\"card").count(), 1);
+    assert_contains!(main, "href=\"/people/ann-smith/\"");
+    let sources = basic().page("sources/");
+    assert_eq!(main_of(&sources).matches("<li class=\"card").count(), 2);
+}
