@@ -286,3 +286,78 @@ proptest! {
         prop_assert!(errors.is_empty(), "quote {:?} in\n{}\n{:#?}", quote, text, errors);
     }
 }
+
+fn config_text() -> impl Strategy<Value = String> {
+    let key = prop::sample::select(vec![
+        "title",
+        "description",
+        "base_url",
+        "language",
+        "theme",
+        "markdown",
+        "markdown:\n  raw_html",
+        "markdown:\n  highlight_theme",
+        "markdown:\n  highlight_theme_dark",
+        "tittle",
+        "",
+    ]);
+    let value = prop_oneof![
+        prop::sample::select(vec![
+            "/",
+            "/brief/",
+            "https://x.org/brief",
+            "http://x.org",
+            "x.org",
+            "//x.org/",
+            "",
+            "\"\"",
+            "true",
+            "no",
+            "~",
+            "[a]",
+            "{a: b}",
+            "nonexistent-theme",
+            "base16-ocean.dark",
+            "No Such Theme",
+            "'/a b/'",
+            "\"/\\u0000/\"",
+            "zh-Hans",
+            "javascript:alert(1)",
+        ])
+        .prop_map(str::to_string),
+        "[a-zA-Z0-9 :/._-]{0,16}",
+    ];
+    prop::collection::vec((key, value), 0..6).prop_map(|pairs| {
+        pairs
+            .into_iter()
+            .map(|(k, v)| format!("{k}: {v}\n"))
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// No casefile.yaml and no --base-url value makes the pipeline panic.
+    #[test]
+    fn no_settings_make_the_pipeline_panic(
+        config in config_text(),
+        base_url in prop::option::of("[a-zA-Z0-9 :/._\"<>%#?-]{0,20}"),
+    ) {
+        let temp = tempfile::tempdir().expect("a temporary folder");
+        let root = temp.path();
+        write(root, "casefile.yaml", &config);
+        write(root, "content/sources/paper.md", SOURCE);
+        write(
+            root,
+            "content/people/ann-lee.md",
+            "---\ntitle: Ann Lee\n---\nAnn Lee founded Widget Works [@paper, \"founded Widget Works in 2019\"].\n\n```rust\nfn main() {}\n```\n",
+        );
+        let options = BuildOptions { root: root.to_path_buf(), drafts: false, base_url, render: true };
+        if let Ok(result) = build(&options) {
+            for d in result.diagnostics.clone().sorted() {
+                let _ = casefile::diagnostic::render(&d, &result.files, false);
+            }
+        }
+    }
+}
