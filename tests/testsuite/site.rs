@@ -1,7 +1,7 @@
 //! Site-wide behaviour on briefs written inline: drafts, the timeline's order for partial
 //! dates, raw HTML, the brief's own static files and template overrides, and origins.
 
-use crate::support::{Brief, main_of};
+use crate::support::{Brief, element_by_id, main_of};
 use crate::{assert_contains, assert_not_contains};
 
 const SOURCE: &str = "---
@@ -207,4 +207,52 @@ fn a_base_url_with_markup_is_refused_or_escaped_everywhere() {
             }
         }
     }
+}
+
+#[test]
+fn roles_are_current_or_former_and_an_open_role_reads_as_ongoing() {
+    let brief = Brief::new()
+        .file(
+            "content/sources/s.md",
+            "---\ntitle: Src\ndate: \"2025\"\n---\nAnn worked at Globex from 2020 until June 2025, then joined Acme.\n",
+        )
+        .file(
+            "content/companies/globex.md",
+            "---\ntitle: Globex\n---\nGlobex employed Ann for five years [@s, \"worked at Globex\"].\n",
+        )
+        .file(
+            "content/companies/acme.md",
+            "---\ntitle: Acme\n---\nAcme hired Ann in the summer of 2025 [@s, \"then joined Acme\"].\n",
+        )
+        .file(
+            "content/people/ann.md",
+            "---\ntitle: Ann\nroles:\n  - org: globex\n    title: Engineer\n    from: \"2020\"\n    until: \"2025-06\"\n    cite: {source: s, quote: \"from 2020 until June 2025\"}\n  - org: acme\n    title: Lead\n    from: \"2025-07\"\n    cite: {source: s, quote: \"then joined Acme\"}\n---\nAnn moved from one firm to the other in 2025 [@s, \"then joined Acme\"].\n",
+        );
+    let run = brief.build();
+    run.expect_clean();
+    let ann = run.page("people/ann/");
+    let main = main_of(&ann);
+    let current = main
+        .find("<tr class=\"role role-current\">")
+        .expect("a current role");
+    let former = main
+        .find("<tr class=\"role role-former\">")
+        .expect("a former role");
+    assert!(current < former, "the current role comes first");
+    assert_contains!(main, "<span class=\"dates\">2020 – June 2025</span>");
+    // A role with no end date is ongoing: "July 2025" alone would read as one month.
+    let row = &main[current..current + main[current..].find("</tr>").expect("row end")];
+    let (_, dates) = row.split_once("<span class=\"dates\">").expect("dates");
+    let dates = &dates[..dates.find("</span>").expect("end")];
+    assert!(
+        dates.contains('–') || dates.contains("since") || dates.contains("present"),
+        "an ongoing role shows as {dates:?}"
+    );
+    let globex = run.page("companies/globex/");
+    let (_, people) = element_by_id(main_of(&globex), "people").expect("People");
+    assert_contains!(people, "<h3>Former</h3>");
+    assert_not_contains!(people, "<h3>Current</h3>");
+    let acme = run.page("companies/acme/");
+    let (_, people) = element_by_id(main_of(&acme), "people").expect("People");
+    assert_contains!(people, "<h3>Current</h3>");
 }
