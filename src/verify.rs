@@ -123,7 +123,7 @@ pub fn verify(brief: &Brief, diagnostics: &mut Diagnostics) -> Evidence {
         .map(|(prep, mut found)| {
             let prep = prep?;
             let paragraphs = prep.paragraphs().to_vec();
-            found.sort_by(|a, b| (a.0.start, a.0.end, a.2).cmp(&(b.0.start, b.0.end, b.2)));
+            found.sort_by_key(|a| (a.0.start, a.0.end, a.2));
             let mut marks: Vec<Mark> = Vec::new();
             for (range, paragraph, citation) in found {
                 match marks.last_mut() {

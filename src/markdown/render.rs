@@ -205,13 +205,12 @@ pub fn render_body(body: &str, ctx: &BodyContext) -> RenderedBody {
                         open_links.push("");
                     }
                 }
-                Event::End(TagEnd::Link) => match {
-                    skip_label = false;
-                    open_links.pop()
-                } {
-                    Some("") | None => state.emit(Event::End(TagEnd::Link), true),
-                    Some(close) => state.emit(Event::InlineHtml(CowStr::from(close)), true),
-                },
+                Event::End(TagEnd::Link) => {
+                    match open_links.pop().inspect(|_| skip_label = false) {
+                        Some("") | None => state.emit(Event::End(TagEnd::Link), true),
+                        Some(close) => state.emit(Event::InlineHtml(CowStr::from(close)), true),
+                    }
+                }
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url,

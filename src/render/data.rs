@@ -67,7 +67,7 @@ pub fn brief_json(
     base: &str,
 ) -> Vec<u8> {
     let slug = |id: NoteId| brief.notes[id].slug.clone();
-    let cite_ids = |ids: &[usize]| ids.iter().copied().collect::<Vec<usize>>();
+    let cite_ids = |ids: &[usize]| ids.to_vec();
     let notes = brief
         .notes
         .iter()

@@ -695,7 +695,7 @@ impl PageContext<'_> {
                 continue;
             }
             let mut items: Vec<LinkView> = ids.iter().map(|&i| self.link(i)).collect();
-            items.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+            items.sort_by_key(|a| a.title.to_lowercase());
             outputs.push(render_list(
                 &format!("Tagged “{name}”"),
                 "tags",

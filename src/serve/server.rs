@@ -67,10 +67,10 @@ fn respond(site: &Site, key: &str, raw_path: &str) -> Response {
     if let Some(bytes) = site.file(key) {
         return file_response(StatusCode::OK, key, bytes, site);
     }
-    if !site.has_pages() {
-        if let Some(errors) = site.errors() {
-            return html_response(StatusCode::SERVICE_UNAVAILABLE, error_page(errors));
-        }
+    if !site.has_pages()
+        && let Some(errors) = site.errors()
+    {
+        return html_response(StatusCode::SERVICE_UNAVAILABLE, error_page(errors));
     }
     // `/people` → `/people/`, as a static host serving the folder would.
     if !key.ends_with("index.html") && site.file(&format!("{key}/index.html")).is_some() {
