@@ -439,3 +439,34 @@ fn front_matter_values_are_checked_where_they_stand() {
     );
     assert_contains!(run.stderr, "4 errors, 0 warnings");
 }
+
+#[test]
+fn check_reports_exactly_what_build_reports() {
+    let cases = std::fs::read_dir(crate::support::fixtures_dir().join("broken"))
+        .expect("the broken fixtures")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "clean");
+    let mut compared = 0;
+    for case in cases {
+        let brief = Brief::fixture(&format!("broken/{case}"));
+        let built = brief.build();
+        let checked = brief.check(&[]);
+        assert_eq!(checked.code, built.code, "{case}: exit codes differ");
+        let problems = |stderr: &str| -> Vec<String> {
+            stderr
+                .lines()
+                .filter(|l| l.starts_with("error: ") || l.starts_with("warning: "))
+                .filter(|l| !l.starts_with("error: the build failed"))
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(
+            problems(&checked.stderr),
+            problems(&built.stderr),
+            "{case}: check and build disagree"
+        );
+        compared += 1;
+    }
+    assert!(compared >= 14, "only {compared} cases");
+}
