@@ -13,6 +13,7 @@ pub mod config;
 pub mod coverage;
 pub mod diagnostic;
 pub mod evidence;
+pub mod fuzzing;
 pub mod graph;
 pub mod load;
 pub mod markdown;
