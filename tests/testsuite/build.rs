@@ -551,3 +551,26 @@ fn index_and_tag_pages_list_their_notes() {
     let sources = basic().page("sources/");
     assert_eq!(main_of(&sources).matches("<li class=\"card").count(), 2);
 }
+
+#[test]
+fn the_feed_has_what_atom_requires() {
+    // RFC 4287 §4.1.1: a feed has an id, a title, an updated date, and an author unless
+    // every entry has one; each entry has an id, a title and an updated date.
+    let feed = basic().file("feed.xml");
+    let head = &feed[..feed.find("<entry>").expect("entries")];
+    for element in ["<id>", "<title>", "<updated>"] {
+        assert_contains!(head, element);
+    }
+    let entries: Vec<&str> = feed.split("<entry>").skip(1).collect();
+    assert!(entries.len() >= 5, "{} entries", entries.len());
+    for entry in &entries {
+        for element in ["<id>", "<title>", "<updated>"] {
+            assert_contains!(entry, element);
+        }
+    }
+    let every_entry_has_an_author = entries.iter().all(|e| e.contains("<author>"));
+    assert!(
+        head.contains("<author>") || every_entry_has_an_author,
+        "no atom:author on the feed or on every entry"
+    );
+}
