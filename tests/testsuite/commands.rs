@@ -228,3 +228,42 @@ fn new_refuses_a_slug_another_kind_already_uses() {
     assert!(!brief.root().join("content/companies/ann-lee.md").exists());
     brief.check(&[]).expect_code(0);
 }
+
+#[test]
+fn check_json_counts_uncited_sources_and_uncited_paragraphs() {
+    let brief = Brief::fixture("broken/clean")
+        .file(
+            "content/sources/unused.md",
+            "---\ntitle: Unused\n---\nNobody cites this text at all.\n",
+        )
+        .file(
+            "content/pages/essay.md",
+            "---\ntitle: Essay\n---\nThis paragraph makes a claim with no source at all.\n\nThis one cites the gazette properly [@gazette, \"small brass widgets\"].\n",
+        );
+    let run = brief.check(&["--format", "json"]);
+    run.expect_code(0);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    assert_eq!(report["errors"], 0);
+    assert_eq!(report["warnings"], 2);
+    let coverage = &report["coverage"];
+    assert_eq!(coverage["uncited_sources"], serde_json::json!(["unused"]));
+    let essay = coverage["notes"]
+        .as_array()
+        .expect("per-note coverage")
+        .iter()
+        .find(|n| n["slug"] == "essay")
+        .expect("the essay's coverage");
+    assert_eq!(essay["blocks"], 2);
+    assert_eq!(essay["cited_blocks"], 1);
+    assert_eq!(essay["percent"], 50.0);
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(
+        codes.contains(&"citation-needed") && codes.contains(&"uncited-source"),
+        "{codes:?}"
+    );
+}
