@@ -574,3 +574,8 @@ fn the_feed_has_what_atom_requires() {
         "no atom:author on the feed or on every entry"
     );
 }
+
+#[test]
+fn links_never_nest() {
+    assert!(soundness::links_do_not_nest(basic()) > 100);
+}

@@ -256,3 +256,17 @@ fn roles_are_current_or_former_and_an_open_role_reads_as_ongoing() {
     let (_, people) = element_by_id(main_of(&acme), "people").expect("People");
     assert_contains!(people, "<h3>Current</h3>");
 }
+
+#[test]
+fn a_citation_inside_link_text_does_not_nest_links() {
+    let brief = brief().file(
+        "content/pages/p.md",
+        "---\ntitle: P\n---\nSee [the report on it [@s, \"a thing\"]](https://example.org) for more of the story [@s, \"another\"].\n",
+    );
+    let run = brief.build();
+    run.expect_clean();
+    crate::soundness::links_do_not_nest(&run);
+    // The citation is still there, numbered.
+    let page = run.page("pages/p/");
+    assert_contains!(main_of(&page), "<a id=\"ref-1-1\"");
+}

@@ -200,3 +200,39 @@ pub fn xml_is_well_formed(run: &Run) -> usize {
     }
     svgs
 }
+
+/// No `<a>` is opened inside another (browsers split the outer link, and the inner one is
+/// invalid HTML). Returns how many links were seen.
+pub fn links_do_not_nest(run: &Run) -> usize {
+    let mut links = 0;
+    for (path, html) in html_pages(run) {
+        let mut depth = 0usize;
+        let mut at = 0;
+        while let Some(i) = html[at..].find('<') {
+            let tag = &html[at + i..];
+            if tag.starts_with("<a ") || tag.starts_with("<a>") {
+                depth += 1;
+                links += 1;
+                assert!(
+                    depth == 1,
+                    "{path}: a link inside a link at byte {}: {}",
+                    at + i,
+                    crate::support::shorten(&html[(at + i).saturating_sub(200)..at + i + 100])
+                );
+            } else if tag.starts_with("</a>") {
+                depth = depth.saturating_sub(1);
+            } else if tag.starts_with("<script") || tag.starts_with("<style") {
+                // Their text is not markup.
+                let close = if tag.starts_with("<script") {
+                    "</script>"
+                } else {
+                    "</style>"
+                };
+                at += i + tag.find(close).unwrap_or(tag.len());
+                continue;
+            }
+            at += i + 1;
+        }
+    }
+    links
+}
