@@ -37,6 +37,15 @@ pub struct BuildResult {
 pub struct FatalError(pub String);
 
 pub fn build(options: &BuildOptions) -> Result<BuildResult, FatalError> {
+    build_with_progress(options, &|_| {})
+}
+
+/// [`build`], telling `progress` the name of each stage as it starts (the command line shows
+/// it on a terminal, so a long build is never silent).
+pub fn build_with_progress(
+    options: &BuildOptions,
+    progress: &dyn Fn(&str),
+) -> Result<BuildResult, FatalError> {
     let root = options.root.as_path();
     let mut diagnostics = Diagnostics::new();
     let config_text = std::fs::read_to_string(root.join("casefile.yaml")).ok();
@@ -59,14 +68,16 @@ pub fn build(options: &BuildOptions) -> Result<BuildResult, FatalError> {
         };
     }
     let mut timings = Timings::default();
-    let loaded = timings.time("load", || {
+    let loaded = timings.time(progress, "load", || {
         crate::load::load(root, options.drafts, &mut diagnostics)
     });
-    let brief = timings.time("resolve", || {
+    let brief = timings.time(progress, "resolve", || {
         crate::resolve::resolve(config, &loaded, &mut diagnostics)
     });
-    let evidence = timings.time("verify", || crate::verify::verify(&brief, &mut diagnostics));
-    let coverage = timings.time("coverage", || coverage(&brief, &mut diagnostics));
+    let evidence = timings.time(progress, "verify", || {
+        crate::verify::verify(&brief, &mut diagnostics)
+    });
+    let coverage = timings.time(progress, "coverage", || coverage(&brief, &mut diagnostics));
     files.absorb(loaded.files);
     let mut result = BuildResult {
         outputs: None,
@@ -81,10 +92,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildResult, FatalError> {
         return Ok(result);
     }
     let engine = timings
-        .time("templates", || Engine::load(root, &brief.config.theme))
+        .time(progress, "templates", || {
+            Engine::load(root, &brief.config.theme)
+        })
         .map_err(FatalError)?;
     let mut outputs = timings
-        .time("render", || {
+        .time(progress, "render", || {
             crate::render::render_site(&brief, &evidence, &engine)
         })
         .map_err(FatalError)?;
@@ -114,7 +127,13 @@ pub struct Timings {
 }
 
 impl Timings {
-    fn time<T>(&mut self, stage: &'static str, work: impl FnOnce() -> T) -> T {
+    fn time<T>(
+        &mut self,
+        progress: &dyn Fn(&str),
+        stage: &'static str,
+        work: impl FnOnce() -> T,
+    ) -> T {
+        progress(stage);
         let started = std::time::Instant::now();
         let out = work();
         self.stages.push((stage, started.elapsed()));

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::build::{BuildOptions, build};
+use crate::build::{BuildOptions, build, build_with_progress};
 use crate::diagnostic::{Severity, render};
 use crate::output::write_site;
 
@@ -124,7 +124,18 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
                 base_url,
                 render: true,
             };
-            let result = match build(&options) {
+            // On a terminal, the stage being worked on; piped output stays clean.
+            let show_progress = std::io::stderr().is_terminal() && !cli.quiet;
+            let progress = |stage: &str| {
+                if show_progress {
+                    eprint!("\r\x1b[2K{stage}…");
+                }
+            };
+            let result = build_with_progress(&options, &progress);
+            if show_progress {
+                eprint!("\r\x1b[2K");
+            }
+            let result = match result {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("error: {}", e.0);
@@ -230,7 +241,25 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
                     c.uncited_sources.len(),
                     plural(c.uncited_sources.len())
                 );
+                let single = c.claims.iter().filter(|k| k.origins.len() == 1).count();
+                println!(
+                    "{} claim{} cite several sources; {single} of them rest on a single independent origin",
+                    c.claims.len(),
+                    plural(c.claims.len())
+                );
                 if cli.verbose {
+                    for k in &c.claims {
+                        println!(
+                            "  {}  {}: {} source{}, {} origin{} ({})",
+                            k.location,
+                            k.what,
+                            k.sources.len(),
+                            plural(k.sources.len()),
+                            k.origins.len(),
+                            plural(k.origins.len()),
+                            k.origins.join(", ")
+                        );
+                    }
                     for n in &c.notes {
                         println!(
                             "  {:>5.1}%  {}/{}  {}",

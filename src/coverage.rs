@@ -18,6 +18,19 @@ pub struct Coverage {
     pub blocks: usize,
     pub percent: f64,
     pub uncited_sources: Vec<String>,
+    /// Claims backed by more than one citation, with their independent origins.
+    pub claims: Vec<ClaimOrigins>,
+}
+
+/// A claim (a sentence's citation group, a role, a fact, an event's `cite`) cited to several
+/// sources, and how many independent origins those sources come down to.
+#[derive(Serialize)]
+pub struct ClaimOrigins {
+    pub note: String,
+    pub location: String,
+    pub what: String,
+    pub sources: Vec<String>,
+    pub origins: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -85,6 +98,7 @@ pub fn coverage(brief: &Brief, diagnostics: &mut Diagnostics) -> Coverage {
         }
     }
     report.percent = percent(report.cited_blocks, report.blocks);
+    report.claims = claims(brief);
     report
 }
 
@@ -95,3 +109,64 @@ fn percent(part: usize, whole: usize) -> f64 {
         (part as f64 * 1000.0 / whole as f64).round() / 10.0
     }
 }
+
+/// Every claim cited to two or more different sources, in file order.
+fn claims(brief: &Brief) -> Vec<ClaimOrigins> {
+    use crate::resolve::CiteContext;
+    let mut groups: std::collections::BTreeMap<(usize, CiteContextKey), Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for c in &brief.citations {
+        let key = match c.context {
+            CiteContext::Body { group } => CiteContextKey(0, group),
+            CiteContext::Role { index } => CiteContextKey(1, index),
+            CiteContext::Fact { index } => CiteContextKey(2, index),
+            CiteContext::Event => CiteContextKey(3, 0),
+        };
+        groups.entry((c.note, key)).or_default().push(c.id);
+    }
+    let mut out = Vec::new();
+    for ((note, key), ids) in groups {
+        if ids.len() < 2 {
+            continue;
+        }
+        let n = &brief.notes[note];
+        let first = &brief.citations[ids[0]];
+        let what = match key.0 {
+            0 => "sentence".to_string(),
+            1 => format!(
+                "role at {}",
+                n.roles
+                    .get(key.1)
+                    .map_or("?", |r| brief.notes[r.org].title.as_str())
+            ),
+            2 => format!(
+                "fact \"{}\"",
+                n.facts.get(key.1).map_or("?", |f| f.label.as_str())
+            ),
+            _ => "event".to_string(),
+        };
+        let mut sources: Vec<String> = ids
+            .iter()
+            .map(|&c| brief.notes[brief.citations[c].source].slug.clone())
+            .collect();
+        sources.sort();
+        sources.dedup();
+        if sources.len() < 2 {
+            continue;
+        }
+        let origins = crate::verify::origins(brief, ids.iter().map(|&c| brief.citations[c].source))
+            .into_iter()
+            .collect();
+        out.push(ClaimOrigins {
+            note: n.slug.clone(),
+            location: first.location.to_string(),
+            what,
+            sources,
+            origins,
+        });
+    }
+    out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct CiteContextKey(u8, usize);

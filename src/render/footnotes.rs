@@ -114,11 +114,20 @@ impl<'a> PageFootnotes<'a> {
         for &c in citations {
             html.push_str(&self.cite(c).to_html());
         }
-        if citations.len() > 1 {
+        if cites_several_sources(self.brief, citations) {
             html.push_str(&origins_badge(self.brief, citations));
         }
         html
     }
+}
+
+/// Whether the citations name at least two different sources: only then is the number of
+/// independent origins worth showing.
+pub fn cites_several_sources(brief: &Brief, citations: &[CitationId]) -> bool {
+    citations.split_first().is_some_and(|(first, rest)| {
+        let source = brief.citations[*first].source;
+        rest.iter().any(|&c| brief.citations[c].source != source)
+    })
 }
 
 /// `<span class="origins">1 origin</span>`: how many independent origins back the citations.

@@ -218,7 +218,7 @@ fn render_note_body(
         );
         // A group of several sources gets its origins badge after the superscripts.
         for (group, ids) in note.body_cites.iter().enumerate() {
-            if ids.len() > 1 {
+            if footnotes::cites_several_sources(brief, ids) {
                 let last = &cite_views[group][ids.len() - 1];
                 let needle = format!("{}</sup>", last.to_html().trim_end_matches("</sup>"));
                 if let Some(at) = body.html.find(&needle) {
