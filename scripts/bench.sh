@@ -3,7 +3,8 @@
 # content) on synthetic briefs made by examples/gen_corpus.rs, in a RAM-backed folder so the
 # figures measure the program and not the disk. Prints a Markdown table of medians.
 #
-#   scripts/bench.sh [--large | --sizes "N:M ..."] [--runs N] [--work DIR] [--no-hugo] [--no-serve] [--no-build]
+#   scripts/bench.sh [--large | --sizes "N:M ..."] [--runs N] [--work DIR] [--no-hugo]
+#                    [--no-casefile] [--no-serve] [--no-build]
 #
 #   --large      also 50,000 notes with 2,500 sources
 #   --sizes "N:M ..."  other sizes instead: N notes with M sources each (e.g. "200:20" to try it)
@@ -11,6 +12,7 @@
 #   --work DIR   where the corpora go (default /dev/shm/casefile-bench; must be RAM-backed to
 #                compare with docs/performance.md)
 #   --no-hugo    skip Hugo even if it is installed
+#   --no-casefile  time Hugo only (casefile's serve timing is skipped too)
 #   --no-serve   skip the rebuild-after-edit timing in `casefile serve` (1,000 and 10,000 notes)
 #   --no-build   use the binaries already in target/release
 #
@@ -25,6 +27,7 @@ large=0
 sizes=""
 work=/dev/shm/casefile-bench
 with_hugo=1
+with_casefile=1
 with_serve=1
 build=1
 while [ $# -gt 0 ]; do
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
         --runs) runs="$2"; shift ;;
         --work) work="$2"; shift ;;
         --no-hugo) with_hugo=0 ;;
+        --no-casefile) with_casefile=0 ;;
         --no-serve) with_serve=0 ;;
         --no-build) build=0 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
@@ -71,6 +75,7 @@ if [ -z "$sizes" ]; then
     if [ "$large" = 1 ]; then sizes="$sizes 50000:2500"; fi
 fi
 mkdir -p "$work"
+work=$(cd "$work" && pwd) # absolute: Hugo reads -d relative to its site folder
 results="$work/results.md"
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -190,14 +195,16 @@ for size in $sizes; do
     end=$(date +%s%N)
     echo "generated $notes notes, $sources sources in $(( (end - start) / 1000000 )) ms: $(du -sh "$brief/content" | cut -f1) of content" >&2
 
-    time_command casefile "$notes" "$sources" ":" -- "$casefile" build --root "$brief" -o "$brief/public"
+    if [ "$with_casefile" = 1 ]; then
+        time_command casefile "$notes" "$sources" ":" -- "$casefile" build --root "$brief" -o "$brief/public"
+    fi
     if [ -n "$hugo" ]; then
         # Hugo writes into an empty folder each run (cleared untimed); casefile replaces its own
         # output atomically, and that swap is part of its time.
         time_command "Hugo $("$hugo" version | grep -o 'v[0-9.]*' | head -1)" "$notes" "$sources" \
             "rm -rf '$site/public'" -- "$hugo" build --quiet -s "$site" -d "$site/public"
     fi
-    if [ "$with_serve" = 1 ] && [ "$notes" -le 10000 ]; then
+    if [ "$with_casefile" = 1 ] && [ "$with_serve" = 1 ] && [ "$notes" -le 10000 ]; then
         time_rebuild "$notes" "$sources" "$brief"
     fi
 done
