@@ -301,6 +301,9 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
     }
 }
 
+/// How many diagnostics of one kind in one file are printed before the rest are counted.
+const MAX_SAME_DIAGNOSTICS_PER_FILE: usize = 20;
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -314,11 +317,30 @@ fn print_diagnostics(
 ) -> usize {
     let errors = result.diagnostics.error_count();
     let warnings = result.diagnostics.warning_count();
+    // The same mistake repeated many times in one file is shown a few times, then counted.
+    let mut shown: std::collections::HashMap<(std::path::PathBuf, &'static str), usize> =
+        std::collections::HashMap::new();
+    let mut hidden: std::collections::BTreeMap<(std::path::PathBuf, &'static str), usize> =
+        std::collections::BTreeMap::new();
     for d in result.diagnostics.clone().sorted() {
         if quiet && d.severity == Severity::Warning {
             continue;
         }
+        let key = (d.location.file.clone(), d.code);
+        let count = shown.entry(key.clone()).or_default();
+        *count += 1;
+        if *count > MAX_SAME_DIAGNOSTICS_PER_FILE {
+            *hidden.entry(key).or_default() += 1;
+            continue;
+        }
         eprintln!("{}", render(&d, &result.files, color));
+    }
+    for ((file, code), count) in hidden {
+        eprintln!(
+            "note: {count} more `{code}` problem{} in {} not shown\n",
+            plural(count),
+            file.display()
+        );
     }
     if (errors > 0 || warnings > 0 || always_summary) && !(quiet && errors == 0) {
         eprintln!(

@@ -198,6 +198,15 @@ pub fn render(diagnostic: &Diagnostic, files: &SourceFiles, color: bool) -> Stri
     let loc = &diagnostic.location;
     let path = loc.file.display().to_string();
     let title = level.primary_title(diagnostic.message.as_str());
+    // A very long line (minified text, a pasted dump) is shown as an excerpt around the
+    // column: rendering it whole for every diagnostic on it would be slow and unreadable.
+    let long_line = files
+        .get(&loc.file)
+        .filter(|_| loc.line > 0)
+        .is_some_and(|text| line_of(text, loc.line).0.len() > MAX_SNIPPET_LINE);
+    if long_line {
+        return render_excerpt(diagnostic, files.get(&loc.file).unwrap_or_default());
+    }
     let mut group = match files.get(&loc.file).filter(|_| loc.line > 0) {
         Some(text) => {
             let (line_text, line_start) = line_of(text, loc.line);
@@ -249,6 +258,41 @@ pub fn render(diagnostic: &Diagnostic, files: &SourceFiles, color: bool) -> Stri
         return out;
     }
     rendered
+}
+
+/// Lines longer than this are shown as an excerpt.
+const MAX_SNIPPET_LINE: usize = 300;
+
+fn render_excerpt(diagnostic: &Diagnostic, text: &str) -> String {
+    let loc = &diagnostic.location;
+    let (line_text, _) = line_of(text, loc.line);
+    let at = byte_of_column(line_text, loc.column);
+    let from = floor_char_boundary(line_text, at.saturating_sub(60));
+    let to = ceil_char_boundary(line_text, (at + 120).min(line_text.len()));
+    let excerpt = &line_text[from..to];
+    let caret_column = line_text[from..at.min(line_text.len())].chars().count() + 4;
+    let severity = match diagnostic.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let (before, after) = (
+        if from > 0 { "…" } else { "" },
+        if to < line_text.len() { "…" } else { "" },
+    );
+    let caret_column = if from > 0 {
+        caret_column
+    } else {
+        caret_column - 1
+    };
+    let mut out = format!(
+        "{severity}: {}\n  --> {loc}\n   |\n   | {before}{excerpt}{after}\n   | {}^\n",
+        diagnostic.message,
+        " ".repeat(caret_column.saturating_sub(3))
+    );
+    if let Some(help) = &diagnostic.help {
+        out.push_str(&format!("   = help: {help}\n"));
+    }
+    out
 }
 
 fn line_of(text: &str, line: usize) -> (&str, usize) {
