@@ -10,6 +10,7 @@ mod broken;
 mod build;
 mod citations;
 mod commands;
+mod data_shape;
 mod output;
 mod props;
 mod real_brief;
