@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::coverage::{Coverage, coverage};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location, SourceFiles};
+use crate::incremental::{BuildMemory, Plan};
 use crate::output::Output;
+use crate::render::Selection;
 use crate::render::templates::{Engine, theme_static};
 
 /// What the user asked for.
@@ -30,6 +32,8 @@ pub struct BuildResult {
     pub notes: usize,
     pub citations: usize,
     pub timings: Timings,
+    /// For an incremental build, how many note pages were rendered again.
+    pub pages_rendered: Option<usize>,
 }
 
 /// An error that is not about content: a template that does not render, an unreadable theme.
@@ -46,6 +50,17 @@ pub fn build_with_progress(
     options: &BuildOptions,
     progress: &dyn Fn(&str),
 ) -> Result<BuildResult, FatalError> {
+    build_incremental(options, progress, None).map(|(result, _)| result)
+}
+
+/// A build that may reuse the pages of the previous one (see [`crate::incremental`]): only the
+/// pages the changes can affect are rendered again. Returns what this build leaves for the next
+/// (nothing when it failed).
+pub fn build_incremental(
+    options: &BuildOptions,
+    progress: &dyn Fn(&str),
+    memory: Option<&BuildMemory>,
+) -> Result<(BuildResult, Option<BuildMemory>), FatalError> {
     let root = options.root.as_path();
     let mut diagnostics = Diagnostics::new();
     let config_text = std::fs::read_to_string(root.join("casefile.yaml")).ok();
@@ -87,10 +102,23 @@ pub fn build_with_progress(
         notes: brief.notes.len(),
         citations: brief.citations.len(),
         timings: Timings::default(),
+        pages_rendered: None,
     };
     if !options.render || result.diagnostics.has_errors() {
-        return Ok(result);
+        return Ok((result, None));
     }
+    let plan = memory.map_or(Plan::Full, |m| m.plan(&brief, root));
+    let selection = match &plan {
+        Plan::Full => Selection::default(),
+        Plan::Notes(ids) => Selection {
+            only_notes: Some(ids),
+            skip_search: true,
+        },
+    };
+    result.pages_rendered = match &plan {
+        Plan::Full => None,
+        Plan::Notes(ids) => Some(ids.len()),
+    };
     let engine = timings
         .time(progress, "templates", || {
             Engine::load(root, &brief.config.theme)
@@ -98,7 +126,7 @@ pub fn build_with_progress(
         .map_err(FatalError)?;
     let mut outputs = timings
         .time(progress, "render", || {
-            crate::render::render_site(&brief, &evidence, &engine)
+            crate::render::render_selected(&brief, &evidence, &engine, selection)
         })
         .map_err(FatalError)?;
     for (name, bytes) in theme_static(root, &brief.config.theme) {
@@ -115,9 +143,19 @@ pub fn build_with_progress(
             false
         }
     });
+    if let (Plan::Notes(_), Some(previous)) = (&plan, memory) {
+        // The pages not rendered again are the previous build's.
+        let mut merged = previous.outputs.clone();
+        merged.extend(outputs.into_iter().map(|o| (o.path, o.bytes)));
+        outputs = merged
+            .into_iter()
+            .map(|(path, bytes)| Output::new(path, bytes))
+            .collect();
+    }
+    let next = BuildMemory::new(&brief, root, &outputs);
     result.outputs = Some(outputs);
     result.timings = timings;
-    Ok(result)
+    Ok((result, Some(next)))
 }
 
 /// Wall time of each stage, for `-v` and for finding what to make faster.

@@ -12,7 +12,12 @@ pub fn check_note_bytes(data: &[u8]) {
     if std::fs::write(&note, data).is_err() {
         return;
     }
-    let options = crate::build::BuildOptions { root: dir.clone(), drafts: true, base_url: None, render: true };
+    let options = crate::build::BuildOptions {
+        root: dir.clone(),
+        drafts: true,
+        base_url: None,
+        render: true,
+    };
     let _ = crate::build::build(&options);
 }
 
@@ -28,8 +33,14 @@ fn scratch_brief() -> std::io::Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("casefile-fuzz-{}", std::process::id()));
     let files = [
         ("casefile.yaml", "title: Fuzz\n"),
-        ("content/sources/src.md", "---\ntitle: A source\n---\nSome words of the source. More words here.\n"),
-        ("content/companies/acme.md", "---\ntitle: Acme\naliases: [ACME Corp]\n---\nA company [@src, \"Some words\"].\n"),
+        (
+            "content/sources/src.md",
+            "---\ntitle: A source\n---\nSome words of the source. More words here.\n",
+        ),
+        (
+            "content/companies/acme.md",
+            "---\ntitle: Acme\naliases: [ACME Corp]\n---\nA company [@src, \"Some words\"].\n",
+        ),
     ];
     for (path, text) in files {
         let path = dir.join(path);

@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod evidence;
 pub mod fuzzing;
 pub mod graph;
+pub mod incremental;
 pub mod load;
 pub mod markdown;
 pub mod model;

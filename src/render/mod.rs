@@ -37,11 +37,30 @@ pub struct RenderedNote {
     pub people_cites: Vec<String>,
 }
 
+/// Which pages to render: all of them, or (for an incremental rebuild) the site-wide pages
+/// and only the listed notes' pages, with or without the search index.
+#[derive(Clone, Copy, Default)]
+pub struct Selection<'a> {
+    pub only_notes: Option<&'a std::collections::HashSet<NoteId>>,
+    pub skip_search: bool,
+}
+
 /// Renders every page of the site.
 pub fn render_site(
     brief: &Brief,
     evidence: &Evidence,
     engine: &templates::Engine,
+) -> Result<Vec<Output>, String> {
+    render_selected(brief, evidence, engine, Selection::default())
+}
+
+/// Renders the site-wide pages and the selected notes' pages. Every body is still rendered:
+/// pages show sentences and footnote places of other notes.
+pub fn render_selected(
+    brief: &Brief,
+    evidence: &Evidence,
+    engine: &templates::Engine,
+    selection: Selection,
 ) -> Result<Vec<Output>, String> {
     let base = brief.config.base_path();
     let link_html: Vec<LinkHtml> = brief
@@ -64,6 +83,7 @@ pub fn render_site(
     let records: Vec<crate::search::SearchRecord> = brief
         .notes
         .par_iter()
+        .filter(|_| !selection.skip_search)
         .map(|note| {
             let text = if note.kind == Kind::Source {
                 note.body.clone()
@@ -87,7 +107,8 @@ pub fn render_site(
         .collect();
     // Pagefind indexes on one thread; it runs beside the page rendering below.
     let language = brief.config.language.clone();
-    let search_thread = std::thread::spawn(move || crate::search::index_site(&records, &language));
+    let search_thread = (!selection.skip_search)
+        .then(|| std::thread::spawn(move || crate::search::index_site(&records, &language)));
     let mentions = mentions::find_mentions(brief);
     let site = SiteView::new(brief);
     let mut places: Vec<Option<(NoteId, String)>> = vec![None; brief.citations.len()];
@@ -114,6 +135,11 @@ pub fn render_site(
     let mut outputs: Vec<Output> = brief
         .notes
         .par_iter()
+        .filter(|note| {
+            selection
+                .only_notes
+                .is_none_or(|only| only.contains(&note.id))
+        })
         .map(|note| ctx.note_page(engine, note.id))
         .collect::<Result<Vec<_>, String>>()?;
     outputs.extend(ctx.site_pages(engine)?);
@@ -131,10 +157,12 @@ pub fn render_site(
         )?
         .into_bytes(),
     ));
-    let search_files = search_thread
-        .join()
-        .map_err(|_| "the search indexer stopped unexpectedly".to_string())?;
-    outputs.extend(search_files?);
+    if let Some(thread) = search_thread {
+        let search_files = thread
+            .join()
+            .map_err(|_| "the search indexer stopped unexpectedly".to_string())?;
+        outputs.extend(search_files?);
+    }
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(outputs)
 }

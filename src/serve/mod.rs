@@ -22,8 +22,9 @@ use std::time::Instant;
 
 use tokio::sync::{broadcast, mpsc};
 
-use crate::build::{BuildOptions, BuildResult, FatalError, build};
+use crate::build::{BuildOptions, BuildResult, FatalError, build_incremental};
 use crate::diagnostic::{Severity, render};
+use crate::incremental::BuildMemory;
 use site::{BuildErrors, Site, SiteCell};
 
 /// What the user asked `casefile serve` for.
@@ -88,7 +89,7 @@ async fn serve(options: ServeOptions) -> i32 {
         render: true,
     };
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let first = rebuild(&build_options, &Site::empty(), color, "built").await;
+    let (first, memory) = rebuild(&build_options, &Site::empty(), None, color, "built").await;
     let site = Arc::new(SiteCell::new(first));
 
     let (change_sender, changes) = mpsc::unbounded_channel();
@@ -107,6 +108,7 @@ async fn serve(options: ServeOptions) -> i32 {
         Arc::clone(&site),
         reload_sender.clone(),
         color,
+        memory,
     ));
 
     // Tests and scripts read this exact line to learn the port.
@@ -137,6 +139,7 @@ async fn rebuild_on_change(
     site: Arc<SiteCell>,
     reload: broadcast::Sender<()>,
     color: bool,
+    mut memory: Option<BuildMemory>,
 ) {
     while changes.recv().await.is_some() {
         // Changes that arrived while the last build ran are all covered by this one.
@@ -145,26 +148,49 @@ async fn rebuild_on_change(
             eprintln!("warning: cannot watch {e}");
         }
         let previous = site.current();
-        let next = rebuild(&options, &previous, color, "rebuilt").await;
+        let (next, next_memory) =
+            rebuild(&options, &previous, memory.take(), color, "rebuilt").await;
+        // After a failed build the next one starts from scratch: the memory is of the last good site.
+        memory = next_memory;
         site.replace(next);
         // No open page is not an error.
         let _ = reload.send(());
     }
 }
 
-/// Runs a full build off the async thread and turns it into the next site to serve, printing
-/// one summary line (and the errors, if any) to stderr.
-async fn rebuild(options: &BuildOptions, previous: &Site, color: bool, verb: &str) -> Site {
+/// Runs a build off the async thread — incremental when the previous build's memory is given
+/// (see [`crate::incremental`]) — and turns it into the next site to serve, printing one
+/// summary line (and the errors, if any) to stderr. Returns the memory for the next build.
+async fn rebuild(
+    options: &BuildOptions,
+    previous: &Site,
+    memory: Option<BuildMemory>,
+    color: bool,
+    verb: &str,
+) -> (Site, Option<BuildMemory>) {
     let started = Instant::now();
     let task_options = options.clone();
-    let outcome = tokio::task::spawn_blocking(move || build(&task_options))
-        .await
-        .unwrap_or_else(|e| Err(FatalError(format!("the build stopped unexpectedly: {e}"))));
+    let (outcome, next_memory) = tokio::task::spawn_blocking(move || {
+        match build_incremental(&task_options, &|_| {}, memory.as_ref()) {
+            Ok((result, Some(next))) => (Ok(result), Some(next)),
+            // A failed build keeps serving the last good site, so its memory stays too.
+            Ok((result, None)) => (Ok(result), memory),
+            Err(e) => (Err(e), memory),
+        }
+    })
+    .await
+    .unwrap_or_else(|e| {
+        (
+            Err(FatalError(format!("the build stopped unexpectedly: {e}"))),
+            None,
+        )
+    });
     let millis = started.elapsed().as_millis();
-    match outcome {
+    let site = match outcome {
         Ok(BuildResult {
             outputs: Some(outputs),
             diagnostics,
+            pages_rendered,
             ..
         }) if !diagnostics.has_errors() => {
             let warnings = diagnostics.warning_count();
@@ -174,8 +200,15 @@ async fn rebuild(options: &BuildOptions, previous: &Site, color: bool, verb: &st
                 1 => ", 1 warning".to_string(),
                 n => format!(", {n} warnings"),
             };
+            let incremental_note = match pages_rendered {
+                Some(n) => format!(
+                    ", {n} note page{} re-rendered",
+                    if n == 1 { "" } else { "s" }
+                ),
+                None => String::new(),
+            };
             eprintln!(
-                "{verb} in {millis} ms ({} files{warning_note})",
+                "{verb} in {millis} ms ({} files{warning_note}{incremental_note})",
                 site.file_count()
             );
             site
@@ -207,7 +240,8 @@ async fn rebuild(options: &BuildOptions, previous: &Site, color: bool, verb: &st
                 millis,
             )
         }
-    }
+    };
+    (site, next_memory)
 }
 
 fn failed(previous: &Site, errors: BuildErrors, millis: u128) -> Site {
