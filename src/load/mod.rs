@@ -15,7 +15,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_saphyr::Spanned;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Location, SourceFiles, did_you_mean};
+use crate::diagnostic::{
+    Diagnostic, Diagnostics, Location, SourceFiles, did_you_mean, floor_char_boundary,
+};
 use crate::model::{Kind, is_valid_slug, slugify};
 pub use frontmatter::FrontMatter;
 
@@ -36,6 +38,9 @@ pub struct Document {
     pub yaml_line_offset: usize,
     /// Byte offset of the body in `text`.
     pub body_start: usize,
+    /// Byte offset at which each line of `text` starts, so that a position costs a binary
+    /// search instead of a count from the top (every link and citation gets one).
+    line_starts: Vec<usize>,
 }
 
 impl Document {
@@ -44,9 +49,18 @@ impl Document {
         &self.text[self.body_start..]
     }
 
-    /// The location of a byte range of the body.
+    /// The location of a byte range of the body (as [`Location::at_offset`] computes it).
     pub fn body_location(&self, offset: usize, length: usize) -> Location {
-        Location::at_offset(&self.path, &self.text, self.body_start + offset, length)
+        let text = &*self.text;
+        let offset = floor_char_boundary(text, (self.body_start + offset).min(text.len()));
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let line_start = self.line_starts[line.saturating_sub(1)];
+        Location {
+            file: self.path.clone(),
+            line,
+            column: text[line_start..offset].chars().count() + 1,
+            length,
+        }
     }
 
     /// The location of a front matter value.
@@ -406,6 +420,9 @@ fn read_document(rel: PathBuf, real: &Path, kind: Kind, stem: String) -> ReadRes
         front,
         yaml_line_offset,
         body_start,
+        line_starts: std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect(),
     };
     check_document(&document, &mut problems);
     (Some(document), problems, shown)
@@ -580,6 +597,26 @@ mod tests {
                 assert_eq!(&text[body_start..], " body\n");
             }
             _ => panic!("expected a closed front matter"),
+        }
+    }
+
+    #[test]
+    fn body_locations_agree_with_counting_from_the_top() {
+        let text = "---\r\ntitle: Ü\r\n---\r\nLine één\r\n\r\n漢字 [[x]] and\nmore\n";
+        let (rel, real) = (PathBuf::from("content/pages/p.md"), std::env::temp_dir());
+        let dir = real.join(format!("casefile-load-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("p.md");
+        std::fs::write(&file, text).unwrap();
+        let (document, _, _) = read_document(rel.clone(), &file, Kind::Page, "p".into());
+        let _ = std::fs::remove_dir_all(&dir);
+        let document = document.unwrap();
+        for offset in 0..=document.body().len() + 2 {
+            assert_eq!(
+                document.body_location(offset, 1),
+                Location::at_offset(&rel, text, document.body_start + offset, 1),
+                "offset {offset}"
+            );
         }
     }
 
