@@ -485,3 +485,17 @@ fn a_long_note_with_thousands_of_citations_is_checked_quickly() {
         "check took more than 10 s"
     );
 }
+
+#[test]
+fn an_event_that_ends_before_it_starts_is_an_error() {
+    // Roles are checked for this; events must be too: the timeline would read "2024 – May 2023".
+    let brief = Brief::fixture("broken/clean");
+    let event = brief
+        .read("content/events/widget-works-sold.md")
+        .replace("date: \"2024\"\n", "date: \"2024\"\nuntil: \"2023-05\"\n");
+    let brief = brief.file("content/events/widget-works-sold.md", &event);
+    let run = build_fails(&brief);
+    // `until: "2023-05"` is line 4; its value starts at column 8.
+    assert_contains!(run.stderr, "--> content/events/widget-works-sold.md:4:8");
+    assert_contains!(run.stderr, "2023");
+}

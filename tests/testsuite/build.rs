@@ -80,7 +80,7 @@ fn infobox_shows_roles_with_dates_at_their_precision() {
     let infobox = &main[start..start + main[start..].find("</aside>").expect("its end")];
     assert_contains!(infobox, "<tr class=\"role role-current\">");
     assert_contains!(infobox, ">Acme</a></th><td>Researcher");
-    assert_contains!(infobox, "<span class=\"dates\">July 2025</span>");
+    assert_contains!(infobox, "<span class=\"dates\">since July 2025</span>");
     assert_not_contains!(infobox, "2025-07-01");
     let bob = basic().page("people/bob-jones/");
     // Bob's role names the company by its alias, "Acme Corp": it still links to Acme.
@@ -254,7 +254,7 @@ fn company_page_lists_its_people_with_roles() {
     let acme = basic().page("companies/acme/");
     let (_, people) = element_by_id(main_of(&acme), "people").expect("a People section");
     let text = text_of(people);
-    assert_contains!(text, "Ann Smith, Researcher (July 2025)");
+    assert_contains!(text, "Ann Smith, Researcher (since July 2025)");
     assert_contains!(text, "Bob Jones, Chief executive (2020)");
     assert_contains!(people, "href=\"/people/ann-smith/\"");
 }
