@@ -499,3 +499,20 @@ fn an_event_that_ends_before_it_starts_is_an_error() {
     assert_contains!(run.stderr, "--> content/events/widget-works-sold.md:4:8");
     assert_contains!(run.stderr, "2023");
 }
+
+#[test]
+fn a_cycle_of_parent_companies_is_an_error() {
+    // `parent: alpha` on itself is refused already; a longer cycle is the same mistake.
+    let brief = Brief::fixture("broken/clean")
+        .file(
+            "content/companies/alpha.md",
+            "---\ntitle: Alpha\nparent: beta\n---\nAlpha is a unit of a larger group [@gazette, \"sold it\"].\n",
+        )
+        .file(
+            "content/companies/beta.md",
+            "---\ntitle: Beta\nparent: alpha\n---\nBeta is a unit of a larger group [@gazette, \"sold it\"].\n",
+        );
+    let run = build_fails(&brief);
+    assert_contains!(run.stderr, "content/companies/");
+    assert_contains!(run.stderr, "parent");
+}

@@ -85,7 +85,10 @@ fn infobox_shows_roles_with_dates_at_their_precision() {
     let bob = basic().page("people/bob-jones/");
     // Bob's role names the company by its alias, "Acme Corp": it still links to Acme.
     assert_contains!(main_of(&bob), "href=\"/companies/acme/\"");
-    assert_contains!(main_of(&bob), "Chief executive <span class=\"dates\">2020");
+    assert_contains!(
+        main_of(&bob),
+        "Chief executive <span class=\"dates\">since 2020"
+    );
     let event = basic().page("events/ann-joins-acme/");
     assert_contains!(main_of(&event), "July 2025");
 }
@@ -255,7 +258,7 @@ fn company_page_lists_its_people_with_roles() {
     let (_, people) = element_by_id(main_of(&acme), "people").expect("a People section");
     let text = text_of(people);
     assert_contains!(text, "Ann Smith, Researcher (since July 2025)");
-    assert_contains!(text, "Bob Jones, Chief executive (2020)");
+    assert_contains!(text, "Bob Jones, Chief executive (since 2020)");
     assert_contains!(people, "href=\"/people/ann-smith/\"");
 }
 
