@@ -270,3 +270,26 @@ fn a_citation_inside_link_text_does_not_nest_links() {
     let page = run.page("pages/p/");
     assert_contains!(main_of(&page), "<a id=\"ref-1-1\"");
 }
+
+#[test]
+fn tags_in_any_script_get_a_page_of_their_own() {
+    // A brief about Chinese sources may tag in Chinese; a tag made only of signs still needs
+    // an address. Every tag link must lead to a page that lists the note.
+    let brief = Brief::fixture("broken/clean");
+    let person = brief.read("content/people/ann-lee.md").replace(
+        "title: Ann Lee\n",
+        "title: Ann Lee\ntags: [\"人工智能\", \"AI talent\", \"Ünïcode\"]\n",
+    );
+    let brief = brief.file("content/people/ann-lee.md", &person);
+    let run = brief.build();
+    run.expect_clean();
+    let ann = run.page("people/ann-lee/");
+    let tags = crate::support::tags_with(main_of(&ann), "a", "class=\"tag\"");
+    assert_eq!(tags.len(), 3, "{tags:?}");
+    for tag in tags {
+        let href = crate::support::attr(tag, "href").expect("a tag href");
+        assert_ne!(href, "/tags//", "a tag without an address: {tag}");
+        let page = run.page(href.trim_start_matches('/'));
+        assert_contains!(main_of(&page), "href=\"/people/ann-lee/\"");
+    }
+}
