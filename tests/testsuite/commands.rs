@@ -267,3 +267,54 @@ fn check_json_counts_uncited_sources_and_uncited_paragraphs() {
         "{codes:?}"
     );
 }
+
+/// A page whose first claim rests on one origin told twice (a wire story and a relay of it),
+/// and whose second claim rests on two independent origins.
+fn origins_brief() -> Brief {
+    Brief::new()
+        .file(
+            "content/sources/wire.md",
+            "---\ntitle: Wire story\npublisher: Wire\n---\nThe deal was worth ten million dollars.\n",
+        )
+        .file(
+            "content/sources/relay-a.md",
+            "---\ntitle: Relay A\npublisher: A\nrelies_on: [wire]\n---\nThe deal was worth ten million dollars, Wire reported.\n",
+        )
+        .file(
+            "content/sources/own.md",
+            "---\ntitle: Own\npublisher: C\n---\nOur reporters confirmed the deal, worth ten million dollars.\n",
+        )
+        .file(
+            "content/pages/deal.md",
+            "---\ntitle: Deal\n---\nThe deal was worth ten million dollars [@wire, \"ten million dollars\"; @relay-a, \"ten million dollars\"].\n\nIt was confirmed independently as well [@relay-a, \"ten million dollars\"; @own, \"ten million dollars\"].\n",
+        )
+}
+
+#[test]
+fn check_reports_independent_origins_per_claim() {
+    let brief = origins_brief();
+    let run = brief.check(&["-v"]);
+    run.expect_code(0);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert_contains!(all, "2 claims cite several sources; 1 of them rest");
+    assert_contains!(all, "content/pages/deal.md:4:49");
+    assert_contains!(all, "2 sources, 1 origin");
+    assert_contains!(all, "content/pages/deal.md:6:52");
+    assert_contains!(all, "2 sources, 2 origins");
+}
+
+#[test]
+fn check_json_reports_independent_origins_too() {
+    // The JSON report is the machine-readable `check`: it should carry what -v prints.
+    let run = origins_brief().check(&["--format", "json"]);
+    run.expect_code(0);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    let claims = report["coverage"]["claims"]
+        .as_array()
+        .expect("coverage.claims");
+    assert_eq!(claims.len(), 2, "{claims:?}");
+    assert_eq!(claims[0]["location"], "content/pages/deal.md:4:49");
+    assert_eq!(claims[0]["sources"].as_array().map(Vec::len), Some(2));
+    assert_eq!(claims[0]["origins"].as_array().map(Vec::len), Some(1));
+    assert_eq!(claims[1]["origins"].as_array().map(Vec::len), Some(2));
+}
