@@ -76,11 +76,17 @@ pub fn build_incremental(
         files.insert(PathBuf::from("casefile.yaml"), text.as_str().into());
     }
     if let Some(url) = &options.base_url {
-        config.base_url = if url.ends_with('/') {
+        let url = if url.ends_with('/') {
             url.clone()
         } else {
             format!("{url}/")
         };
+        crate::config::check_base_url_characters(&url).map_err(|problem| {
+            FatalError(format!(
+                "base_url \"{url}\" given with --base-url {problem}"
+            ))
+        })?;
+        config.base_url = url;
     }
     let mut timings = Timings::default();
     let loaded = timings.time(progress, "load", || {

@@ -85,6 +85,7 @@ pub fn render_body(body: &str, ctx: &BodyContext) -> RenderedBody {
 
     // An unlabelled [[slug]] shows the target's title instead of the text typed.
     let mut skip_label = false;
+    let mut deferred_citations = String::new();
     for piece in pieces(body) {
         match piece {
             Piece::Text(run) => {
@@ -108,7 +109,12 @@ pub fn render_body(body: &str, ctx: &BodyContext) -> RenderedBody {
                     }
                 }
                 cite_index += 1;
-                state.emit(Event::InlineHtml(CowStr::from(sup)), false);
+                if open_links.is_empty() {
+                    state.emit(Event::InlineHtml(CowStr::from(sup)), false);
+                } else {
+                    // A link may not hold a link: the superscript follows the link text.
+                    deferred_citations.push_str(&sup);
+                }
             }
             Piece::Event(event, _) => match event {
                 Event::Start(Tag::CodeBlock(kind)) => {
@@ -209,6 +215,10 @@ pub fn render_body(body: &str, ctx: &BodyContext) -> RenderedBody {
                     match open_links.pop().inspect(|_| skip_label = false) {
                         Some("") | None => state.emit(Event::End(TagEnd::Link), true),
                         Some(close) => state.emit(Event::InlineHtml(CowStr::from(close)), true),
+                    }
+                    if open_links.is_empty() && !deferred_citations.is_empty() {
+                        let sups = std::mem::take(&mut deferred_citations);
+                        state.emit(Event::InlineHtml(CowStr::from(sups)), false);
                     }
                 }
                 Event::Start(Tag::Image {

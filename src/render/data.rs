@@ -242,7 +242,7 @@ pub fn atom_feed(brief: &Brief) -> Vec<u8> {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n",
     );
-    xml.push_str(&format!("  <title>{}</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}\"/>\n  <updated>{updated}</updated>\n", escape_html(&config.title), escape_html(&config.absolute("")), escape_html(&config.absolute("")), escape_html(&config.absolute("feed.xml"))));
+    xml.push_str(&format!("  <title>{}</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}\"/>\n  <updated>{updated}</updated>\n  <author><name>{}</name></author>\n", escape_html(&config.title), escape_html(&config.absolute("")), escape_html(&config.absolute("")), escape_html(&config.absolute("feed.xml")), escape_html(&config.title)));
     for n in entries {
         let url = config.absolute(&n.path_in_site());
         let when = n

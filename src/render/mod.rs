@@ -357,7 +357,7 @@ impl PageContext<'_> {
                 org: self.link(role.org),
                 person: self.link(id),
                 title: role.title.clone(),
-                dates: date_span(role.from, role.until),
+                dates: role_span(role.from, role.until),
                 current: role.until.is_none(),
                 cites_html: r.role_cites.get(i).cloned().unwrap_or_default(),
                 sort: role.from.map(|d| d.iso()).unwrap_or_default(),
@@ -418,7 +418,7 @@ impl PageContext<'_> {
                         org: self.link(id),
                         person: self.link(person),
                         title: role.title.clone(),
-                        dates: date_span(role.from, role.until),
+                        dates: role_span(role.from, role.until),
                         current: role.until.is_none(),
                         cites_html: r.people_cites.get(k).cloned().unwrap_or_default(),
                         sort: format!(
@@ -496,7 +496,7 @@ impl PageContext<'_> {
                 .iter()
                 .map(|t| TagView {
                     name: t.clone(),
-                    url: format!("{}tags/{}/", self.base, crate::model::slugify(t)),
+                    url: format!("{}tags/{}/", self.base, tag_slug(t)),
                 })
                 .collect(),
             dates: if note.kind == Kind::Event {
@@ -601,7 +601,7 @@ impl PageContext<'_> {
                 .iter()
                 .map(|t| TagView {
                     name: t.clone(),
-                    url: format!("{}tags/{}/", self.base, crate::model::slugify(t)),
+                    url: format!("{}tags/{}/", self.base, tag_slug(t)),
                 })
                 .collect(),
         }
@@ -694,7 +694,7 @@ impl PageContext<'_> {
         let mut tags: BTreeMap<String, (String, Vec<NoteId>)> = BTreeMap::new();
         for n in &brief.notes {
             for t in &n.tags {
-                tags.entry(crate::model::slugify(t))
+                tags.entry(tag_slug(t))
                     .or_insert_with(|| (t.clone(), Vec::new()))
                     .1
                     .push(n.id);
@@ -894,6 +894,29 @@ fn without_ref_ids(html: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The address of a tag's page: its words lower-cased and joined by `-`, letters of any
+/// script kept ("人工智能" keeps its own page rather than none).
+pub fn tag_slug(tag: &str) -> String {
+    let ascii = crate::model::slugify(tag);
+    if !ascii.is_empty() && tag.is_ascii() {
+        return ascii;
+    }
+    let id = crate::markdown::heading_id(tag);
+    if tag.chars().any(char::is_alphanumeric) {
+        id
+    } else {
+        ascii
+    }
+}
+
+/// A role's dates: like [`date_span`], but a role with no end is ongoing ("since July 2025").
+pub fn role_span(from: Option<crate::model::Date>, until: Option<crate::model::Date>) -> String {
+    match (from, until) {
+        (Some(f), None) => format!("since {}", f.human()),
+        _ => date_span(from, until),
+    }
 }
 
 /// "2021 – July 2025", "since 2021", "7 July 2025".

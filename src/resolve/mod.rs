@@ -203,6 +203,7 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
     }
     let citations = std::mem::take(&mut resolver.citations);
     resolver.check_fragments(&notes);
+    resolver.check_parent_cycles(&notes);
     let relations = relations::Relations::build(&notes);
     let mut citations_by_note = vec![Vec::new(); notes.len()];
     let mut citations_by_source = vec![Vec::new(); notes.len()];
@@ -306,6 +307,22 @@ impl Resolver<'_> {
         let cites = self.cites(id, doc, fm.cite.as_ref(), CiteContext::Event);
         let event_date = date(self, &fm.date);
         let until = date(self, &fm.until);
+        if let (Some(start), Some(end), Some(written)) = (event_date, until, fm.until.as_ref())
+            && end < start
+        {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "dates-reversed",
+                    doc.yaml_location(written),
+                    format!(
+                        "this event ends ({}) before it starts ({})",
+                        end.human(),
+                        start.human()
+                    ),
+                )
+                .with_help("swap `date` and `until`, or correct one of them"),
+            );
+        }
         let founded = date(self, &fm.founded);
         let updated = date(self, &fm.updated);
         if let Some(url) = &fm.website {
@@ -597,6 +614,53 @@ impl Resolver<'_> {
         id
     }
 
+    /// A company cannot be its own ancestor: each cycle of `parent` is reported once, at the
+    /// note of the cycle that comes first.
+    fn check_parent_cycles(&mut self, notes: &[Note]) {
+        let mut state = vec![0u8; notes.len()]; // 0 unseen, 1 on the current path, 2 done
+        for start in 0..notes.len() {
+            let mut path = Vec::new();
+            let mut at = Some(start);
+            while let Some(id) = at {
+                match state[id] {
+                    2 => break,
+                    1 => {
+                        let cycle = &path[path.iter().position(|&p| p == id).unwrap_or(0)..];
+                        let first = *cycle.iter().min().unwrap_or(&id);
+                        let names: Vec<&str> =
+                            cycle.iter().map(|&c| notes[c].title.as_str()).collect();
+                        let doc = &self.documents[first];
+                        let location = doc
+                            .front
+                            .parent
+                            .as_ref()
+                            .map_or_else(|| doc.file_location(), |p| doc.yaml_location(p));
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                "parent-cycle",
+                                location,
+                                format!(
+                                    "these companies are each other's parent: {}",
+                                    names.join(" → ")
+                                ),
+                            )
+                            .with_help("remove the `parent` that closes the circle"),
+                        );
+                        break;
+                    }
+                    _ => {
+                        state[id] = 1;
+                        path.push(id);
+                        at = notes[id].parent;
+                    }
+                }
+            }
+            for id in path {
+                state[id] = 2;
+            }
+        }
+    }
+
     /// `[[note#Heading]]` must name a heading that exists on that note.
     fn check_fragments(&mut self, notes: &[Note]) {
         for note in notes {
@@ -606,11 +670,8 @@ impl Resolver<'_> {
                 };
                 let target = &notes[resolved.note];
                 let wanted = crate::markdown::heading_id(fragment);
-                let exists = target
-                    .scan
-                    .headings
-                    .iter()
-                    .any(|h| h.id == *fragment || h.id == wanted);
+                let _ = wanted;
+                let exists = target.heading_for(fragment).is_some();
                 if !exists {
                     let doc = &self.documents[note.id];
                     let ids: Vec<&str> = target
@@ -652,12 +713,19 @@ impl Note {
     }
 
     /// The id of the heading a link fragment names.
+    /// A heading may be named by its id (`#parts`) or by its text (`#Products and parts`),
+    /// whatever `{#id}` it was given.
     pub fn heading_for(&self, fragment: &str) -> Option<&str> {
         let wanted = crate::markdown::heading_id(fragment);
-        self.scan
-            .headings
+        let headings = &self.scan.headings;
+        headings
             .iter()
             .find(|h| h.id == fragment || h.id == wanted)
+            .or_else(|| {
+                headings
+                    .iter()
+                    .find(|h| crate::markdown::heading_id(&h.text) == wanted)
+            })
             .map(|h| h.id.as_str())
     }
 }
