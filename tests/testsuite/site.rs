@@ -293,3 +293,34 @@ fn tags_in_any_script_get_a_page_of_their_own() {
         assert_contains!(main_of(&page), "href=\"/people/ann-lee/\"");
     }
 }
+
+#[test]
+fn sources_differ_only_when_different_sources_give_different_values() {
+    // SPEC §2: "Facts with the same label ... and different values from different sources".
+    // Two values from one source are a list, not a disagreement; one value cited twice is one
+    // value with two citations.
+    let brief = Brief::fixture("broken/clean");
+    let person = brief.read("content/people/ann-lee.md").replace(
+        "summary: The founder of Widget Works.\n",
+        "summary: The founder of Widget Works.\nfacts:\n  - label: Founded\n    value: \"2019\"\n    cite: {source: gazette, quote: \"founded Widget Works in 2019\"}\n  - label: Founded\n    value: \"2019\"\n    cite: {source: gazette, quote: \"Ann Lee founded Widget Works\"}\n  - label: Products\n    value: brass widgets\n    cite: {source: gazette, quote: \"small brass widgets\"}\n  - label: Products\n    value: clock parts\n    cite: {source: gazette, quote: \"for clocks and watches\"}\n",
+    );
+    let brief = brief.file("content/people/ann-lee.md", &person);
+    let run = brief.build();
+    run.expect_clean();
+    let ann = run.page("people/ann-lee/");
+    let main = main_of(&ann);
+    assert!(
+        element_by_id(main, "sources-differ").is_none(),
+        "one source's two products shown as a disagreement"
+    );
+    let row_start = main
+        .find("<th scope=\"row\">Founded</th>")
+        .expect("the Founded row");
+    let row = &main[row_start..row_start + main[row_start..].find("</tr>").expect("row end")];
+    assert_eq!(
+        row.matches("<span class=\"fact-value\">").count(),
+        1,
+        "the same value shown twice: {row}"
+    );
+    assert_eq!(row.matches("<sup class=\"citation\">").count(), 2, "{row}");
+}
