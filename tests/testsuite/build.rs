@@ -582,3 +582,8 @@ fn the_feed_has_what_atom_requires() {
 fn links_never_nest() {
     assert!(soundness::links_do_not_nest(basic()) > 100);
 }
+
+#[test]
+fn every_page_has_its_landmarks() {
+    assert!(soundness::pages_have_their_landmarks(basic()) >= 15);
+}

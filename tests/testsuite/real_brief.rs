@@ -121,4 +121,5 @@ fn the_repository_brief_builds_into_a_sound_site() {
     soundness::json_ld_parses(&run);
     soundness::xml_is_well_formed(&run);
     soundness::links_do_not_nest(&run);
+    soundness::pages_have_their_landmarks(&run);
 }

@@ -236,3 +236,38 @@ pub fn links_do_not_nest(run: &Run) -> usize {
     }
     links
 }
+
+/// Each page has what docs/conventions.md promises every page: a language, a non-empty title,
+/// the skip link, one `<main id="main">`, one `<h1>`, and alt text on every image.
+pub fn pages_have_their_landmarks(run: &Run) -> usize {
+    let mut pages = 0;
+    for (path, html) in html_pages(run) {
+        // The brief's own templates (a custom 404 in a test) may do as they like.
+        if !html.contains("<body data-kind=") {
+            continue;
+        }
+        assert_contains!(html, "<html lang=\"", "{path}");
+        let title = html
+            .split_once("<title>")
+            .and_then(|(_, rest)| rest.split_once("</title>"))
+            .map(|(t, _)| t.trim())
+            .unwrap_or_default();
+        assert!(!title.is_empty(), "{path}: no <title>");
+        assert_contains!(html, "<a class=\"skip-link\" href=\"#main\">", "{path}");
+        assert_eq!(
+            html.matches("<main id=\"main\"").count(),
+            1,
+            "{path}: <main>"
+        );
+        assert_eq!(html.matches("<h1").count(), 1, "{path}: one <h1>");
+        for (i, _) in html.match_indices("<img ") {
+            let tag = &html[i..i + html[i..].find('>').unwrap_or(0)];
+            assert!(
+                tag.contains(" alt=\""),
+                "{path}: an image without alt: {tag}"
+            );
+        }
+        pages += 1;
+    }
+    pages
+}
