@@ -110,6 +110,16 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
     };
     let root = cli.root.clone().unwrap_or_else(|| PathBuf::from("."));
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    // A folder without content/ is a usage mistake (wrong --root), not a content error.
+    if matches!(cli.command, Command::Build { .. } | Command::Check { .. })
+        && !root.join("content").is_dir()
+    {
+        eprintln!(
+            "error: {} is not a brief: it has no content/ folder\n  = help: run casefile in a brief's folder, pass --root DIR, or start one with `casefile init DIR`",
+            root.display()
+        );
+        return 2;
+    }
     match cli.command {
         Command::Build {
             drafts,

@@ -145,7 +145,11 @@ pub fn brief_json(
             let mut values: Vec<String> = facts.iter().map(|f| f.value.to_lowercase()).collect();
             values.sort();
             values.dedup();
-            if values.len() > 1 {
+            let sources: std::collections::BTreeSet<usize> = facts
+                .iter()
+                .flat_map(|f| f.cites.iter().map(|&c| brief.citations[c].source))
+                .collect();
+            if values.len() > 1 && sources.len() > 1 {
                 disagreements.push(DisagreementJson {
                     note: n.slug.clone(),
                     label: facts[0].label.clone(),
@@ -222,6 +226,36 @@ pub fn json_ld(brief: &Brief, evidence: &Evidence, id: NoteId) -> String {
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
+}
+
+/// JSON-LD for a page that is not a note: an index, the timeline, the graph, search, 404.
+pub fn site_page_json_ld(
+    brief: &Brief,
+    title: &str,
+    kind: &str,
+    path: &str,
+    description: &str,
+) -> String {
+    let kind_of_page = match kind {
+        "index" | "tags" | "timeline" => "CollectionPage",
+        "search" => "SearchResultsPage",
+        _ => "WebPage",
+    };
+    let mut value = json!({
+        "@context": "https://schema.org",
+        "@type": kind_of_page,
+        "name": title,
+        "url": brief.config.absolute(path),
+        "isPartOf": {"@type": "WebSite", "name": brief.config.title, "url": brief.config.absolute("")},
+    });
+    if !description.is_empty()
+        && let Value::Object(map) = &mut value
+    {
+        map.insert("description".into(), json!(description));
+    }
+    serde_json::to_string(&value)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
 }
 
 pub fn atom_feed(brief: &Brief) -> Vec<u8> {

@@ -65,9 +65,15 @@ impl<'a> PageFootnotes<'a> {
                 let n = self.entries.len() + 1;
                 self.numbers.insert(key, n);
                 let meta = source.source.as_ref();
+                // The original page is matched as it is written: quote the source's own
+                // characters (its dashes, its apostrophes), not the quote as typed.
+                let passages = &self.evidence.citations[citation].passages;
                 let original_url = meta
                     .and_then(|m| m.url.as_deref())
                     .map(|u| match c.quote.as_deref() {
+                        Some(_) if !passages.is_empty() => {
+                            format!("{u}#:~:text={}", passages_fragment(passages))
+                        }
                         Some(q) => format!("{u}#:~:text={}", text_fragment(q)),
                         None => u.to_string(),
                     })
@@ -144,6 +150,17 @@ pub fn origins_badge(brief: &Brief, citations: &[CitationId]) -> String {
 }
 
 /// A quote as a text fragment directive: `start,end` around elisions, percent-encoded.
+/// The text fragment of the passages a quote matched in the source: the first and last
+/// pieces (`start,end`) when an elision split it, white space folded as a page shows it.
+pub fn passages_fragment(passages: &[String]) -> String {
+    let folded: Vec<String> = passages
+        .iter()
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect();
+    text_fragment(&folded.join(" … "))
+}
+
 pub fn text_fragment(quote: &str) -> String {
     let pieces: Vec<&str> = quote
         .split(['…'])

@@ -309,7 +309,11 @@ impl PageContext<'_> {
             url: format!("{}{}", self.base, path),
             canonical: self.brief.config.absolute(path),
             description: description.to_string(),
-            json_ld,
+            json_ld: if json_ld.is_empty() {
+                data::site_page_json_ld(self.brief, title, kind, path, description)
+            } else {
+                json_ld
+            },
         }
     }
 
@@ -378,20 +382,41 @@ impl PageContext<'_> {
         let mut differ = Vec::new();
         for key in label_order {
             let indexes = &by_label[&key];
-            let values: Vec<FactValueView> = indexes
-                .iter()
-                .map(|&i| FactValueView {
-                    value: note.facts[i].value.clone(),
-                    as_of: note.facts[i].as_of.map(|d| d.human()).unwrap_or_default(),
-                    cites_html: r.fact_cites.get(i).cloned().unwrap_or_default(),
-                })
-                .collect();
+            // The same value from several citations is one value with all of them.
+            let mut values: Vec<FactValueView> = Vec::new();
+            let mut value_keys: Vec<String> = Vec::new();
+            for &i in indexes {
+                let fact = &note.facts[i];
+                let cites = r.fact_cites.get(i).cloned().unwrap_or_default();
+                let key = fact.value.to_lowercase();
+                match value_keys.iter().position(|k| *k == key) {
+                    Some(at) => values[at].cites_html.push_str(&cites),
+                    None => {
+                        value_keys.push(key);
+                        values.push(FactValueView {
+                            value: fact.value.clone(),
+                            as_of: fact.as_of.map(|d| d.human()).unwrap_or_default(),
+                            cites_html: cites,
+                        });
+                    }
+                }
+            }
             let distinct: std::collections::BTreeSet<String> = indexes
                 .iter()
                 .map(|&i| note.facts[i].value.to_lowercase())
                 .collect();
             let label = note.facts[indexes[0]].label.clone();
-            if distinct.len() > 1 {
+            // Values that differ only count as a disagreement when different sources give them.
+            let sources: std::collections::BTreeSet<NoteId> = indexes
+                .iter()
+                .flat_map(|&i| {
+                    note.facts[i]
+                        .cites
+                        .iter()
+                        .map(|&c| brief.citations[c].source)
+                })
+                .collect();
+            if distinct.len() > 1 && sources.len() > 1 {
                 // The same superscripts stand in the infobox; ids must stay unique, so the copy
                 // here links without being a back-link target.
                 let values = values

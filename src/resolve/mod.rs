@@ -336,7 +336,7 @@ impl Resolver<'_> {
                 publisher: fm.publisher.as_ref().map(|n| self.named(n)),
                 author: fm.author.clone(),
                 date: event_date,
-                url: fm.url.as_ref().map(|u| u.value.clone()),
+                url: fm.url.as_ref().map(|u| encode_url(u.value.trim())),
                 via: fm.via.as_ref().map(|n| self.named(n)),
                 relies_on: fm
                     .relies_on
@@ -422,7 +422,7 @@ impl Resolver<'_> {
             roles,
             parent: parent.filter(|&p| p != id),
             founded,
-            website: fm.website.as_ref().map(|w| w.value.clone()),
+            website: fm.website.as_ref().map(|w| encode_url(w.value.trim())),
             date: event_date,
             until,
             participants,
@@ -727,5 +727,36 @@ impl Note {
                     .find(|h| crate::markdown::heading_id(&h.text) == wanted)
             })
             .map(|h| h.id.as_str())
+    }
+}
+
+/// A URL as written, with the ASCII characters a URL cannot hold as they are (space, quotes,
+/// angle brackets, …) percent-encoded, so that an `href` made from it is a valid URL.
+pub fn encode_url(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if c.is_ascii() && (c.is_ascii_control() || " \"<>`{}|\\^".contains(c)) {
+            out.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_url;
+
+    #[test]
+    fn urls_keep_what_they_may_hold_and_encode_the_rest() {
+        assert_eq!(
+            encode_url("https://x.org/a?b=c&d=é#f"),
+            "https://x.org/a?b=c&d=é#f"
+        );
+        assert_eq!(
+            encode_url("https://x.org/<script>\"a b\""),
+            "https://x.org/%3Cscript%3E%22a%20b%22"
+        );
     }
 }
