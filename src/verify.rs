@@ -44,6 +44,9 @@ pub struct CitationEvidence {
     pub mark: Option<usize>,
     /// The id of the source paragraph the quote is in.
     pub paragraph_id: Option<String>,
+    /// The source's own text of each piece the quote matched (one, or more with elisions),
+    /// for links into the original, which must quote the page as it is written.
+    pub passages: Vec<String>,
 }
 
 pub fn verify(brief: &Brief, diagnostics: &mut Diagnostics) -> Evidence {
@@ -63,6 +66,7 @@ pub fn verify(brief: &Brief, diagnostics: &mut Diagnostics) -> Evidence {
 
     let mut pieces: Vec<Vec<(Range<usize>, usize, CitationId)>> =
         vec![Vec::new(); brief.notes.len()];
+    let mut citations = vec![CitationEvidence::default(); brief.citations.len()];
     for (citation, lookup) in brief.citations.iter().zip(&lookups) {
         let source = &brief.notes[citation.source];
         match lookup {
@@ -81,6 +85,12 @@ pub fn verify(brief: &Brief, diagnostics: &mut Diagnostics) -> Evidence {
                 for range in &m.ranges {
                     pieces[citation.source].push((range.clone(), m.paragraph, citation.id));
                 }
+                citations[citation.id].passages = m
+                    .ranges
+                    .iter()
+                    .filter_map(|r| source.body.get(r.clone()))
+                    .map(str::to_string)
+                    .collect();
             }
             Some(QuoteLookup::NotFound { closest }) => {
                 let help = match closest {
@@ -116,7 +126,6 @@ pub fn verify(brief: &Brief, diagnostics: &mut Diagnostics) -> Evidence {
         }
     }
 
-    let mut citations = vec![CitationEvidence::default(); brief.citations.len()];
     let sources = prepared
         .into_iter()
         .zip(pieces)

@@ -100,3 +100,31 @@ fn a_passage_with_literal_asterisks_can_be_quoted_one_way_or_another() {
         plain.stderr
     );
 }
+
+#[test]
+fn the_link_to_the_original_uses_the_sources_own_characters() {
+    // A text fragment (#:~:text=) is matched by the browser against the original page, which
+    // does not fold dashes or apostrophes: it must quote the source as it is written, not the
+    // quote as typed in the note.
+    let brief = Brief::new()
+        .file(
+            "content/sources/s.md",
+            "---\ntitle: The source\nurl: https://news.example/story\n---\nRevenue rose 5\u{2013}10 percent, and it\u{2019}s growing.\n",
+        )
+        .file(
+            "content/people/ann.md",
+            "---\ntitle: Ann\n---\nRevenue grew [@s, \"rose 5-10 percent\"] and grows [@s, \"it's growing\"].\n",
+        );
+    let run = brief.build();
+    run.expect_clean();
+    let ann = run.page("people/ann/");
+    let main = main_of(&ann);
+    assert_contains!(
+        main,
+        "href=\"https://news.example/story#:~:text=rose%205%E2%80%9310%20percent\""
+    );
+    assert_contains!(
+        main,
+        "href=\"https://news.example/story#:~:text=it%E2%80%99s%20growing\""
+    );
+}
