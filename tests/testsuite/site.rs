@@ -324,3 +324,18 @@ fn sources_differ_only_when_different_sources_give_different_values() {
     );
     assert_eq!(row.matches("<sup class=\"citation\">").count(), 2, "{row}");
 }
+
+#[test]
+fn an_empty_brief_builds_a_sound_site() {
+    // `content/` with nothing in it (a brief just started) still gives a site whose links,
+    // feed and sitemap are whole.
+    let brief = Brief::new();
+    let run = brief.build();
+    run.expect_clean();
+    assert!(run.out.join("index.html").is_file());
+    crate::soundness::internal_links_lead_to_files_and_ids(&run, "/");
+    crate::soundness::xml_is_well_formed(&run);
+    crate::soundness::ids_are_unique(&run);
+    crate::soundness::pages_have_their_landmarks(&run);
+    crate::soundness::json_ld_parses(&run);
+}
