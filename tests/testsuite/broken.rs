@@ -345,6 +345,12 @@ fn script_in_titles_and_bodies_is_escaped_everywhere() {
     // The escaped text is there, so the test is not passing on an empty page.
     let person = run.page("people/eve-hacker/");
     assert_contains!(person, "&lt;script&gt;alert(1)&lt;/script&gt;");
+    // Hostile text leaves the site whole: XML well-formed, JSON-LD parses, links resolve.
+    crate::soundness::xml_is_well_formed(&run);
+    crate::soundness::json_ld_parses(&run);
+    crate::soundness::internal_links_lead_to_files_and_ids(&run, "/");
+    crate::soundness::ids_are_unique(&run);
+    crate::soundness::links_do_not_nest(&run);
     assert_contains!(
         run.file("casefile.json"),
         "Eve <script>alert(1)</script> Hacker"
