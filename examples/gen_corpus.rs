@@ -491,9 +491,9 @@ impl Vocabulary {
 
     fn word(&self, rng: &mut Rng) -> &'static str {
         if rng.percent(30) {
-            *rng.pick(self.function.as_slice())
+            rng.pick::<&'static str>(self.function.as_slice())
         } else {
-            *rng.pick(self.content.as_slice())
+            rng.pick::<&'static str>(self.content.as_slice())
         }
     }
 }
@@ -821,7 +821,7 @@ impl Corpus {
                     let source = self.cited_source(rng, index);
                     note.roles.push(Role {
                         org: *rng.pick(firms),
-                        title: *rng.pick(ROLE_TITLES),
+                        title: rng.pick::<&'static str>(ROLE_TITLES),
                         from: date(rng, start, start),
                         until: (!is_current).then(|| date(rng, year, year)),
                         quote: self.pick_quote(rng, source),
@@ -1173,10 +1173,10 @@ fn generate_sources(
                     if position == name_at && position > 0 {
                         let name = *rng.pick(mentionable.as_slice());
                         words.extend(name.split(' ').map(str::to_string));
-                        if rng.percent(25) {
-                            if let Some(last) = words.last_mut() {
-                                last.push_str("’s");
-                            }
+                        if rng.percent(25)
+                            && let Some(last) = words.last_mut()
+                        {
+                            last.push_str("’s");
                         }
                     }
                     let word = vocabulary.word(rng);
@@ -1718,11 +1718,11 @@ fn write_tree(root: &Path, files: &mut [(PathBuf, String)]) -> Result<(), String
     let mut made = BTreeSet::new();
     for (path, text) in files.iter() {
         let path = root.join(path);
-        if let Some(parent) = path.parent() {
-            if made.insert(parent.to_path_buf()) {
-                fs::create_dir_all(parent)
-                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-            }
+        if let Some(parent) = path.parent()
+            && made.insert(parent.to_path_buf())
+        {
+            fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
