@@ -360,3 +360,108 @@ proptest! {
         }
     }
 }
+
+/// The notes of a generated brief: (folder, slug, title, alias).
+const NOTES: &[(&str, &str, &str, &str)] = &[
+    ("people", "ann-lee", "Ann Lee", "A. Lee"),
+    ("people", "bob-ray", "Bob Ray", "Robert Ray"),
+    ("companies", "widget-works", "Widget Works", "WW"),
+    ("events", "the-sale", "The sale", "Sale of Widget Works"),
+    ("pages", "method", "Method", "How we work"),
+];
+
+/// Quotes that are in [`SOURCE`] (verbatim, or folded, or elided).
+const GOOD_QUOTES: &[&str] = &[
+    "founded Widget Works in 2019",
+    "Ann Lee founded",
+    "brass widgets",
+    "made brass widgets \u{201c}for clocks\u{201d}",
+    "Ann Lee ... in 2019",
+    "THE COMPANY MADE",
+];
+
+/// A piece of a note's body that a careful author could write: valid links, citations with
+/// quotes the source holds, and Markdown around and inside them.
+fn valid_piece() -> impl Strategy<Value = String> {
+    let note = prop::sample::select(NOTES.to_vec());
+    let quote = prop::sample::select(GOOD_QUOTES.to_vec());
+    prop_oneof![
+        note.clone()
+            .prop_map(|(_, slug, _, _)| format!("[[{slug}]]")),
+        note.clone()
+            .prop_map(|(_, _, title, _)| format!("[[{title}]]")),
+        note.clone()
+            .prop_map(|(_, _, _, alias)| format!("[[{alias}|the note]]")),
+        note.prop_map(|(folder, slug, title, _)| format!("[{title}](../{folder}/{slug}.md)")),
+        quote.clone().prop_map(|q| format!(" [@paper, \"{q}\"]")),
+        quote.prop_map(|q| format!(" [@paper, \"{q}\"; @paper]")),
+        Just(" [@paper]".to_string()),
+        Just("[^1]".to_string()),
+        Just("\n\n[^1]: A remark of the author [@paper].\n\n".to_string()),
+        Just("\n\n## A heading\n\n".to_string()),
+        Just("\n\n- an item with [[Ann Lee]]\n- another\n\n".to_string()),
+        Just("\n\n> quoted [[WW]] words\n\n".to_string()),
+        Just("\n\n| a | b |\n|---|---|\n| [[Bob Ray]] | 2 |\n\n".to_string()),
+        Just("\n\n```rust\nlet x = \"[[not a link]]\";\n```\n\n".to_string()),
+        Just("*emphasis with [[Ann Lee]]*".to_string()),
+        Just("[outer link [[Bob Ray]] inside](https://example.org)".to_string()),
+        Just("[a link with a cite [@paper, \"brass widgets\"]](https://example.org)".to_string()),
+        Just("<b>raw</b> & <i>html</i>".to_string()),
+        "[a-zA-Z ,.]{1,30}",
+        Just("\n".to_string()),
+        Just(". ".to_string()),
+    ]
+}
+
+fn valid_brief() -> impl Strategy<Value = Vec<String>> {
+    prop::collection::vec(
+        prop::collection::vec(valid_piece(), 1..25).prop_map(|p| p.concat()),
+        NOTES.len(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Whenever a brief builds, its site is sound: every citation reaches a mark that holds its
+    /// quote and back, links and fragments resolve, ids are unique, links do not nest, data
+    /// parses. The bodies mix valid links and citations with Markdown of every kind.
+    #[test]
+    fn every_site_that_builds_is_sound(bodies in valid_brief()) {
+        let temp = tempfile::tempdir().expect("a temporary folder");
+        let root = temp.path().join("brief");
+        write(&root, "casefile.yaml", "title: Props\n");
+        write(&root, "content/sources/paper.md", SOURCE);
+        for ((folder, slug, title, alias), body) in NOTES.iter().zip(&bodies) {
+            let extra = if *folder == "events" { "date: \"2024-05\"\nparticipants: [ann-lee, widget-works]\n" } else { "" };
+            write(
+                &root,
+                &format!("content/{folder}/{slug}.md"),
+                &format!("---\ntitle: {title}\naliases: [\"{alias}\"]\n{extra}---\n{body}\n"),
+            );
+        }
+        let options = BuildOptions { root: root.clone(), drafts: false, base_url: None, render: true };
+        let result = build(&options).expect("no fatal error");
+        let errors: Vec<String> = result
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == casefile::diagnostic::Severity::Error)
+            .map(|d| format!("{} {}: {}", d.location, d.code, d.message))
+            .collect();
+        prop_assert!(errors.is_empty(), "a valid brief failed: {:#?}", errors);
+        let out = temp.path().join("out");
+        for output in result.outputs.expect("the site") {
+            let path = out.join(&output.path);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("create");
+            std::fs::write(path, output.bytes).expect("write");
+        }
+        let run = crate::support::Run::of_site(&out);
+        crate::soundness::citations_lead_to_marks_holding_their_quotes(&run);
+        crate::soundness::marks_link_back_to_citations_that_exist(&run, "/");
+        crate::soundness::internal_links_lead_to_files_and_ids(&run, "/");
+        crate::soundness::ids_are_unique(&run);
+        crate::soundness::links_do_not_nest(&run);
+        crate::soundness::json_ld_parses(&run);
+        crate::soundness::xml_is_well_formed(&run);
+    }
+}

@@ -339,3 +339,17 @@ fn an_empty_brief_builds_a_sound_site() {
     crate::soundness::pages_have_their_landmarks(&run);
     crate::soundness::json_ld_parses(&run);
 }
+
+#[test]
+fn a_footnote_referred_to_twice_gets_two_back_links_and_unique_ids() {
+    let brief = brief().file(
+        "content/pages/p.md",
+        "---\ntitle: P\n---\nFirst use[^1] and a second use[^1] of one remark [@s, \"a thing\"].\n\n[^1]: The remark.\n",
+    );
+    let run = brief.build();
+    run.expect_clean();
+    crate::soundness::ids_are_unique(&run);
+    let page = run.page("pages/p/");
+    let (_, notes) = element_by_id(main_of(&page), "footnotes").expect("the notes");
+    assert_eq!(notes.matches("class=\"backref\"").count(), 2, "{notes}");
+}

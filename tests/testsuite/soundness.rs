@@ -41,6 +41,26 @@ fn quote_pieces(quote: &str) -> Vec<String> {
         .collect()
 }
 
+/// The text of mark `m-pN-K` and of the marks after it in paragraph `pN`, joined.
+fn marks_from(html: &str, mark_id: &str) -> String {
+    let (paragraph, k) = mark_id
+        .strip_prefix("m-")
+        .and_then(|rest| rest.rsplit_once('-'))
+        .expect("a mark id like m-p3-1");
+    let first: usize = k.parse().expect("a mark number");
+    let mut text = String::new();
+    for n in first.. {
+        match element_by_id(html, &format!("m-{paragraph}-{n}")) {
+            Some((_, inner)) => {
+                text.push_str(&text_of(inner));
+                text.push(' ');
+            }
+            None => break,
+        }
+    }
+    text
+}
+
 /// Undoes the HTML escaping of an attribute value.
 fn unescape(value: &str) -> String {
     value
@@ -75,15 +95,26 @@ pub fn citations_lead_to_marks_holding_their_quotes(run: &Run) -> usize {
             let source = pages
                 .get(&format!("{}index.html", &page[base + 1..]))
                 .unwrap_or_else(|| panic!("{path}: {href}: no such page"));
-            let (tag, inner) = element_by_id(main_of(source), mark_id)
+            let (tag, _) = element_by_id(main_of(source), mark_id)
                 .unwrap_or_else(|| panic!("{path}: no #{mark_id} on {page}"));
             assert_eq!(tag, "mark", "{path}: #{mark_id}");
-            let marked = text_of(inner).to_lowercase();
+            // The first piece is in the mark linked to; the pieces after an elision may be
+            // highlighted by the following marks of the same paragraph.
+            let marked = marks_from(main_of(source), mark_id).to_lowercase();
+            let pieces = quote_pieces(&quote);
             let mut from = 0;
-            for piece in quote_pieces(&quote) {
-                let at = marked[from..].find(&piece).unwrap_or_else(|| {
-                    panic!("{path}: the mark #{mark_id} ({marked:?}) lacks {piece:?}")
+            for (i, piece) in pieces.iter().enumerate() {
+                let at = marked[from..].find(piece.as_str()).unwrap_or_else(|| {
+                    panic!("{path}: the marks from #{mark_id} ({marked:?}) lack {piece:?}")
                 });
+                if i == 0 {
+                    let first =
+                        text_of(element_by_id(main_of(source), mark_id).expect("the mark").1);
+                    assert!(
+                        first.to_lowercase().contains(piece.as_str()),
+                        "{path}: #{mark_id} ({first:?}) does not hold {piece:?}"
+                    );
+                }
                 from += at + piece.len();
             }
             checked += 1;

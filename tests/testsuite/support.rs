@@ -256,6 +256,17 @@ impl Run {
         self
     }
 
+    /// A successful run whose site is the folder `dir` (a site written by the library).
+    pub fn of_site(dir: &Path) -> Run {
+        Run {
+            code: 0,
+            stdout: String::new(),
+            stderr: String::new(),
+            out: dir.to_path_buf(),
+            keep: None,
+        }
+    }
+
     /// This run, reading its output from `dir` (for a build run with a hand-made `-o`).
     pub fn with_output(self, dir: &Path) -> Run {
         Run {
