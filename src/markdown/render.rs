@@ -75,6 +75,7 @@ pub fn render_body(body: &str, ctx: &BodyContext) -> RenderedBody {
         link_sentences: vec![None; ctx.links.len()],
         footnote_order: Vec::new(),
         footnote_defs: HashMap::new(),
+        footnote_uses: HashMap::new(),
         current_footnote: None,
     };
     let mut link_index = 0usize;
@@ -248,9 +249,12 @@ pub fn render_body(body: &str, ctx: &BodyContext) -> RenderedBody {
                 Event::FootnoteReference(name) => {
                     let letter = state.footnote_letter(&name);
                     let id = heading_id(&name);
+                    let uses = state.footnote_uses.entry(name.to_string()).or_default();
+                    *uses += 1;
+                    let ref_id = footnote_ref_id(&id, *uses);
                     state.emit(
                         Event::InlineHtml(CowStr::from(format!(
-                            "<sup class=\"footnote-ref\"><a href=\"#fn-{id}\" id=\"fnref-{id}\" aria-label=\"Note {letter}\">{letter}</a></sup>"
+                            "<sup class=\"footnote-ref\"><a href=\"#fn-{id}\" id=\"{ref_id}\" aria-label=\"Note {letter}\">{letter}</a></sup>"
                         ))),
                         false,
                     );
@@ -280,7 +284,11 @@ pub fn render_body(body: &str, ctx: &BodyContext) -> RenderedBody {
     state.close_block();
     let mut html_out = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut html_out, state.out.into_iter());
-    let footnotes_html = render_footnotes(&state.footnote_order, state.footnote_defs);
+    let footnotes_html = render_footnotes(
+        &state.footnote_order,
+        state.footnote_defs,
+        &state.footnote_uses,
+    );
     RenderedBody {
         html: html_out,
         link_sentences: state.link_sentences,
@@ -298,6 +306,8 @@ struct State<'a> {
     link_sentences: Vec<Option<String>>,
     footnote_order: Vec<String>,
     footnote_defs: HashMap<String, Vec<Event<'a>>>,
+    /// How many times the text refers to each footnote: each place gets its own id.
+    footnote_uses: HashMap<String, usize>,
     current_footnote: Option<String>,
 }
 
@@ -351,7 +361,20 @@ fn letters(mut index: usize) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
-fn render_footnotes(order: &[String], mut defs: HashMap<String, Vec<Event<'_>>>) -> String {
+/// The id of the `n`th place (from 1) that refers to footnote `id`: `fnref-x`, `fnref-x-2`, …
+fn footnote_ref_id(id: &str, n: usize) -> String {
+    if n <= 1 {
+        format!("fnref-{id}")
+    } else {
+        format!("fnref-{id}-{n}")
+    }
+}
+
+fn render_footnotes(
+    order: &[String],
+    mut defs: HashMap<String, Vec<Event<'_>>>,
+    uses: &HashMap<String, usize>,
+) -> String {
     if defs.is_empty() {
         return String::new();
     }
@@ -373,13 +396,14 @@ fn render_footnotes(order: &[String], mut defs: HashMap<String, Vec<Event<'_>>>)
         let events = defs.remove(&name).unwrap_or_default();
         let mut inner = String::new();
         html::push_html(&mut inner, events.into_iter());
-        let backref = if order.contains(&name) {
-            format!(
-                " <a class=\"backref\" href=\"#fnref-{id}\" aria-label=\"Back to the text\">↩</a>"
-            )
-        } else {
-            String::new()
-        };
+        let backref: String = (1..=uses.get(&name).copied().unwrap_or(0))
+            .map(|n| {
+                format!(
+                    " <a class=\"backref\" href=\"#{}\" aria-label=\"Back to the text\">↩</a>",
+                    footnote_ref_id(&id, n)
+                )
+            })
+            .collect();
         out.push_str(&format!(
             "<li id=\"fn-{id}\">{}{backref}</li>\n",
             inner.trim_end()
