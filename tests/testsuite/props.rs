@@ -427,7 +427,7 @@ proptest! {
     /// quote and back, links and fragments resolve, ids are unique, links do not nest, data
     /// parses. The bodies mix valid links and citations with Markdown of every kind.
     #[test]
-    fn every_site_that_builds_is_sound(bodies in valid_brief()) {
+    fn every_site_that_builds_is_sound(bodies in valid_brief(), sub_path in any::<bool>()) {
         let temp = tempfile::tempdir().expect("a temporary folder");
         let root = temp.path().join("brief");
         write(&root, "casefile.yaml", "title: Props\n");
@@ -440,7 +440,12 @@ proptest! {
                 &format!("---\ntitle: {title}\naliases: [\"{alias}\"]\n{extra}---\n{body}\n"),
             );
         }
-        let options = BuildOptions { root: root.clone(), drafts: false, base_url: None, render: true };
+        let (base_url, base) = if sub_path {
+            (Some("https://x.org/sub/".to_string()), "/sub/")
+        } else {
+            (None, "/")
+        };
+        let options = BuildOptions { root: root.clone(), drafts: false, base_url, render: true };
         let result = build(&options).expect("no fatal error");
         let errors: Vec<String> = result
             .diagnostics
@@ -457,8 +462,8 @@ proptest! {
         }
         let run = crate::support::Run::of_site(&out);
         crate::soundness::citations_lead_to_marks_holding_their_quotes(&run);
-        crate::soundness::marks_link_back_to_citations_that_exist(&run, "/");
-        crate::soundness::internal_links_lead_to_files_and_ids(&run, "/");
+        crate::soundness::marks_link_back_to_citations_that_exist(&run, base);
+        crate::soundness::internal_links_lead_to_files_and_ids(&run, base);
         crate::soundness::ids_are_unique(&run);
         crate::soundness::links_do_not_nest(&run);
         crate::soundness::json_ld_parses(&run);
