@@ -207,6 +207,41 @@ test('the search box finds a note and opens it', { timeout: 60_000 }, async () =
   }
 });
 
+test('the search index finds a note by a word from its body', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await open();
+  try {
+    const personUrl = requirePage(assert, pages, 'person');
+    await page.goto(personUrl);
+    const title = (await page.locator('h1').first().innerText()).trim().toLowerCase();
+    // The longest word of the note's own text that is not in its title: a word only the body
+    // can have put in the index.
+    const body = await page.locator('.note-body').first().innerText();
+    const words = body.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 6 && !title.includes(w.toLowerCase()));
+    words.sort((a, b) => b.length - a.length || a.localeCompare(b));
+    assert.ok(words.length > 0, `no word to search for in the body of ${personUrl}`);
+    const word = words[0];
+    await page.goto(pages.search);
+    const input = page.locator('.pagefind-ui__search-input').first();
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(word);
+    const RESULT = '.pagefind-ui__result-link';
+    await page.locator(RESULT).first().waitFor({ state: 'visible', timeout: 10_000 });
+    // Show every result, not only the first page of them.
+    for (let i = 0; i < 10; i++) {
+      const more = page.locator('.pagefind-ui__button');
+      if (!(await more.count()) || !(await more.first().isVisible())) break;
+      await more.first().click();
+      await page.waitForTimeout(200);
+    }
+    const wanted = new URL(personUrl).pathname;
+    const hrefs = await page.locator(RESULT).evaluateAll((links) => links.map((a) => new URL(a.href).pathname));
+    assert.ok(hrefs.includes(wanted), `searching for the body word "${word}" does not list ${wanted}; results: ${hrefs.join(', ')}`);
+    assertNoErrors(assert, errors);
+  } finally {
+    await context.close();
+  }
+});
+
 test('hovering a wikilink shows a preview card', { timeout: 60_000 }, async () => {
   const { context, page, errors } = await open();
   try {
