@@ -427,13 +427,30 @@ proptest! {
     /// quote and back, links and fragments resolve, ids are unique, links do not nest, data
     /// parses. The bodies mix valid links and citations with Markdown of every kind.
     #[test]
-    fn every_site_that_builds_is_sound(bodies in valid_brief(), sub_path in any::<bool>()) {
+    fn every_site_that_builds_is_sound(
+        bodies in valid_brief(),
+        sub_path in any::<bool>(),
+        tags in prop::collection::vec(prop::sample::select(vec!["ai", "人工智能", "Talent race", "ai"]), 0..3),
+        with_roles in any::<bool>(),
+    ) {
         let temp = tempfile::tempdir().expect("a temporary folder");
         let root = temp.path().join("brief");
         write(&root, "casefile.yaml", "title: Props\n");
         write(&root, "content/sources/paper.md", SOURCE);
+        write(
+            &root,
+            "content/sources/other.md",
+            "---\ntitle: Other\nurl: https://other.example/a\nrelies_on: [paper]\n---\nIt made clocks \u{2013} and more.\n",
+        );
         for ((folder, slug, title, alias), body) in NOTES.iter().zip(&bodies) {
-            let extra = if *folder == "events" { "date: \"2024-05\"\nparticipants: [ann-lee, widget-works]\n" } else { "" };
+            let mut extra = match *folder {
+                "events" => "date: \"2024-05\"\nparticipants: [ann-lee, widget-works]\n".to_string(),
+                "people" if with_roles => "roles:\n  - org: WW\n    title: Founder\n    from: \"2019\"\n    cite: {source: paper, quote: \"founded Widget Works in 2019\"}\nfacts:\n  - label: Made\n    value: brass widgets\n    cite: {source: paper, quote: \"brass widgets\"}\n  - label: Made\n    value: clocks\n    cite: {source: other, quote: \"clocks\"}\n".to_string(),
+                _ => String::new(),
+            };
+            if !tags.is_empty() {
+                extra.push_str(&format!("tags: [{}]\n", tags.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", ")));
+            }
             write(
                 &root,
                 &format!("content/{folder}/{slug}.md"),
