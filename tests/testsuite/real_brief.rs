@@ -123,3 +123,27 @@ fn the_repository_brief_builds_into_a_sound_site() {
     soundness::links_do_not_nest(&run);
     soundness::pages_have_their_landmarks(&run);
 }
+
+#[test]
+fn the_repository_brief_builds_to_the_same_bytes_twice() {
+    let place = crate::support::Brief::empty();
+    let (first, second) = (place.scratch("first"), place.scratch("second"));
+    for out in [&first, &second] {
+        casefile(&[
+            "build",
+            "--root",
+            &repository().display().to_string(),
+            "-o",
+            &out.display().to_string(),
+        ])
+        .expect_code(0);
+    }
+    let (a, b) = (
+        crate::support::snapshot(&first),
+        crate::support::snapshot(&second),
+    );
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{path} differs between two builds");
+    }
+}
