@@ -217,26 +217,55 @@ pub fn heading_id(text: &str) -> String {
 }
 
 /// Gives each heading a unique id: the first "Compensation" is `compensation`, the second
-/// `compensation-1`.
+/// `compensation-1`. Ids the page itself uses (docs/conventions.md) are never given to a
+/// heading: a note's "## Sources" becomes `sources-1`, since `#sources` is the Sources list.
 #[derive(Default)]
 pub struct HeadingIds {
     used: std::collections::HashMap<String, usize>,
 }
 
+/// Ids of the page around a note's body.
+const PAGE_IDS: &[&str] = &[
+    "main",
+    "site-search",
+    "search-page",
+    "contents",
+    "sources",
+    "sources-differ",
+    "people",
+    "timeline",
+    "graph",
+    "related",
+    "mentioned-in",
+    "appears-in-sources",
+    "footnotes",
+    "cited-by",
+];
+
+/// Families of ids the page numbers itself: citations, source entries, footnotes, source
+/// paragraphs and marks.
+fn has_page_id_prefix(id: &str) -> bool {
+    ["ref-", "source-", "fn-", "fnref-", "m-p"]
+        .iter()
+        .any(|prefix| id.starts_with(prefix))
+        || (id.len() > 1 && id.starts_with('p') && id[1..].bytes().all(|b| b.is_ascii_digit()))
+}
+
 impl HeadingIds {
     pub fn unique(&mut self, base: String) -> String {
-        match self.used.get_mut(&base) {
-            None => {
-                self.used.insert(base.clone(), 0);
-                base
-            }
-            Some(n) => {
-                *n += 1;
-                let id = format!("{base}-{n}");
-                self.used.insert(id.clone(), 0);
-                id
-            }
+        let base = if has_page_id_prefix(&base) {
+            format!("h-{base}")
+        } else {
+            base
+        };
+        let mut candidate = base.clone();
+        let mut n = 0;
+        while self.used.contains_key(&candidate) || PAGE_IDS.contains(&candidate.as_str()) {
+            n += 1;
+            candidate = format!("{base}-{n}");
         }
+        self.used.insert(candidate.clone(), 0);
+        candidate
     }
 }
 

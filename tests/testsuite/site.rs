@@ -353,3 +353,27 @@ fn a_footnote_referred_to_twice_gets_two_back_links_and_unique_ids() {
     let (_, notes) = element_by_id(main_of(&page), "footnotes").expect("the notes");
     assert_eq!(notes.matches("class=\"backref\"").count(), 2, "{notes}");
 }
+
+#[test]
+fn headings_never_take_the_ids_of_the_page_around_them() {
+    // "## Sources" is a natural heading in a note, and `#sources` is the Sources list; the
+    // skip link goes to `#main`. Headings get other ids, and links by their text still work.
+    let brief = brief()
+        .file(
+            "content/pages/p.md",
+            "---\ntitle: P\n---\nIntro text of the page [@s, \"a thing\"].\n\n## Main\n\nUnder main [@s, \"another\"].\n\n## Sources\n\nUnder sources [@s, \"another\"].\n\n## Timeline\n\n## Mentioned in\n\n## Footnotes\n\n## Ref 1 1\n\n## P1\n",
+        )
+        .file(
+            "content/pages/q.md",
+            "---\ntitle: Q\n---\nSee [[p#Sources]] and [[p#Main]] for more of the story [@s, \"a thing\"].\n",
+        );
+    let run = brief.build();
+    run.expect_clean();
+    crate::soundness::ids_are_unique(&run);
+    crate::soundness::internal_links_lead_to_files_and_ids(&run, "/");
+    let p = run.page("pages/p/");
+    assert_contains!(p, "<h2 id=\"sources-1\">Sources</h2>");
+    let q = run.page("pages/q/");
+    assert_contains!(main_of(&q), "href=\"/pages/p/#sources-1\"");
+    assert_contains!(main_of(&q), "href=\"/pages/p/#main-1\"");
+}
