@@ -399,6 +399,8 @@ fn valid_piece() -> impl Strategy<Value = String> {
         Just("[^1]".to_string()),
         Just("\n\n[^1]: A remark of the author [@paper].\n\n".to_string()),
         Just("\n\n## A heading\n\n".to_string()),
+        Just("\n\n## Sources\n\n".to_string()),
+        Just("\n\n### Main {#main}\n\n".to_string()),
         Just("\n\n- an item with [[Ann Lee]]\n- another\n\n".to_string()),
         Just("\n\n> quoted [[WW]] words\n\n".to_string()),
         Just("\n\n| a | b |\n|---|---|\n| [[Bob Ray]] | 2 |\n\n".to_string()),
