@@ -119,3 +119,35 @@ fn the_brief_itself_is_never_an_output_folder_even_with_force() {
         );
     }
 }
+
+#[test]
+fn a_broken_template_override_is_an_error_that_names_it_and_writes_nothing() {
+    let brief = Brief::fixture("broken/clean");
+    brief.build().expect_clean();
+    let before = snapshot(brief.out());
+    for template in ["{% if %}broken\n", "{{ no_such_variable.field }}\n"] {
+        let brief = Brief::fixture("broken/clean").file("templates/404.html", template);
+        std::fs::create_dir_all(brief.out()).expect("create");
+        crate::support::copy_dir(
+            &before_dir(&before, &brief.scratch("previous")),
+            brief.out(),
+        );
+        let run = brief.build();
+        run.expect_code(2);
+        assert_contains!(run.stderr, "404.html");
+        assert_eq!(snapshot(brief.out()), before, "the previous site changed");
+    }
+}
+
+/// Writes a snapshot back to a folder, to start a test from a previous site.
+fn before_dir(
+    files: &std::collections::BTreeMap<String, Vec<u8>>,
+    dir: &std::path::Path,
+) -> std::path::PathBuf {
+    for (path, bytes) in files {
+        let target = dir.join(path);
+        std::fs::create_dir_all(target.parent().expect("a parent")).expect("create");
+        std::fs::write(target, bytes).expect("write");
+    }
+    dir.to_path_buf()
+}
