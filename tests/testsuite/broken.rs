@@ -522,3 +522,34 @@ fn a_cycle_of_parent_companies_is_an_error() {
     assert_contains!(run.stderr, "content/companies/");
     assert_contains!(run.stderr, "parent");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_out_of_the_brief_in_static_is_refused_too() {
+    let brief = Brief::fixture("broken/clean");
+    let outside = brief.scratch("secret.txt");
+    std::fs::write(&outside, "not for publication\n").expect("write the outside file");
+    std::fs::create_dir_all(brief.root().join("static")).expect("create static/");
+    std::os::unix::fs::symlink(&outside, brief.root().join("static/secret.txt"))
+        .expect("make a symbolic link");
+    let run = build_fails(&brief);
+    assert_contains!(run.stderr, "error: symbolic link leads out of the brief");
+    assert_contains!(run.stderr, "static/secret.txt");
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_link_loops_and_folders_out_of_the_brief_are_errors_not_hangs() {
+    let brief = Brief::fixture("broken/clean");
+    let people = brief.root().join("content/people");
+    std::os::unix::fs::symlink("loop.md", people.join("loop.md")).expect("a link to itself");
+    let elsewhere = brief.scratch("elsewhere");
+    std::fs::create_dir_all(&elsewhere).expect("create a folder");
+    std::fs::write(elsewhere.join("x.md"), "---\ntitle: X\n---\nOutside.\n").expect("write");
+    std::os::unix::fs::symlink(&elsewhere, brief.root().join("content/pages"))
+        .expect("a link to a folder outside");
+    let run = build_fails(&brief);
+    assert_contains!(run.stderr, "content/people/loop.md");
+    assert_contains!(run.stderr, "content/pages");
+    assert_contains!(run.stderr, "2 errors");
+}
