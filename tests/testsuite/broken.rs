@@ -553,3 +553,21 @@ fn symbolic_link_loops_and_folders_out_of_the_brief_are_errors_not_hangs() {
     assert_contains!(run.stderr, "content/pages");
     assert_contains!(run.stderr, "2 errors");
 }
+
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_slugs_are_errors_even_when_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let brief = Brief::fixture("broken/clean");
+    let people = brief.root().join("content/people");
+    let odd = people.join(std::ffi::OsStr::from_bytes(b"\xff\xfe.md"));
+    std::fs::write(odd, "---\ntitle: Odd\n---\nText.\n").expect("write");
+    std::fs::write(people.join("josé.md"), "---\ntitle: José\n---\nText.\n").expect("write");
+    let run = build_fails(&brief);
+    assert_contains!(run.stderr, "help: rename the file to jose.md");
+    assert_contains!(
+        run.stderr,
+        "help: rename the file with letters a-z and digits"
+    );
+    assert_contains!(run.stderr, "2 errors");
+}
