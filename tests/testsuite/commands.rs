@@ -126,6 +126,11 @@ fn strict_check_turns_a_warning_into_a_failure() {
     let strict = brief.check(&["--strict"]);
     strict.expect_code(1);
     assert_contains!(strict.stderr, "error: citation needed");
+    let json = brief.check(&["--strict", "--format", "json"]);
+    json.expect_code(1);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("valid JSON");
+    assert_eq!(report["errors"], 1);
+    assert_eq!(report["warnings"], 0);
 }
 
 #[test]
