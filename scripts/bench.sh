@@ -12,7 +12,7 @@
 #   --work DIR   where the corpora go (default /dev/shm/casefile-bench; must be RAM-backed to
 #                compare with docs/performance.md)
 #   --no-hugo    skip Hugo even if it is installed
-#   --no-casefile  time Hugo only (casefile's serve timing is skipped too)
+#   --no-casefile  skip timing casefile build (with --no-hugo: only the serve timing)
 #   --no-serve   skip the rebuild-after-edit timing in `casefile serve` (1,000 and 10,000 notes)
 #   --no-build   use the binaries already in target/release
 #
@@ -129,10 +129,11 @@ time_rebuild() {
         echo "bench.sh: this casefile has no serve command; rebuild timing skipped" >&2
         return 0
     fi
-    local port=$(( 20000 + RANDOM % 20000 )) note slug
-    note=$(ls "$brief/content/people" | head -1)
-    slug=${note%.md}
-    note="$brief/content/people/$note"
+    local port=$(( 20000 + RANDOM % 20000 )) note="" slug
+    # The first person note (a glob, not `ls | head`: under pipefail, head closing the pipe on a
+    # long listing makes ls fail and the script stop).
+    for note in "$brief"/content/people/*.md; do break; done
+    slug=$(basename "$note" .md)
     local url="http://127.0.0.1:$port/people/$slug/" log="$work/serve-$notes.log"
     "$casefile" serve --root "$brief" --port "$port" > "$log" 2>&1 &
     local serve_pid=$!
@@ -156,7 +157,8 @@ time_rebuild() {
         # Rewrite in place (same file), as an editor's save does, adding one sentence.
         start=$(date +%s%N)
         { cat "$work/note.orig"; printf 'Edited %s.\n' "$marker"; } > "$note"
-        until curl -fs "$url" 2> /dev/null | grep -q "$marker"; do
+        # Into a file, not a pipe: `grep -q` leaving early would fail curl under pipefail.
+        until curl -fs -o "$work/page.html" "$url" 2> /dev/null && grep -q "$marker" "$work/page.html"; do
             polls=$(( polls + 1 ))
             if [ "$polls" -gt 20000 ]; then
                 echo "bench.sh: the edit never reached $url" >&2
@@ -204,7 +206,7 @@ for size in $sizes; do
         time_command "Hugo $("$hugo" version | grep -o 'v[0-9.]*' | head -1)" "$notes" "$sources" \
             "rm -rf '$site/public'" -- "$hugo" build --quiet -s "$site" -d "$site/public"
     fi
-    if [ "$with_casefile" = 1 ] && [ "$with_serve" = 1 ] && [ "$notes" -le 10000 ]; then
+    if [ "$with_serve" = 1 ] && [ "$notes" -le 10000 ]; then
         time_rebuild "$notes" "$sources" "$brief"
     fi
 done
