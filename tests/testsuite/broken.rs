@@ -571,3 +571,30 @@ fn file_names_that_are_not_slugs_are_errors_even_when_not_utf8() {
     );
     assert_contains!(run.stderr, "2 errors");
 }
+
+#[test]
+fn a_reference_to_a_note_of_the_wrong_kind_is_an_error_at_its_value() {
+    let brief = Brief::fixture("broken/clean");
+    let event = brief.read("content/events/widget-works-sold.md").replace(
+        "participants: [ann-lee, widget-works]",
+        "participants: [ann-lee, gazette]",
+    );
+    let person = brief.read("content/people/ann-lee.md").replace(
+        "title: Ann Lee\n",
+        "title: Ann Lee\nroles:\n  - org: ann-lee\n    title: Self\n",
+    );
+    let brief = brief
+        .file("content/events/widget-works-sold.md", &event)
+        .file("content/people/ann-lee.md", &person);
+    let run = build_fails(&brief);
+    assert_diagnostic(
+        &run,
+        "error: the participant \"gazette\" is a source, not a person or company",
+        "content/events/widget-works-sold.md:4:25",
+    );
+    assert_diagnostic(
+        &run,
+        "error: the organisation \"ann-lee\" is a person, not a company",
+        "content/people/ann-lee.md:4:10",
+    );
+}
