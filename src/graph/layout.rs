@@ -128,7 +128,15 @@ fn spiral_start(degrees: &[usize], pinned: Option<usize>) -> Vec<Point> {
 /// that falls linearly limits how far a node moves per iteration.
 fn relax_forces(positions: &mut [Point], links: &[(usize, usize)], pinned: Option<usize>) {
     let n = positions.len();
-    let iterations = if n <= 300 { 300 } else { (90_000 / n).max(40) };
+    // A neighbourhood of a few dozen nodes settles long before 300 steps, and every entity page
+    // draws one: fewer steps there keep page rendering cheap.
+    let iterations = if n <= 40 {
+        120
+    } else if n <= 300 {
+        300
+    } else {
+        (90_000 / n).max(40)
+    };
     let start_temperature = (0.1 * (n as f64).sqrt()).max(0.5);
     let mut displacement = vec![Point { x: 0.0, y: 0.0 }; n];
     for iteration in 0..iterations {
