@@ -598,3 +598,25 @@ fn a_reference_to_a_note_of_the_wrong_kind_is_an_error_at_its_value() {
         "content/people/ann-lee.md:4:10",
     );
 }
+
+#[test]
+fn a_value_of_the_wrong_shape_says_which_key_wants_what() {
+    // `aliases: Ann` is a common slip for `aliases: [Ann]`. The position is right (3:10); the
+    // message should name the key and the shape it wants, not only the parser's
+    // "expected sequence start".
+    let brief = Brief::fixture("broken/clean");
+    let person = brief
+        .read("content/people/ann-lee.md")
+        .replace("title: Ann Lee\n", "title: Ann Lee\naliases: Ann\n");
+    let brief = brief.file("content/people/ann-lee.md", &person);
+    let run = build_fails(&brief);
+    assert_contains!(run.stderr, "--> content/people/ann-lee.md:3:10");
+    let problem = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:") || l.contains("help:"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_contains!(problem, "aliases");
+    assert_contains!(problem, "list");
+}
