@@ -84,6 +84,37 @@ fn to_diagnostic(
         return Diagnostic::error("duplicate-key", location, message)
             .with_help("each key may appear once; merge the two values");
     }
+    // A value of the wrong shape: name the key on that line and the shape it wants.
+    let key_here = line
+        .checked_sub(1)
+        .and_then(|l| text.lines().nth(l))
+        .and_then(|l| l.trim_start().trim_start_matches("- ").split_once(':'))
+        .map(|(key, _)| key.trim())
+        .filter(|key| !key.is_empty() && !key.contains(char::is_whitespace));
+    if let Some(key) = key_here {
+        let wanted = if message.contains("expected sequence") {
+            Some((
+                format!("`{key}` must be a list"),
+                format!("write `{key}: [a, b]`, or one `- item` per line below it"),
+            ))
+        } else if message.contains("expected string") {
+            Some((
+                format!("`{key}`: text was expected here"),
+                "write plain text, quoted if it starts with [ or { (in a list, each item is text)"
+                    .to_string(),
+            ))
+        } else if message.contains("boolean") {
+            Some((
+                format!("`{key}` must be true or false"),
+                format!("write `{key}: true` or `{key}: false`"),
+            ))
+        } else {
+            None
+        };
+        if let Some((problem, help)) = wanted {
+            return Diagnostic::error("bad-yaml", location, problem).with_help(help);
+        }
+    }
     let help = if message.contains("did not match any variant") {
         Some("a citation is a source slug, a list of them, or {source: slug, quote: \"exact words\"}".to_string())
     } else if message.contains("invalid type") && message.contains("bool") {
