@@ -93,14 +93,28 @@ fn raw_html_is_escaped_unless_the_brief_allows_it() {
     escaped.expect_clean();
     let bob = escaped.page("people/bob/");
     assert_contains!(main_of(&bob), "&lt;b&gt;bold&lt;/b&gt;");
-    let second = brief().file("content/people/bob.md", note).file(
-        "casefile.yaml",
-        "title: Inline brief\nmarkdown:\n  raw_html: true\n",
-    );
+    let second = brief()
+        .file("content/people/bob.md", note)
+        .file(
+            "casefile.yaml",
+            "title: Inline brief\nmarkdown:\n  raw_html: true\n",
+        )
+        .file(
+            "content/sources/t.md",
+            "---\ntitle: T\n---\nA source with <b>tags</b> and <script>alert(1)</script> in it.\n",
+        )
+        .file(
+            "content/pages/q.md",
+            "---\ntitle: Q\n---\nIt has tags in it, the source says [@t, \"A source with\"].\n",
+        );
     let allowed = second.build();
     allowed.expect_clean();
     let bob = allowed.page("people/bob/");
     assert_contains!(main_of(&bob), "<b>bold</b>");
+    // Source text is always escaped, raw_html or not (SPEC §1).
+    let t = allowed.page("sources/t/");
+    assert_contains!(main_of(&t), "&lt;b&gt;tags&lt;/b&gt;");
+    assert_not_contains!(t, "<script>alert");
 }
 
 #[test]
