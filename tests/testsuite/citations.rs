@@ -130,26 +130,36 @@ fn the_link_to_the_original_uses_the_sources_own_characters() {
 }
 
 #[test]
-fn a_citation_whose_quote_holds_a_tag_is_never_silently_dropped() {
-    // The source's text has a literal `<b>`; the quote repeats it. The citation must either be
-    // verified and numbered, or be an error: shown as plain text, unchecked, under a footer
-    // that says every quote was checked, it misleads the reader.
-    let brief = Brief::new()
-        .file(
-            "content/sources/t.md",
-            "---\ntitle: T\n---\nA source with <b>tags</b> and more.\n",
-        )
-        .file(
-            "content/pages/q.md",
-            "---\ntitle: Q\n---\nIt has tags in it, says the source [@t, \"with <b>tags</b> and\"].\n",
-        );
-    let run = brief.build();
-    if run.code == 0 {
-        let page = run.page("pages/q/");
-        assert_contains!(main_of(&page), "<sup class=\"citation\">");
-        assert_not_contains!(main_of(&page), "[@t");
-    } else {
-        run.expect_code(1);
-        assert_contains!(run.stderr, "content/pages/q.md:4:");
+fn a_citation_whose_quote_holds_markup_is_never_silently_dropped() {
+    // The source's text has a literal `<b>` or backticks; the quote repeats them. The citation
+    // must either be verified and numbered, or be an error. Shown as plain text, unchecked,
+    // under a footer that says every quote was checked, it misleads the reader (and when the
+    // paragraph cites something else too, nothing at all is reported).
+    for (source, quote) in [
+        (
+            "A source with <b>tags</b> and more.",
+            "with <b>tags</b> and",
+        ),
+        ("A source with `code` and more.", "with `code` and"),
+    ] {
+        let brief = Brief::new()
+            .file("content/sources/t.md", &format!("---\ntitle: T\n---\n{source}\n"))
+            .file(
+                "content/pages/q.md",
+                &format!("---\ntitle: Q\n---\nIt says so [@t, \"{quote}\"], and more [@t, \"A source\"].\n"),
+            );
+        let run = brief.build();
+        if run.code == 0 {
+            let page = run.page("pages/q/");
+            assert_not_contains!(main_of(&page), "[@t");
+            assert_eq!(
+                main_of(&page).matches("<sup class=\"citation\">").count(),
+                2,
+                "{quote}"
+            );
+        } else {
+            run.expect_code(1);
+            assert_contains!(run.stderr, "content/pages/q.md:4:");
+        }
     }
 }
