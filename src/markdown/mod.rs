@@ -92,7 +92,9 @@ pub fn pieces(body: &str) -> Vec<Piece<'_>> {
             .into_iter()
             .filter(|g| {
                 let r = group_range(g);
-                !literal.iter().any(|l| l.start < r.end && r.start < l.end)
+                // A citation that starts in code or raw HTML is code; one that starts in text
+                // is a citation, even if its quote holds `code` or <b>markup</b>.
+                !literal.iter().any(|l| l.start <= r.start && r.start < l.end)
             })
             .map(|g| match g {
                 // A citation never runs over a blank line: its quote was left open.
