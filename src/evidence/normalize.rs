@@ -201,15 +201,21 @@ impl Folder {
                 if let Some(expansion) = spelled_out(c) {
                     return self.emit(expansion, original, out);
                 }
-                // Lower-casing yields at most three characters.
-                let mut lower = ['\0'; 3];
+                // Canonically decomposed first, so that "è" typed as one character and as
+                // e + U+0300 (as macOS and some PDFs write it) agree; then lower-cased, at most
+                // three characters for each of at most four parts.
+                let mut lower = ['\0'; 12];
                 let mut count = 0;
-                for (slot, letter) in lower.iter_mut().zip(c.to_lowercase()) {
-                    // Char-wise lower-casing cannot see word ends, so Σ always becomes σ;
-                    // fold the final form too so "ΟΔΥΣΣΕΥΣ" and "οδυσσευς" agree.
-                    *slot = if letter == 'ς' { 'σ' } else { letter };
-                    count += 1;
-                }
+                unicode_normalization::char::decompose_canonical(c, |part| {
+                    for letter in part.to_lowercase() {
+                        if let Some(slot) = lower.get_mut(count) {
+                            // Char-wise lower-casing cannot see word ends, so Σ always becomes
+                            // σ; fold the final form too so "ΟΔΥΣΣΕΥΣ" and "οδυσσευς" agree.
+                            *slot = if letter == 'ς' { 'σ' } else { letter };
+                            count += 1;
+                        }
+                    }
+                });
                 self.emit(&lower[..count], original, out);
             }
         }

@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use unicode_normalization::UnicodeNormalization;
+
 use crate::diagnostic::did_you_mean;
 
 /// Index into `Brief::notes`.
@@ -18,7 +20,8 @@ pub fn fold(name: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(word.chars().flat_map(char::to_lowercase));
+        // Composed first, so a name typed with e + U+0300 finds the note titled with è.
+        out.extend(word.nfc().flat_map(char::to_lowercase));
     }
     out
 }

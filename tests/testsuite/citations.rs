@@ -163,3 +163,28 @@ fn a_citation_whose_quote_holds_markup_is_never_silently_dropped() {
         }
     }
 }
+
+#[test]
+fn composed_and_decomposed_accents_match_in_quotes_and_links() {
+    // "è" is one character (U+00E8) or two (e + U+0300) depending on where the text was typed
+    // or copied from; they look the same, so they must match the same.
+    let composed = "In\u{e8}s M\u{fc}ller";
+    let decomposed = "Ine\u{300}s Mu\u{308}ller";
+    let brief = Brief::new()
+        .file(
+            "content/sources/s.md",
+            &format!("---\ntitle: S\n---\nThe clocks were made by {composed} in Basel.\n"),
+        )
+        .file(
+            "content/people/ines-muller.md",
+            &format!("---\ntitle: {composed}\n---\nShe made clocks in Basel [@s, \"made by {decomposed}\"].\n"),
+        )
+        .file(
+            "content/pages/p.md",
+            &format!("---\ntitle: P\n---\nThe maker was [[{decomposed}]], the source says [@s, \"made by {composed}\"].\n"),
+        );
+    let run = brief.build();
+    run.expect_clean();
+    let page = run.page("pages/p/");
+    assert_contains!(main_of(&page), "href=\"/people/ines-muller/\"");
+}
