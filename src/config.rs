@@ -20,6 +20,9 @@ pub struct Config {
     pub language: String,
     pub theme: String,
     pub raw_html: bool,
+    /// Whether to build the search index (true unless `search: false`; needs the `search`
+    /// cargo feature). A very large brief may prefer a faster build without it.
+    pub search: bool,
     /// The syntect theme for light mode and for dark mode.
     pub highlight_light: String,
     pub highlight_dark: String,
@@ -33,6 +36,7 @@ struct ConfigFile {
     base_url: Option<String>,
     language: Option<String>,
     theme: Option<String>,
+    search: Option<bool>,
     markdown: Option<MarkdownSettings>,
 }
 
@@ -50,6 +54,7 @@ const CONFIG_KEYS: &[&str] = &[
     "base_url",
     "language",
     "theme",
+    "search",
     "markdown",
 ];
 
@@ -62,6 +67,7 @@ impl Default for Config {
             language: "en".into(),
             theme: "default".into(),
             raw_html: false,
+            search: true,
             highlight_light: "InspiredGitHub".into(),
             highlight_dark: "base16-ocean.dark".into(),
         }
@@ -112,6 +118,7 @@ impl Config {
             language: file.language.unwrap_or(defaults.language),
             theme: file.theme.unwrap_or(defaults.theme),
             raw_html: markdown.raw_html.unwrap_or(false),
+            search: file.search.unwrap_or(true),
             highlight_light: markdown.highlight_theme.unwrap_or(defaults.highlight_light),
             highlight_dark: markdown
                 .highlight_theme_dark

@@ -83,7 +83,7 @@ pub fn render_selected(
     let records: Vec<crate::search::SearchRecord> = brief
         .notes
         .par_iter()
-        .filter(|_| !selection.skip_search && crate::search::ENABLED)
+        .filter(|_| !selection.skip_search && crate::search::ENABLED && brief.config.search)
         .map(|note| {
             let text = if note.kind == Kind::Source {
                 note.body.clone()
@@ -107,7 +107,7 @@ pub fn render_selected(
         .collect();
     // Pagefind indexes on one thread; it runs beside the page rendering below.
     let language = brief.config.language.clone();
-    let search_thread = (!selection.skip_search && crate::search::ENABLED)
+    let search_thread = (!selection.skip_search && crate::search::ENABLED && brief.config.search)
         .then(|| std::thread::spawn(move || crate::search::index_site(&records, &language)));
     let mentions = mentions::find_mentions(brief);
     let site = SiteView::new(brief);

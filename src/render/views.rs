@@ -70,7 +70,7 @@ impl SiteView {
             base,
             language: brief.config.language.clone(),
             nav,
-            search: crate::search::ENABLED,
+            search: crate::search::ENABLED && brief.config.search,
         }
     }
 }
