@@ -11,6 +11,7 @@ mod build;
 mod citations;
 mod commands;
 mod data_shape;
+mod names;
 mod output;
 mod props;
 mod real_brief;
