@@ -94,7 +94,9 @@ pub fn pieces(body: &str) -> Vec<Piece<'_>> {
                 let r = group_range(g);
                 // A citation that starts in code or raw HTML is code; one that starts in text
                 // is a citation, even if its quote holds `code` or <b>markup</b>.
-                !literal.iter().any(|l| l.start <= r.start && r.start < l.end)
+                !literal
+                    .iter()
+                    .any(|l| l.start <= r.start && r.start < l.end)
             })
             .map(|g| match g {
                 // A citation never runs over a blank line: its quote was left open.
