@@ -175,9 +175,11 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             }
             if !cli.quiet {
                 eprintln!(
-                    "built {} notes, {} citations verified, {} files in {} ms → {}",
+                    "built {} note{}, {} citation{} verified, {} files in {} ms → {}",
                     result.notes,
+                    plural(result.notes),
                     result.citations,
+                    plural(result.citations),
                     outputs.len(),
                     started.elapsed().as_millis(),
                     dir.display()

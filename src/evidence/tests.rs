@@ -13,16 +13,42 @@ fn sources_dir() -> String {
     format!("{manifest}/../shared/sources")
 }
 
-/// The body of the source file whose name starts with `prefix` ("000", "004", …).
+/// The body of the source file whose name starts with `prefix` ("000", "004", …): from
+/// `../shared/sources/` when it is there, else from the brief's own byte-identical copy in
+/// `content/sources/` (the note whose `original:` names that file).
 fn source_text(prefix: &str) -> String {
     let dir = sources_dir();
-    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("reading {dir}: {e}"));
-    for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(prefix) {
-            return std::fs::read_to_string(entry.path()).unwrap_or_default();
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(prefix) {
+                return std::fs::read_to_string(entry.path()).unwrap_or_default();
+            }
         }
     }
-    panic!("no source {prefix}_* in {dir}");
+    let manifest = option_env!("CARGO_MANIFEST_DIR").unwrap_or("/work/main");
+    let notes = format!("{manifest}/content/sources");
+    let entries =
+        std::fs::read_dir(&notes).unwrap_or_else(|e| panic!("reading {dir} and {notes}: {e}"));
+    for entry in entries.flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        let Some(rest) = text.strip_prefix("---\n") else {
+            continue;
+        };
+        let Some(end) = rest.find("\n---\n") else {
+            continue;
+        };
+        let names_it = rest[..end].lines().any(|l| {
+            l.starts_with("original:")
+                && l.trim_start_matches("original:")
+                    .trim()
+                    .trim_matches('"')
+                    .starts_with(prefix)
+        });
+        if names_it {
+            return rest[end + "\n---\n".len()..].to_string();
+        }
+    }
+    panic!("no source {prefix}_* in {dir} or {notes}");
 }
 
 fn found(source: &PreparedSource, quote: &str) -> QuoteMatch {

@@ -484,7 +484,14 @@ impl Resolver<'_> {
                         wanted.join(" or ")
                     ),
                 )
-                .with_help(format!("name a note in content/{}/", kinds[0].folder())),
+                .with_help(format!(
+                    "name a note in {}",
+                    kinds
+                        .iter()
+                        .map(|k| format!("content/{}/", k.folder()))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                )),
             );
             return None;
         }
