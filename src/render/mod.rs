@@ -653,6 +653,30 @@ impl PageContext<'_> {
         }
     }
 
+    /// One site-wide page: `page` is (title, kind, path, description); `fill` adds the
+    /// template's own data to the context.
+    fn site_page(
+        &self,
+        engine: &templates::Engine,
+        template: &str,
+        file: &str,
+        page: (&str, &str, &str, &str),
+        fill: impl FnOnce(&mut tera::Context),
+    ) -> Result<Output, String> {
+        let (title, kind, path, description) = page;
+        let mut context = tera::Context::new();
+        context.insert("site", self.site);
+        context.insert(
+            "page",
+            &self.page_view(title, kind, path, description, String::new()),
+        );
+        fill(&mut context);
+        Ok(Output::new(
+            file,
+            engine.render(template, &context)?.into_bytes(),
+        ))
+    }
+
     fn site_pages(&self, engine: &templates::Engine) -> Result<Vec<Output>, String> {
         let brief = self.brief;
         let mut outputs = Vec::new();
@@ -795,42 +819,32 @@ impl PageContext<'_> {
                 .events
                 .push(self.timeline_entry(e.id));
         }
-        let mut context = tera::Context::new();
-        context.insert("site", self.site);
-        context.insert(
-            "page",
-            &self.page_view(
+        outputs.push(self.site_page(
+            engine,
+            "timeline.html",
+            "timeline/index.html",
+            (
                 "Timeline",
                 "timeline",
                 "timeline/",
                 "Every event of the brief by date.",
-                String::new(),
             ),
-        );
-        context.insert("years", &years);
-        outputs.push(Output::new(
-            "timeline/index.html",
-            engine.render("timeline.html", &context)?.into_bytes(),
-        ));
+            |c| c.insert("years", &years),
+        )?);
         // Graph.
         let graph = views::whole_graph(self);
-        let mut context = tera::Context::new();
-        context.insert("site", self.site);
-        context.insert(
-            "page",
-            &self.page_view(
+        outputs.push(self.site_page(
+            engine,
+            "graph.html",
+            "graph/index.html",
+            (
                 "Graph",
                 "graph",
                 "graph/",
                 "People, companies and events and how they connect.",
-                String::new(),
             ),
-        );
-        context.insert("graph", &graph);
-        outputs.push(Output::new(
-            "graph/index.html",
-            engine.render("graph.html", &context)?.into_bytes(),
-        ));
+            |c| c.insert("graph", &graph),
+        )?);
         // Search and 404.
         for (template, kind, path, title, file) in [
             (
@@ -848,16 +862,13 @@ impl PageContext<'_> {
                 "404.html",
             ),
         ] {
-            let mut context = tera::Context::new();
-            context.insert("site", self.site);
-            context.insert(
-                "page",
-                &self.page_view(title, kind, path, "", String::new()),
-            );
-            outputs.push(Output::new(
+            outputs.push(self.site_page(
+                engine,
+                template,
                 file,
-                engine.render(template, &context)?.into_bytes(),
-            ));
+                (title, kind, path, ""),
+                |_| {},
+            )?);
         }
         if !brief.notes.iter().any(|n| n.kind == Kind::Home) {
             let mut context = tera::Context::new();

@@ -5,6 +5,7 @@
 //! built site itself is never changed; the injection happens per response.
 
 use super::site::BuildErrors;
+use crate::markdown::highlight::escape_html;
 
 /// Where the live-reload script connects, on the same host and port as the site.
 pub const SOCKET_PATH: &str = "/__casefile/ws";
@@ -64,21 +65,6 @@ the page below is from the last good build.</p>",
     }
     html.push_str("</div>");
     html
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 fn rfind_ascii_case_insensitive(haystack: &[u8], needle: &[u8]) -> Option<usize> {
