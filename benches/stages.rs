@@ -46,7 +46,10 @@ fn stages(c: &mut Criterion) {
     });
     let evidence = casefile::verify::verify(&brief, &mut Diagnostics::new());
     let engine = Engine::load(&root, &brief.config.theme).expect("the theme loads");
-    let selection = Selection { only_notes: None, skip_search: true };
+    let selection = Selection {
+        only_notes: None,
+        skip_search: true,
+    };
     group.bench_function("render (no search index)", |b| {
         b.iter(|| render_selected(&brief, &evidence, &engine, selection).expect("the site renders"))
     });
