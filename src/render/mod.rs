@@ -285,6 +285,17 @@ impl PageContext<'_> {
         format!("{}{}", self.base, self.brief.notes[id].path_in_site())
     }
 
+    /// A note's tags, each linking to its tag page.
+    fn tags(&self, note: &crate::resolve::Note) -> Vec<TagView> {
+        note.tags
+            .iter()
+            .map(|t| TagView {
+                name: t.clone(),
+                url: format!("{}tags/{}/", self.base, tag_slug(t)),
+            })
+            .collect()
+    }
+
     fn link(&self, id: NoteId) -> LinkView {
         let n = &self.brief.notes[id];
         LinkView {
@@ -516,14 +527,7 @@ impl PageContext<'_> {
             title: note.title.clone(),
             summary: note.summary.clone(),
             aliases: note.aliases.clone(),
-            tags: note
-                .tags
-                .iter()
-                .map(|t| TagView {
-                    name: t.clone(),
-                    url: format!("{}tags/{}/", self.base, tag_slug(t)),
-                })
-                .collect(),
+            tags: self.tags(note),
             dates: if note.kind == Kind::Event {
                 date_span(note.date, note.until)
             } else {
@@ -621,14 +625,7 @@ impl PageContext<'_> {
             mark_count: self.evidence.sources[id]
                 .as_ref()
                 .map_or(0, |s| s.marks.len()),
-            tags: note
-                .tags
-                .iter()
-                .map(|t| TagView {
-                    name: t.clone(),
-                    url: format!("{}tags/{}/", self.base, tag_slug(t)),
-                })
-                .collect(),
+            tags: self.tags(note),
         }
     }
 
