@@ -1,6 +1,7 @@
 //! The whole pipeline in one call, for `build`, `check` and `serve`: load → resolve → verify →
-//! render, returning the site in memory with every diagnostic. Writing is left to the caller
-//! ([`crate::output::write_site`] for `build`, the in-memory server for `serve`).
+//! render, with every diagnostic. [`build_into_folder`] (the `build` command) writes each page
+//! into a staging folder as it is rendered and swaps it in at the end; [`build_incremental`]
+//! (`serve`, tests) returns the site in memory.
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +9,7 @@ use crate::config::Config;
 use crate::coverage::{Coverage, coverage};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location, SourceFiles};
 use crate::incremental::{BuildMemory, Plan};
-use crate::output::Output;
+use crate::output::{Collect, Output, StagedSite, WriteError};
 use crate::render::Selection;
 use crate::render::templates::{Engine, theme_static};
 
@@ -34,6 +35,10 @@ pub struct BuildResult {
     pub timings: Timings,
     /// For an incremental build, how many note pages were rendered again.
     pub pages_rendered: Option<usize>,
+    /// For [`build_into_folder`]: how many files were written, or why the folder could not be
+    /// written (nothing then replaced the old site). `None` when the build stopped before
+    /// writing (errors in the brief, or `check`).
+    pub written: Option<Result<usize, WriteError>>,
 }
 
 /// An error that is not about content: a template that does not render, an unreadable theme.
@@ -60,6 +65,27 @@ pub fn build_incremental(
     options: &BuildOptions,
     progress: &dyn Fn(&str),
     memory: Option<&BuildMemory>,
+) -> Result<(BuildResult, Option<BuildMemory>), FatalError> {
+    run(options, progress, memory, None)
+}
+
+/// [`build_with_progress`], writing the site into `dir` (replaced atomically; see
+/// [`crate::output::StagedSite`]) as its pages are rendered, so the whole site is never held in
+/// memory. [`BuildResult::written`] says how the writing went.
+pub fn build_into_folder(
+    options: &BuildOptions,
+    progress: &dyn Fn(&str),
+    dir: &Path,
+    force: bool,
+) -> Result<BuildResult, FatalError> {
+    run(options, progress, None, Some((dir, force))).map(|(result, _)| result)
+}
+
+fn run(
+    options: &BuildOptions,
+    progress: &dyn Fn(&str),
+    memory: Option<&BuildMemory>,
+    folder: Option<(&Path, bool)>,
 ) -> Result<(BuildResult, Option<BuildMemory>), FatalError> {
     let root = options.root.as_path();
     let mut diagnostics = Diagnostics::new();
@@ -109,6 +135,7 @@ pub fn build_incremental(
         citations: brief.citations.len(),
         timings: Timings::default(),
         pages_rendered: None,
+        written: None,
     };
     if !options.render || result.diagnostics.has_errors() {
         return Ok((result, None));
@@ -130,15 +157,55 @@ pub fn build_incremental(
             Engine::load(root, &brief.config.theme)
         })
         .map_err(FatalError)?;
-    let mut outputs = timings
+    if let Some((dir, force)) = folder {
+        // Theme files, then the brief's own static files: a later write of the same path
+        // replaces the earlier one, so the brief's file wins. Read before anything is written,
+        // so a bad static file stops the build with the old site untouched.
+        let mut extra: Vec<Output> = theme_static(root, &brief.config.theme)
+            .into_iter()
+            .map(|(name, bytes)| Output::new(name, bytes))
+            .collect();
+        copy_static(root, &mut extra, &mut result.diagnostics);
+        if result.diagnostics.has_errors() {
+            result.timings = timings;
+            return Ok((result, None));
+        }
+        let site = match StagedSite::begin(dir, force) {
+            Ok(site) => site,
+            Err(e) => {
+                result.written = Some(Err(e));
+                result.timings = timings;
+                return Ok((result, None));
+            }
+        };
+        timings
+            .time(progress, "render", || {
+                crate::render::render_into(&brief, &evidence, &engine, selection, &site)
+            })
+            .map_err(FatalError)?;
+        let written = timings.time(progress, "write", || {
+            for file in &extra {
+                site.write(file)?;
+            }
+            let count = site.files_written();
+            site.finish().map(|()| count)
+        });
+        result.written = Some(written);
+        result.timings = timings;
+        return Ok((result, None));
+    }
+    let collect = Collect::default();
+    timings
         .time(progress, "render", || {
-            crate::render::render_selected(&brief, &evidence, &engine, selection)
+            crate::render::render_into(&brief, &evidence, &engine, selection, &collect)
         })
         .map_err(FatalError)?;
+    let mut outputs = collect.into_outputs();
     for (name, bytes) in theme_static(root, &brief.config.theme) {
         outputs.push(Output::new(name, bytes));
     }
     copy_static(root, &mut outputs, &mut result.diagnostics);
+    // Stable: for one path, generated pages come first, then theme files, then the brief's.
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     outputs.dedup_by(|later, earlier| {
         // The brief's own static file wins over a generated or theme file of the same name.

@@ -8,9 +8,8 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::build::{BuildOptions, build, build_with_progress};
+use crate::build::{BuildOptions, build, build_into_folder};
 use crate::diagnostic::{Severity, render};
-use crate::output::write_site;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -141,7 +140,12 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
                     eprint!("\r\x1b[2K{stage}…");
                 }
             };
-            let result = build_with_progress(&options, &progress);
+            let dir = output.unwrap_or_else(|| root.join("public"));
+            if let Err(e) = crate::output::check_output_location(&root, &dir) {
+                eprintln!("error: {e}");
+                return 2;
+            }
+            let result = build_into_folder(&options, &progress, &dir, force);
             if show_progress {
                 eprint!("\r\x1b[2K");
             }
@@ -165,14 +169,14 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
                     eprintln!("  {stage:<10} {:>8.1} ms", took.as_secs_f64() * 1000.0);
                 }
             }
-            let outputs = result.outputs.unwrap_or_default();
-            let dir = output.unwrap_or_else(|| root.join("public"));
-            if let Err(e) = crate::output::check_output_location(&root, &dir)
-                .and_then(|()| write_site(&dir, &outputs, force))
-            {
-                eprintln!("error: {e}");
-                return 2;
-            }
+            let files = match result.written {
+                Some(Ok(files)) => files,
+                Some(Err(e)) => {
+                    eprintln!("error: {e}");
+                    return 2;
+                }
+                None => 0,
+            };
             if !cli.quiet {
                 eprintln!(
                     "built {} note{}, {} citation{} verified, {} files in {} ms → {}",
@@ -180,7 +184,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
                     plural(result.notes),
                     result.citations,
                     plural(result.citations),
-                    outputs.len(),
+                    files,
                     started.elapsed().as_millis(),
                     dir.display()
                 );

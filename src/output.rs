@@ -91,71 +91,155 @@ fn resolved(path: &Path) -> Option<PathBuf> {
     }
 }
 
-/// Writes `outputs` to `dir`, replacing its previous contents atomically.
-pub fn write_site(dir: &Path, outputs: &[Output], force: bool) -> Result<(), WriteError> {
-    let io = |what: &str, p: &Path, e: std::io::Error| {
-        WriteError::Io(format!("cannot {what} {}: {e}", p.display()))
-    };
-    if dir.exists() {
-        let is_empty = std::fs::read_dir(dir)
-            .map(|mut d| d.next().is_none())
-            .unwrap_or(false);
-        if !dir.join(MARKER).exists() && !is_empty && !force {
-            return Err(WriteError::Foreign(dir.to_path_buf()));
-        }
+/// Where a build puts its files as it makes them: pages are handed over one by one from
+/// every rendering thread, so a folder target can write them at once instead of the whole
+/// site waiting in memory.
+pub trait Sink: Sync {
+    fn put(&self, output: Output) -> Result<(), String>;
+}
+
+/// A sink that keeps the files in memory (for `serve`, `check` and tests).
+#[derive(Default)]
+pub struct Collect(std::sync::Mutex<Vec<Output>>);
+
+impl Collect {
+    pub fn into_outputs(self) -> Vec<Output> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
     }
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let staging = parent.join(format!(".{name}.casefile-new-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    let result = (|| {
-        std::fs::create_dir_all(&staging).map_err(|e| io("create", &staging, e))?;
-        let mut dirs: Vec<PathBuf> = outputs
-            .iter()
-            .filter_map(|o| Path::new(&o.path).parent().map(|p| staging.join(p)))
-            .collect();
-        dirs.sort();
-        dirs.dedup();
-        for d in &dirs {
-            std::fs::create_dir_all(d).map_err(|e| io("create", d, e))?;
+}
+
+impl Sink for Collect {
+    fn put(&self, output: Output) -> Result<(), String> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(output);
+        Ok(())
+    }
+}
+
+/// A new site being written beside `dir`, swapped in by [`StagedSite::finish`]. Dropped
+/// without finishing (a template error half-way, a failed write), it deletes what it wrote
+/// and leaves `dir` as it was.
+pub struct StagedSite {
+    dir: PathBuf,
+    parent: PathBuf,
+    name: String,
+    staging: PathBuf,
+    files: std::sync::atomic::AtomicUsize,
+    finished: bool,
+}
+
+fn io_error(what: &str, p: &Path, e: std::io::Error) -> WriteError {
+    WriteError::Io(format!("cannot {what} {}: {e}", p.display()))
+}
+
+impl StagedSite {
+    /// Checks that `dir` may be replaced (it is casefile's, empty, absent, or `force`) and
+    /// creates the staging folder beside it.
+    pub fn begin(dir: &Path, force: bool) -> Result<StagedSite, WriteError> {
+        if dir.exists() {
+            let is_empty = std::fs::read_dir(dir)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+            if !dir.join(MARKER).exists() && !is_empty && !force {
+                return Err(WriteError::Foreign(dir.to_path_buf()));
+            }
         }
-        use rayon::prelude::*;
-        outputs.par_iter().try_for_each(|o| {
-            let path = staging.join(&o.path);
-            std::fs::write(&path, &o.bytes).map_err(|e| io("write", &path, e))
-        })?;
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        std::fs::create_dir_all(&parent).map_err(|e| io_error("create", &parent, e))?;
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let staging = parent.join(format!(".{name}.casefile-new-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir_all(&staging).map_err(|e| io_error("create", &staging, e))?;
+        Ok(StagedSite {
+            dir: dir.to_path_buf(),
+            parent,
+            name,
+            staging,
+            files: std::sync::atomic::AtomicUsize::new(0),
+            finished: false,
+        })
+    }
+
+    /// Writes one file into the staging folder (a later file of the same path replaces it).
+    pub fn write(&self, output: &Output) -> Result<(), WriteError> {
+        let path = self.staging.join(&output.path);
+        if let Err(first) = std::fs::write(&path, &output.bytes) {
+            // Most pages are the first file of their folder: create it and try once more.
+            let Some(folder) = path.parent() else {
+                return Err(io_error("write", &path, first));
+            };
+            std::fs::create_dir_all(folder).map_err(|e| io_error("create", folder, e))?;
+            std::fs::write(&path, &output.bytes).map_err(|e| io_error("write", &path, e))?;
+        }
+        self.files
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// How many files were written (a file written twice counts twice).
+    pub fn files_written(&self) -> usize {
+        self.files.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Marks the new site as casefile's and swaps it in for the old one.
+    pub fn finish(mut self) -> Result<(), WriteError> {
         std::fs::write(
-            staging.join(MARKER),
+            self.staging.join(MARKER),
             b"This folder is written by casefile build and replaced on every build.\n",
         )
-        .map_err(|e| io("write", &staging, e))
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    // Swap: old out of the way, new in, old removed.
-    let old = parent.join(format!(".{name}.casefile-old-{}", std::process::id()));
-    let had_old = dir.exists();
-    if had_old {
-        std::fs::rename(dir, &old).map_err(|e| io("move aside", dir, e))?;
-    }
-    if let Err(e) = std::fs::rename(&staging, dir) {
+        .map_err(|e| io_error("write", &self.staging, e))?;
+        // Swap: old out of the way, new in, old removed.
+        let dir = &self.dir;
+        let old = self.parent.join(format!(
+            ".{}.casefile-old-{}",
+            self.name,
+            std::process::id()
+        ));
+        let had_old = dir.exists();
         if had_old {
-            let _ = std::fs::rename(&old, dir);
+            std::fs::rename(dir, &old).map_err(|e| io_error("move aside", dir, e))?;
         }
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(io("move into place", dir, e));
+        if let Err(e) = std::fs::rename(&self.staging, dir) {
+            if had_old {
+                let _ = std::fs::rename(&old, dir);
+            }
+            return Err(io_error("move into place", dir, e));
+        }
+        self.finished = true;
+        if had_old {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        Ok(())
     }
-    if had_old {
-        let _ = std::fs::remove_dir_all(&old);
+}
+
+impl Sink for StagedSite {
+    fn put(&self, output: Output) -> Result<(), String> {
+        self.write(&output).map_err(|e| e.to_string())
     }
-    Ok(())
+}
+
+impl Drop for StagedSite {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// Writes `outputs` to `dir`, replacing its previous contents atomically.
+pub fn write_site(dir: &Path, outputs: &[Output], force: bool) -> Result<(), WriteError> {
+    let site = StagedSite::begin(dir, force)?;
+    use rayon::prelude::*;
+    outputs.par_iter().try_for_each(|o| site.write(o))?;
+    site.finish()
 }

@@ -1,10 +1,11 @@
-//! Stage 4, render: the brief and its evidence become the site's files, in memory.
+//! Stage 4, render: the brief and its evidence become the site's files.
 //!
 //! Bodies are rendered first, in parallel, each with its own footnote numbering; then every
 //! page is assembled from view structs made for the templates (templates never see the
 //! internal model) and rendered through Tera, in parallel again. Site-wide files (indexes,
-//! timeline, tags, graph, feed, sitemap, `casefile.json`) are made here too. Nothing is
-//! written to disk: the result is a list of [`Output`]s.
+//! timeline, tags, graph, feed, sitemap, `casefile.json`) are made here too. Each file goes to
+//! an [`crate::output::Sink`] the moment it is made: `build` writes it straight into the
+//! staging folder, so the site never has to sit in memory whole; `serve` keeps it.
 
 pub mod data;
 pub mod footnotes;
@@ -54,14 +55,30 @@ pub fn render_site(
     render_selected(brief, evidence, engine, Selection::default())
 }
 
-/// Renders the site-wide pages and the selected notes' pages. Every body is still rendered:
-/// pages show sentences and footnote places of other notes.
+/// Renders the site-wide pages and the selected notes' pages into memory, sorted by path.
 pub fn render_selected(
     brief: &Brief,
     evidence: &Evidence,
     engine: &templates::Engine,
     selection: Selection,
 ) -> Result<Vec<Output>, String> {
+    let collect = crate::output::Collect::default();
+    render_into(brief, evidence, engine, selection, &collect)?;
+    let mut outputs = collect.into_outputs();
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(outputs)
+}
+
+/// Renders the site-wide pages and the selected notes' pages, handing each file to `sink` as
+/// soon as it is made (from several threads). Every body is still rendered: pages show
+/// sentences and footnote places of other notes.
+pub fn render_into(
+    brief: &Brief,
+    evidence: &Evidence,
+    engine: &templates::Engine,
+    selection: Selection,
+    sink: &dyn crate::output::Sink,
+) -> Result<(), String> {
     let base = brief.config.base_path();
     let link_html: Vec<LinkHtml> = brief
         .notes
@@ -75,11 +92,14 @@ pub fn render_selected(
         })
         .collect();
 
+    let started = std::time::Instant::now();
+    let tr = |step: &str| trace_step(started, step);
     let rendered: Vec<RenderedNote> = brief
         .notes
         .par_iter()
         .map(|note| render_note_body(brief, evidence, &base, &link_html, note.id))
         .collect();
+    tr("bodies");
     let records: Vec<crate::search::SearchRecord> = brief
         .notes
         .par_iter()
@@ -109,7 +129,9 @@ pub fn render_selected(
     let language = brief.config.language.clone();
     let search_thread = (!selection.skip_search && crate::search::ENABLED && brief.config.search)
         .then(|| std::thread::spawn(move || crate::search::index_site(&records, &language)));
+    tr("records");
     let mentions = mentions::find_mentions(brief);
+    tr("mentions");
     let site = SiteView::new(brief);
     let mut places: Vec<Option<(NoteId, String)>> = vec![None; brief.citations.len()];
     for (citing, r) in rendered.iter().enumerate() {
@@ -121,6 +143,7 @@ pub fn render_selected(
     }
     let (graph_nodes, graph_edges) = views::graph_input(brief, &base);
     let graph = crate::graph::PreparedGraph::new(&graph_nodes, &graph_edges);
+    tr("graph");
     let ctx = PageContext {
         brief,
         evidence,
@@ -132,7 +155,7 @@ pub fn render_selected(
         places: &places,
     };
 
-    let mut outputs: Vec<Output> = brief
+    brief
         .notes
         .par_iter()
         .filter(|note| {
@@ -140,31 +163,47 @@ pub fn render_selected(
                 .only_notes
                 .is_none_or(|only| only.contains(&note.id))
         })
-        .map(|note| ctx.note_page(engine, note.id))
-        .collect::<Result<Vec<_>, String>>()?;
-    outputs.extend(ctx.site_pages(engine)?);
-    outputs.push(Output::new(
+        .try_for_each(|note| sink.put(ctx.note_page(engine, note.id)?))?;
+    tr("note pages");
+    for page in ctx.site_pages(engine)? {
+        sink.put(page)?;
+    }
+    sink.put(Output::new(
         "casefile.json",
         data::brief_json(brief, evidence, &rendered, &base),
-    ));
-    outputs.push(Output::new("feed.xml", data::atom_feed(brief)));
-    outputs.push(Output::new("sitemap.xml", data::sitemap(brief)));
-    outputs.push(Output::new(
+    ))?;
+    tr("site pages+json");
+    sink.put(Output::new("feed.xml", data::atom_feed(brief)))?;
+    sink.put(Output::new("sitemap.xml", data::sitemap(brief)))?;
+    sink.put(Output::new(
         "highlight.css",
         crate::markdown::highlight::stylesheet(
             &brief.config.highlight_light,
             &brief.config.highlight_dark,
         )?
         .into_bytes(),
-    ));
+    ))?;
     if let Some(thread) = search_thread {
         let search_files = thread
             .join()
             .map_err(|_| "the search indexer stopped unexpectedly".to_string())?;
-        outputs.extend(search_files?);
+        for file in search_files? {
+            sink.put(file)?;
+        }
     }
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(outputs)
+    Ok(())
+}
+
+/// With `CASEFILE_TRACE=1`, prints when each step of rendering ended (for performance work:
+/// `-v` gives whole stages only).
+fn trace_step(started: std::time::Instant, step: &str) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ON.get_or_init(|| std::env::var_os("CASEFILE_TRACE").is_some()) {
+        eprintln!(
+            "    render: {step} done at {:.1} ms",
+            started.elapsed().as_secs_f64() * 1e3
+        );
+    }
 }
 
 fn render_note_body(

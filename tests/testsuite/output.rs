@@ -136,6 +136,18 @@ fn a_broken_template_override_is_an_error_that_names_it_and_writes_nothing() {
         run.expect_code(2);
         assert_contains!(run.stderr, "404.html");
         assert_eq!(snapshot(brief.out()), before, "the previous site changed");
+        // Pages are written into a staging folder as they render; a failure removes it.
+        let parent = brief.out().parent().expect("a parent");
+        let leftovers: Vec<String> = std::fs::read_dir(parent)
+            .expect("list the output's parent")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.contains(".casefile-"))
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "staging folders left behind: {leftovers:?}"
+        );
     }
 }
 
