@@ -216,10 +216,35 @@ impl StagedSite {
         }
         self.finished = true;
         if had_old {
-            let _ = std::fs::remove_dir_all(&old);
+            remove_tree(&old);
         }
         Ok(())
     }
+}
+
+/// Deletes a previous site: its second-level entries (one folder per page) on every core, then
+/// what is left. Unlinking 20,000 files one by one was a tenth of a 10,000-note build.
+fn remove_tree(dir: &Path) {
+    use rayon::prelude::*;
+    let children = |d: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(d)
+            .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    let grandchildren: Vec<PathBuf> = children(dir)
+        .into_iter()
+        .filter(|p| p.symlink_metadata().is_ok_and(|m| m.is_dir()))
+        .flat_map(|p| children(&p))
+        .collect();
+    grandchildren.par_iter().for_each(|p| {
+        let is_dir = p.symlink_metadata().is_ok_and(|m| m.is_dir());
+        let _ = if is_dir {
+            std::fs::remove_dir_all(p)
+        } else {
+            std::fs::remove_file(p)
+        };
+    });
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 impl Sink for StagedSite {
