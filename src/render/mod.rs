@@ -219,8 +219,8 @@ fn trace_step(started: std::time::Instant, step: &str) {
     }
 }
 
-/// The process's resident memory now and at its peak, from `/proc/self/status` (Linux only;
-/// elsewhere an empty string).
+/// The process's CPU time so far and its resident memory now and at its peak, from `/proc`
+/// (Linux only; elsewhere zeros and blanks).
 pub fn memory_in_use() -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
@@ -230,7 +230,21 @@ pub fn memory_in_use() -> String {
             .map(|v| v.trim().to_string())
             .unwrap_or_default()
     };
-    format!("RSS {}, peak {}", field("VmRSS:"), field("VmHWM:"))
+    // utime and stime, fields 14 and 15 of /proc/self/stat, in clock ticks (100 per second).
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: u64 = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|t| t.parse::<u64>().ok())
+        .sum();
+    format!(
+        "CPU {} ms, RSS {}, peak {}",
+        ticks * 10,
+        field("VmRSS:"),
+        field("VmHWM:")
+    )
 }
 
 fn render_note_body(
