@@ -1,20 +1,47 @@
-//! Full-text search: every rendered page indexed by Pagefind's library at build time, its
-//! index and UI written into the site under `pagefind/`, so search works on any static host
-//! with no server.
+//! Full-text search: every note indexed at build time into Pagefind's file format, written
+//! into the site under `pagefind/` with Pagefind's browser UI, so search works on any static
+//! host with no server.
 //!
-//! Each note is given to Pagefind as a plain-text record (title, names, summary, text) made
-//! while rendering, rather than as HTML to parse again: the generator already knows the
-//! words, and re-parsing every page was most of the cost of indexing. Records carry the
-//! note's kind as a filter (person, company, event, source). Without the `search` cargo
-//! feature this module indexes nothing.
+//! The indexer is ours; Pagefind's library only supplies the browser runtime (its scripts,
+//! styles and wasm, see `bundle`). Each note comes as a plain-text record (title, names,
+//! summary, text) made while rendering, with its title as the `title` meta field and its kind
+//! as the `kind` filter (person, company, event, source). The records are split into words on
+//! all cores, each thread remembering the stems of the tokens it has met (`pages`, `words`:
+//! Pagefind's normalisation, diacritic folding, compound parts and stemmer, so that queries
+//! in the browser match); the page–word pairs are gathered by a counting sort into Pagefind's
+//! sorted, size-bounded words files (`postings`), encoded as its CBOR records (`format`),
+//! and every file is compressed in parallel. The same records give byte-identical files.
+//! Left out, as casefile's records never need them: anchors, sort keys, fragment groups,
+//! word segmentation for Chinese, Japanese and Thai (with katakana suffixes), emoji terms,
+//! and Pagefind's `___PAGEFIND_…` markers inside text. `CASEFILE_TRACE_SEARCH=1` prints the
+//! time of each step. Without the `search` cargo feature this module indexes nothing.
 
 use crate::output::Output;
+
+#[cfg(feature = "search")]
+mod bundle;
+#[cfg(feature = "search")]
+mod format;
+#[cfg(feature = "search")]
+mod pages;
+#[cfg(feature = "search")]
+mod postings;
+#[cfg(feature = "search")]
+mod vocabulary;
+#[cfg(feature = "search")]
+mod words;
+#[cfg(all(test, feature = "search"))]
+mod index_tests;
 
 /// The folder of the site that holds the index and the UI.
 pub const BUNDLE_DIR: &str = "pagefind";
 
 /// Whether this binary was built with search.
 pub const ENABLED: bool = cfg!(feature = "search");
+
+/// The gzip level of the index files (see docs/performance.md for the measurements).
+#[cfg(feature = "search")]
+const GZIP_LEVEL: u32 = 6;
 
 /// One note as the search index sees it.
 #[derive(Debug, Clone)]
@@ -29,59 +56,185 @@ pub struct SearchRecord {
 /// Indexes the records and returns the files of the index and UI.
 #[cfg(feature = "search")]
 pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output>, String> {
-    use pagefind::api::PagefindIndex;
-    use pagefind::options::PagefindServiceConfig;
+    use rayon::prelude::*;
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .map_err(|e| format!("cannot start the search indexer: {e}"))?;
-    let language = language
+    let mut trace = Trace::from_env();
+    let language = index_language(language);
+    let runtime = bundle::runtime(&language)?;
+    trace.lap("runtime from Pagefind's library");
+
+    let vocabulary = vocabulary::Vocabulary::default();
+    // Contiguous blocks, a few per thread, each split by one splitter with its own memory
+    // of tokens: pages stay in order and the threads share only the vocabulary.
+    let block = records.len().div_ceil(rayon::current_num_threads() * 4).max(16);
+    let pages: Vec<pages::IndexedPage> = records
+        .par_chunks(block)
+        .map(|block| {
+            let mut splitter =
+                pages::PageSplitter::new(&language, &runtime.include_characters, &vocabulary, GZIP_LEVEL);
+            block.iter().filter_map(|r| splitter.page(r)).collect::<Vec<_>>()
+        })
+        .flatten()
+        .collect();
+    let words = vocabulary.into_words();
+    trace.lap("split, stem and fragments");
+
+    let chunks = postings::word_chunks(&pages, &words, postings::CHUNK_SIZE);
+    trace.lap("words files encoded");
+
+    let mut outputs: Vec<Output> = Vec::new();
+    let mut names = bundle::Names::new(&language, 1);
+    let mut meta_pages = Vec::with_capacity(pages.len());
+    let fragment_names: Vec<String> = pages.iter().map(|p| names.claim(&p.fragment_hash)).collect();
+    for (page, name) in pages.iter().zip(&fragment_names) {
+        meta_pages.push(format::MetaPage {
+            hash: name,
+            word_count: page.word_count,
+            group_hash: "",
+        });
+    }
+
+    let mut kinds: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
+    for (number, page) in pages.iter().enumerate() {
+        kinds.entry(page.kind).or_default().push(number as u32);
+    }
+    let mut filter_payload = Vec::new();
+    let filter = format::FilterIndex {
+        filter: "kind",
+        values: kinds
+            .into_iter()
+            .map(|(value, pages)| format::PackedValue { value, pages })
+            .collect(),
+    };
+    // Writing to a Vec cannot fail.
+    let _ = minicbor::encode(filter, &mut filter_payload);
+    let mut filter_names = bundle::Names::new(&language, 2);
+    let filter_name = filter_names.claim(&format!("{language}_{}", bundle::full_hash(&filter_payload)));
+
+    let chunk_hashes: Vec<String> = chunks
+        .par_iter()
+        .map(|c| format!("{language}_{}", bundle::full_hash(&c.payload)))
+        .collect();
+    let mut chunk_names = bundle::Names::new(&language, 2);
+    let chunk_names: Vec<String> = chunk_hashes.iter().map(|h| chunk_names.claim(h)).collect();
+
+    let mut meta_payload = Vec::new();
+    let meta = format::MetaIndex {
+        version: &runtime.version,
+        pages: meta_pages,
+        index_chunks: chunks
+            .iter()
+            .zip(&chunk_names)
+            .map(|(c, hash)| format::MetaChunk {
+                from: &c.from,
+                to: &c.to,
+                hash,
+            })
+            .collect(),
+        filters: if pages.is_empty() {
+            Vec::new()
+        } else {
+            vec![format::MetaFilter {
+                filter: "kind",
+                hash: &filter_name,
+            }]
+        },
+        sorts: &[],
+        meta_fields: if pages.is_empty() { &[] } else { &["title"] },
+    };
+    let _ = minicbor::encode(meta, &mut meta_payload);
+    let meta_hash = bundle::full_hash(&meta_payload);
+    let meta_hash = format!("{language}_{}", meta_hash.get(..language.len() + 8).unwrap_or(&meta_hash));
+    trace.lap("names and meta");
+
+    let dir = BUNDLE_DIR;
+    outputs.par_extend(chunks.par_iter().zip(&chunk_names).map(|(chunk, name)| {
+        Output::new(
+            format!("{dir}/index/{name}.pf_index"),
+            bundle::compress(&chunk.payload, GZIP_LEVEL),
+        )
+    }));
+    if !pages.is_empty() {
+        outputs.push(Output::new(
+            format!("{dir}/filter/{filter_name}.pf_filter"),
+            bundle::compress(&filter_payload, GZIP_LEVEL),
+        ));
+    }
+    outputs.push(Output::new(
+        format!("{dir}/pagefind.{meta_hash}.pf_meta"),
+        bundle::compress(&meta_payload, GZIP_LEVEL),
+    ));
+    outputs.push(Output::new(
+        format!("{dir}/pagefind-entry.json"),
+        bundle::entry_json(&runtime, &language, &meta_hash, pages.len()),
+    ));
+    let page_count = pages.len();
+    outputs.extend(pages.into_iter().zip(fragment_names).map(|(page, name)| {
+        Output::new(format!("{dir}/fragment/{name}.pf_fragment"), page.fragment_file)
+    }));
+    outputs.extend(
+        runtime
+            .files
+            .iter()
+            .map(|(name, bytes)| Output::new(format!("{dir}/{name}"), bytes.clone())),
+    );
+    trace.lap("files compressed");
+    trace.done(page_count, words.len());
+    Ok(outputs)
+}
+
+/// The language code the index is made for: the primary subtag (`en` of `en-GB`), letters
+/// and digits only since it goes into file names; `unknown` (Pagefind's name) when none.
+#[cfg(feature = "search")]
+fn index_language(language: &str) -> String {
+    let primary: String = language
         .split(['-', '_'])
         .next()
-        .unwrap_or("en")
-        .to_lowercase();
-    runtime.block_on(async move {
-        let config = PagefindServiceConfig::builder()
-            .force_language(language.clone())
-            .build();
-        // Pagefind unwraps the current folder: a folder deleted under the shell would panic.
-        std::env::current_dir().map_err(|e| {
-            format!("search index: the current folder cannot be read ({e}); run casefile from an existing folder")
-        })?;
-        let mut index =
-            PagefindIndex::new(Some(config)).map_err(|e| format!("search index: {e}"))?;
-        for record in records {
-            let meta = std::collections::BTreeMap::from([("title".to_string(), record.title.clone())]);
-            let filters = std::collections::BTreeMap::from([("kind".to_string(), vec![record.kind.to_string()])]);
-            index
-                .add_custom_record(record.url.clone(), record.content.clone(), language.clone(), Some(meta), Some(filters), None)
-                .await
-                .map_err(|e| format!("search index, page {}: {e}", record.url))?;
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if primary.is_empty() {
+        "unknown".into()
+    } else {
+        primary
+    }
+}
+
+/// Times of the indexer's steps on stderr, when `CASEFILE_TRACE_SEARCH` is set.
+#[cfg(feature = "search")]
+struct Trace {
+    started: Option<std::time::Instant>,
+    last: std::time::Instant,
+}
+
+#[cfg(feature = "search")]
+impl Trace {
+    fn from_env() -> Self {
+        let now = std::time::Instant::now();
+        Trace {
+            started: std::env::var_os("CASEFILE_TRACE_SEARCH").map(|_| now),
+            last: now,
         }
+    }
 
-        index
-            .build_indexes()
-            .await
-            .map_err(|e| format!("search index: {e}"))?;
+    fn lap(&mut self, step: &str) {
+        if self.started.is_some() {
+            let now = std::time::Instant::now();
+            eprintln!("  search: {step:<34} {:7.1} ms", (now - self.last).as_secs_f64() * 1e3);
+            self.last = now;
+        }
+    }
 
-        let files = index
-            .get_files()
-            .await
-            .map_err(|e| format!("search index: {e}"))?;
-Ok(files
-            .into_iter()
-            .map(|f| {
-                let name = f.filename.to_string_lossy().replace('\\', "/");
-                let name = name.trim_start_matches('/');
-                let path = if name.starts_with(&format!("{BUNDLE_DIR}/")) {
-                    name.to_string()
-                } else {
-                    format!("{BUNDLE_DIR}/{name}")
-                };
-                Output::new(path, f.contents)
-            })
-            .collect())
-    })
+    fn done(&self, pages: usize, words: usize) {
+        if let Some(started) = self.started {
+            eprintln!(
+                "  search: {pages} pages, {words} terms, {:.1} ms in all",
+                started.elapsed().as_secs_f64() * 1e3
+            );
+        }
+    }
 }
 
 #[cfg(not(feature = "search"))]
