@@ -22,6 +22,8 @@ use crate::output::Output;
 mod bundle;
 #[cfg(feature = "search")]
 mod format;
+#[cfg(all(test, feature = "search"))]
+mod index_tests;
 #[cfg(feature = "search")]
 mod pages;
 #[cfg(feature = "search")]
@@ -30,8 +32,6 @@ mod postings;
 mod vocabulary;
 #[cfg(feature = "search")]
 mod words;
-#[cfg(all(test, feature = "search"))]
-mod index_tests;
 
 /// The folder of the site that holds the index and the UI.
 pub const BUNDLE_DIR: &str = "pagefind";
@@ -39,9 +39,12 @@ pub const BUNDLE_DIR: &str = "pagefind";
 /// Whether this binary was built with search.
 pub const ENABLED: bool = cfg!(feature = "search");
 
-/// The gzip level of the index files (see docs/performance.md for the measurements).
+/// The gzip level of the index files. Measured on 10,000 notes (docs/performance.md): level
+/// 1 compresses the 65 MB of fragments and words files to 47 MB in about 0.25 s of CPU;
+/// level 2 to 35 MB for 0.35 s more, level 6 to 34 MB for 1 s more, and Pagefind's own
+/// level 9 to 33 MB for 3 s more. The build's time budget decides.
 #[cfg(feature = "search")]
-const GZIP_LEVEL: u32 = 6;
+const GZIP_LEVEL: u32 = 1;
 
 /// One note as the search index sees it.
 #[derive(Debug, Clone)]
@@ -66,26 +69,43 @@ pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output
     let vocabulary = vocabulary::Vocabulary::default();
     // Contiguous blocks, a few per thread, each split by one splitter with its own memory
     // of tokens: pages stay in order and the threads share only the vocabulary.
-    let block = records.len().div_ceil(rayon::current_num_threads() * 4).max(16);
-    let pages: Vec<pages::IndexedPage> = records
+    let block = records
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(16);
+    let mut pages: Vec<pages::IndexedPage> = records
         .par_chunks(block)
         .map(|block| {
-            let mut splitter =
-                pages::PageSplitter::new(&language, &runtime.include_characters, &vocabulary, GZIP_LEVEL);
-            block.iter().filter_map(|r| splitter.page(r)).collect::<Vec<_>>()
+            let mut splitter = pages::PageSplitter::new(
+                &language,
+                &runtime.include_characters,
+                &vocabulary,
+                GZIP_LEVEL,
+            );
+            block
+                .iter()
+                .filter_map(|r| splitter.page(r))
+                .collect::<Vec<_>>()
         })
         .flatten()
         .collect();
     let words = vocabulary.into_words();
     trace.lap("split, stem and fragments");
 
-    let chunks = postings::word_chunks(&pages, &words, postings::CHUNK_SIZE);
+    let page_words = pages
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.words))
+        .collect();
+    let chunks = postings::word_chunks(page_words, &words, postings::CHUNK_SIZE);
     trace.lap("words files encoded");
 
     let mut outputs: Vec<Output> = Vec::new();
     let mut names = bundle::Names::new(&language, 1);
     let mut meta_pages = Vec::with_capacity(pages.len());
-    let fragment_names: Vec<String> = pages.iter().map(|p| names.claim(&p.fragment_hash)).collect();
+    let fragment_names: Vec<String> = pages
+        .iter()
+        .map(|p| names.claim(&p.fragment_hash))
+        .collect();
     for (page, name) in pages.iter().zip(&fragment_names) {
         meta_pages.push(format::MetaPage {
             hash: name,
@@ -109,7 +129,10 @@ pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output
     // Writing to a Vec cannot fail.
     let _ = minicbor::encode(filter, &mut filter_payload);
     let mut filter_names = bundle::Names::new(&language, 2);
-    let filter_name = filter_names.claim(&format!("{language}_{}", bundle::full_hash(&filter_payload)));
+    let filter_name = filter_names.claim(&format!(
+        "{language}_{}",
+        bundle::full_hash(&filter_payload)
+    ));
 
     let chunk_hashes: Vec<String> = chunks
         .par_iter()
@@ -144,25 +167,32 @@ pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output
     };
     let _ = minicbor::encode(meta, &mut meta_payload);
     let meta_hash = bundle::full_hash(&meta_payload);
-    let meta_hash = format!("{language}_{}", meta_hash.get(..language.len() + 8).unwrap_or(&meta_hash));
+    let meta_hash = format!(
+        "{language}_{}",
+        meta_hash.get(..language.len() + 8).unwrap_or(&meta_hash)
+    );
     trace.lap("names and meta");
 
     let dir = BUNDLE_DIR;
-    outputs.par_extend(chunks.par_iter().zip(&chunk_names).map(|(chunk, name)| {
-        Output::new(
-            format!("{dir}/index/{name}.pf_index"),
-            bundle::compress(&chunk.payload, GZIP_LEVEL),
-        )
-    }));
+    outputs.par_extend(chunks.par_iter().zip(&chunk_names).map_init(
+        || bundle::Compressor::new(GZIP_LEVEL),
+        |compressor, (chunk, name)| {
+            Output::new(
+                format!("{dir}/index/{name}.pf_index"),
+                compressor.compress(&chunk.payload),
+            )
+        },
+    ));
+    let mut compressor = bundle::Compressor::new(GZIP_LEVEL);
     if !pages.is_empty() {
         outputs.push(Output::new(
             format!("{dir}/filter/{filter_name}.pf_filter"),
-            bundle::compress(&filter_payload, GZIP_LEVEL),
+            compressor.compress(&filter_payload),
         ));
     }
     outputs.push(Output::new(
         format!("{dir}/pagefind.{meta_hash}.pf_meta"),
-        bundle::compress(&meta_payload, GZIP_LEVEL),
+        compressor.compress(&meta_payload),
     ));
     outputs.push(Output::new(
         format!("{dir}/pagefind-entry.json"),
@@ -170,7 +200,10 @@ pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output
     ));
     let page_count = pages.len();
     outputs.extend(pages.into_iter().zip(fragment_names).map(|(page, name)| {
-        Output::new(format!("{dir}/fragment/{name}.pf_fragment"), page.fragment_file)
+        Output::new(
+            format!("{dir}/fragment/{name}.pf_fragment"),
+            page.fragment_file,
+        )
     }));
     outputs.extend(
         runtime
@@ -179,7 +212,7 @@ pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output
             .map(|(name, bytes)| Output::new(format!("{dir}/{name}"), bytes.clone())),
     );
     trace.lap("files compressed");
-    trace.done(page_count, words.len());
+    trace.done(page_count, words.len(), &outputs);
     Ok(outputs)
 }
 
@@ -222,16 +255,29 @@ impl Trace {
     fn lap(&mut self, step: &str) {
         if self.started.is_some() {
             let now = std::time::Instant::now();
-            eprintln!("  search: {step:<34} {:7.1} ms", (now - self.last).as_secs_f64() * 1e3);
+            eprintln!(
+                "  search: {step:<34} {:7.1} ms",
+                (now - self.last).as_secs_f64() * 1e3
+            );
             self.last = now;
         }
     }
 
-    fn done(&self, pages: usize, words: usize) {
+    fn done(&self, pages: usize, words: usize, outputs: &[Output]) {
         if let Some(started) = self.started {
+            let bytes = |suffix: &str| -> usize {
+                outputs
+                    .iter()
+                    .filter(|o| o.path.ends_with(suffix))
+                    .map(|o| o.bytes.len())
+                    .sum()
+            };
             eprintln!(
-                "  search: {pages} pages, {words} terms, {:.1} ms in all",
-                started.elapsed().as_secs_f64() * 1e3
+                "  search: {pages} pages, {words} terms, {:.1} ms in all; fragments {} kB, words files {} kB, meta {} kB",
+                started.elapsed().as_secs_f64() * 1e3,
+                bytes(".pf_fragment") / 1000,
+                bytes(".pf_index") / 1000,
+                bytes(".pf_meta") / 1000,
             );
         }
     }

@@ -5,7 +5,6 @@
 //! the crate's version. Nothing here reads a page or a word.
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// What every index file starts with once decompressed: the browser checks for it.
@@ -22,16 +21,67 @@ pub fn full_hash(bytes: &[u8]) -> String {
     hex
 }
 
-/// The file as the browser fetches it: gzip of the signature and the payload.
-pub fn compress(payload: &[u8], level: u32) -> Vec<u8> {
-    use flate2::{Compression, write::GzEncoder};
-    let mut gz = GzEncoder::new(
-        Vec::with_capacity(payload.len() / 3 + 64),
-        Compression::new(level),
-    );
+/// Writes files as the browser fetches them: gzip of the signature and the payload. It keeps
+/// its deflate state from file to file, since setting one up (some hundreds of kilobytes of
+/// tables) costs more than compressing a small fragment.
+pub struct Compressor {
+    deflate: flate2::Compress,
+    level: u32,
+    input: Vec<u8>,
+}
+
+impl Compressor {
+    pub fn new(level: u32) -> Self {
+        Compressor {
+            deflate: flate2::Compress::new(flate2::Compression::new(level), false),
+            level,
+            input: Vec::new(),
+        }
+    }
+
+    pub fn compress(&mut self, payload: &[u8]) -> Vec<u8> {
+        use flate2::{FlushCompress, Status};
+        self.input.clear();
+        self.input.extend_from_slice(SIGNATURE);
+        self.input.extend_from_slice(payload);
+        let mut crc = flate2::Crc::new();
+        crc.update(&self.input);
+        // The header flate2's `GzEncoder` writes: no name, no time, unknown system.
+        let extra_flags = match self.level {
+            9.. => 2,
+            0..=1 => 4,
+            _ => 0,
+        };
+        let mut file = Vec::with_capacity(self.input.len() / 2 + 64);
+        file.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, extra_flags, 255]);
+        self.deflate.reset();
+        let mut rest = &self.input[..];
+        loop {
+            if file.capacity() - file.len() < 1024 {
+                file.reserve(file.capacity());
+            }
+            let before = self.deflate.total_in();
+            match self
+                .deflate
+                .compress_vec(rest, &mut file, FlushCompress::Finish)
+            {
+                Ok(Status::StreamEnd) => break,
+                Ok(_) => rest = &rest[(self.deflate.total_in() - before) as usize..],
+                // Deflate fails only on a misuse of its state: then use a fresh encoder.
+                Err(_) => return gzip_afresh(&self.input, self.level),
+            }
+        }
+        file.extend_from_slice(&crc.sum().to_le_bytes());
+        file.extend_from_slice(&crc.amount().to_le_bytes());
+        file
+    }
+}
+
+fn gzip_afresh(input: &[u8], level: u32) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
     // Writing to a Vec cannot fail.
-    let _ = gz.write_all(SIGNATURE);
-    let _ = gz.write_all(payload);
+    let _ = gz.write_all(input);
     gz.finish().unwrap_or_default()
 }
 
@@ -125,12 +175,23 @@ fn runtime_from_library(language: &str) -> Result<Runtime, String> {
         let config = PagefindServiceConfig::builder()
             .force_language(language.to_string())
             .build();
-        let mut index = PagefindIndex::new(Some(config)).map_err(|e| format!("search index: {e}"))?;
+        let mut index =
+            PagefindIndex::new(Some(config)).map_err(|e| format!("search index: {e}"))?;
         index
-            .add_custom_record("/".into(), "casefile".into(), language.to_string(), None, None, None)
+            .add_custom_record(
+                "/".into(),
+                "casefile".into(),
+                language.to_string(),
+                None,
+                None,
+                None,
+            )
             .await
             .map_err(|e| format!("search index: {e}"))?;
-        index.get_files().await.map_err(|e| format!("search index: {e}"))
+        index
+            .get_files()
+            .await
+            .map_err(|e| format!("search index: {e}"))
     })?;
     let mut runtime = Runtime {
         files: Vec::new(),
@@ -174,7 +235,12 @@ fn is_index_file(name: &str) -> bool {
 }
 
 /// `pagefind-entry.json`, fields in Pagefind's order.
-pub fn entry_json(runtime: &Runtime, language: &str, meta_hash: &str, page_count: usize) -> Vec<u8> {
+pub fn entry_json(
+    runtime: &Runtime,
+    language: &str,
+    meta_hash: &str,
+    page_count: usize,
+) -> Vec<u8> {
     #[derive(serde::Serialize)]
     struct Entry<'a> {
         version: &'a str,
@@ -215,8 +281,19 @@ mod tests {
 
     #[test]
     fn compressed_files_carry_the_signature() {
-        let file = compress(b"{}", 6);
+        let mut compressor = Compressor::new(6);
+        let file = compressor.compress(b"{}");
         assert_eq!(decompress(&file).as_deref(), Some(&b"{}"[..]));
+        // The state carried over from one file does not leak into the next.
+        let long: Vec<u8> = (0..200_000u32)
+            .flat_map(|n| (n % 251).to_le_bytes())
+            .collect();
+        let file = compressor.compress(&long);
+        assert_eq!(decompress(&file).as_deref(), Some(&long[..]));
+        assert_eq!(
+            decompress(&compressor.compress(b"x")).as_deref(),
+            Some(&b"x"[..])
+        );
         assert_eq!(decompress(b"not gzip"), None);
     }
 

@@ -4,6 +4,7 @@
 //! from the postings without copying them. Nothing here decides what goes in a file.
 
 use minicbor::Encode;
+use minicbor::encode::{Encoder, Error, Write};
 
 /// `pagefind.<hash>.pf_meta`: everything the browser loads first.
 #[derive(Encode)]
@@ -74,7 +75,7 @@ pub struct PackedWord<'a> {
     #[n(0)]
     pub word: &'a str,
     #[n(1)]
-    pub pages: Vec<PackedPage<'a>>,
+    pub pages: PrecodedPages<'a>,
     /// The same word spelt with diacritics, each with its own pages.
     #[n(2)]
     pub additional_variants: Vec<PackedVariant<'a>>,
@@ -85,22 +86,41 @@ pub struct PackedVariant<'a> {
     #[n(0)]
     pub form: &'a str,
     #[n(1)]
-    pub pages: Vec<PackedPage<'a>>,
+    pub pages: Vec<PrecodedPage<'a>>,
 }
 
-/// The word's places on one page.
-#[derive(Encode)]
-pub struct PackedPage<'a> {
+/// The word's places on one page, as Pagefind's `PackedPage { page_number, locs, meta_locs }`
+/// with the two arrays already encoded: each page's arrays are encoded while its words are
+/// split, on that thread and in that page's memory, so gathering a word's pages is a copy.
+///
+/// `locs` are word positions, each less the previous; a negative number `-w - 1` says the
+/// positions after it have weight `w`, and is followed by an absolute position. `meta_locs`
+/// are positions in meta fields: `-f - 1` starts field `f`, then positions less the previous.
+pub struct PrecodedPage<'a> {
     /// The page's number less that of the word's previous page.
-    #[n(0)]
     pub page_delta: u32,
-    /// Word positions, each less the previous; a negative number `-w - 1` says the positions
-    /// after it have weight `w`, and is followed by an absolute position.
-    #[n(1)]
-    pub locs: &'a [i32],
-    /// Positions in meta fields: `-f - 1` starts field `f`, then positions less the previous.
-    #[n(2)]
-    pub meta_locs: &'a [i32],
+    /// `locs` then `meta_locs`, each a CBOR array.
+    pub arrays: &'a [u8],
+}
+
+impl<C> Encode<C> for PrecodedPage<'_> {
+    fn encode<W: Write>(&self, e: &mut Encoder<W>, _: &mut C) -> Result<(), Error<W::Error>> {
+        e.array(3)?.u32(self.page_delta)?;
+        e.writer_mut().write_all(self.arrays).map_err(Error::write)
+    }
+}
+
+/// A list of pages whose encodings are already laid end to end.
+pub struct PrecodedPages<'a> {
+    pub count: u64,
+    pub bytes: &'a [u8],
+}
+
+impl<C> Encode<C> for PrecodedPages<'_> {
+    fn encode<W: Write>(&self, e: &mut Encoder<W>, _: &mut C) -> Result<(), Error<W::Error>> {
+        e.array(self.count)?;
+        e.writer_mut().write_all(self.bytes).map_err(Error::write)
+    }
 }
 
 /// `filter/<hash>.pf_filter`: the pages of each value of one filter.
@@ -118,4 +138,40 @@ pub struct PackedValue<'a> {
     pub value: &'a str,
     #[n(1)]
     pub pages: Vec<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pagefind's own shape of a page, to check the precoded one against.
+    #[derive(Encode)]
+    struct PackedPage {
+        #[n(0)]
+        page_number: usize,
+        #[n(1)]
+        locs: Vec<i32>,
+        #[n(2)]
+        meta_locs: Vec<i32>,
+    }
+
+    #[test]
+    fn a_precoded_page_encodes_as_pagefinds_packed_page() {
+        let (locs, meta_locs) = (vec![-25, 3, 700, 2], vec![-1, 0]);
+        let mut arrays = Vec::new();
+        let mut e = Encoder::new(&mut arrays);
+        e.encode(&locs[..])
+            .and_then(|e| e.encode(&meta_locs[..]))
+            .expect("encode");
+        let ours = minicbor::to_vec(PrecodedPage {
+            page_delta: 300,
+            arrays: &arrays,
+        });
+        let theirs = minicbor::to_vec(PackedPage {
+            page_number: 300,
+            locs,
+            meta_locs,
+        });
+        assert_eq!(ours.expect("ours"), theirs.expect("theirs"));
+    }
 }

@@ -49,20 +49,40 @@ fn sample_records() -> Vec<SearchRecord> {
     ];
     // A pseudo-random text over a small vocabulary: enough positions to fill several files.
     let vocabulary = [
-        "antelope", "bank", "décor", "engine-room", "HTTPRequest", "ledger", "merger",
-        "naïveté", "O'Brien's", "river", "signal", "stock", "ünited", "vendor", "x86_64",
+        "antelope",
+        "bank",
+        "décor",
+        "engine-room",
+        "HTTPRequest",
+        "ledger",
+        "merger",
+        "naïveté",
+        "O'Brien's",
+        "river",
+        "signal",
+        "stock",
+        "ünited",
+        "vendor",
+        "x86_64",
     ];
     let mut seed: u64 = 7;
     for n in 0..200 {
         let mut text = String::new();
         for _ in 0..300 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let word = vocabulary[(seed >> 33) as usize % vocabulary.len()];
             text.push_str(word);
-            text.push_str(if seed % 7 == 0 { ". " } else { " " });
+            text.push_str(if seed.is_multiple_of(7) { ". " } else { " " });
         }
         let kind = ["person", "company", "event", "source"][n % 4];
-        records.push(record(&format!("/notes/{n}/"), &format!("Note {n}"), kind, &text));
+        records.push(record(
+            &format!("/notes/{n}/"),
+            &format!("Note {n}"),
+            kind,
+            &text,
+        ));
     }
     records
 }
@@ -71,7 +91,9 @@ fn sample_records() -> Vec<SearchRecord> {
 fn pagefind_library_files(records: &[SearchRecord], language: &str) -> BTreeMap<String, Vec<u8>> {
     use pagefind::api::PagefindIndex;
     use pagefind::options::PagefindServiceConfig;
-    let tokio = tokio::runtime::Builder::new_current_thread().build().expect("tokio");
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("tokio");
     tokio.block_on(async {
         let config = PagefindServiceConfig::builder()
             .force_language(language.to_string())
@@ -81,7 +103,14 @@ fn pagefind_library_files(records: &[SearchRecord], language: &str) -> BTreeMap<
             let meta = BTreeMap::from([("title".to_string(), r.title.clone())]);
             let filters = BTreeMap::from([("kind".to_string(), vec![r.kind.to_string()])]);
             index
-                .add_custom_record(r.url.clone(), r.content.clone(), language.into(), Some(meta), Some(filters), None)
+                .add_custom_record(
+                    r.url.clone(),
+                    r.content.clone(),
+                    language.into(),
+                    Some(meta),
+                    Some(filters),
+                    None,
+                )
                 .await
                 .expect("record");
         }
@@ -91,7 +120,11 @@ fn pagefind_library_files(records: &[SearchRecord], language: &str) -> BTreeMap<
             .expect("files")
             .into_iter()
             .map(|f| {
-                let name = f.filename.to_string_lossy().trim_start_matches('/').to_string();
+                let name = f
+                    .filename
+                    .to_string_lossy()
+                    .trim_start_matches('/')
+                    .to_string();
                 (format!("pagefind/{name}"), f.contents)
             })
             .collect()
@@ -202,9 +235,16 @@ fn lookup(files: &BTreeMap<String, Vec<u8>>, stem: &str) -> Vec<(String, Vec<i32
         .iter()
         .find(|c| c.from.as_str() <= stem && stem <= c.to.as_str())
         .expect("a words file for the stem");
-    let words: Words =
-        minicbor::decode(&file(&format!("pagefind/index/{}", chunk.hash), ".pf_index")).expect("words");
-    let word = words.words.iter().find(|w| w.word == stem).expect("the stem");
+    let words: Words = minicbor::decode(&file(
+        &format!("pagefind/index/{}", chunk.hash),
+        ".pf_index",
+    ))
+    .expect("words");
+    let word = words
+        .words
+        .iter()
+        .find(|w| w.word == stem)
+        .expect("the stem");
     let mut page_number = 0;
     word.pages
         .iter()
@@ -215,7 +255,10 @@ fn lookup(files: &BTreeMap<String, Vec<u8>>, stem: &str) -> Vec<(String, Vec<i32
                 ".pf_fragment",
             );
             let fragment: serde_json::Value = serde_json::from_slice(&fragment).expect("json");
-            (fragment["url"].as_str().unwrap_or_default().to_string(), page.locs.clone())
+            (
+                fragment["url"].as_str().unwrap_or_default().to_string(),
+                page.locs.clone(),
+            )
         })
         .collect()
 }
@@ -229,8 +272,14 @@ fn a_body_word_leads_to_its_page_and_position() {
         [("/people/ann-smith/".to_string(), vec![-25, 9])]
     );
     let cafe = lookup(&files, "antelop");
-    assert!(cafe.iter().any(|(url, _)| url == "/companies/acme/"), "{cafe:?}");
-    assert!(cafe.iter().any(|(url, _)| url.starts_with("/notes/")), "{cafe:?}");
+    assert!(
+        cafe.iter().any(|(url, _)| url == "/companies/acme/"),
+        "{cafe:?}"
+    );
+    assert!(
+        cafe.iter().any(|(url, _)| url.starts_with("/notes/")),
+        "{cafe:?}"
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::SearchRecord;
-use super::bundle::{compress, full_hash};
+use super::bundle::{Compressor, full_hash};
 use super::vocabulary::{NO_TERM, Vocabulary};
 use super::words::{Term, WordSplitter};
 
@@ -38,35 +38,24 @@ struct Placed {
     weight: u8,
 }
 
-/// A page's places of one term (or of one diacritic form of it), as slices of
-/// [`PageWords::locs`]: first the body positions, then the meta positions.
+/// A page's places of one term (or of one diacritic form of it): its body and meta
+/// positions as two CBOR arrays, a slice of [`PageWords::cbor`].
 #[derive(Debug, Clone, Copy)]
 pub struct Entry {
     pub stem: u32,
     pub variant: u32,
     start: u32,
-    body_len: u32,
-    meta_len: u32,
+    len: u32,
+    /// Positions, weight and field marks, and one for the page: what Pagefind counts
+    /// towards filling a words file.
+    pub cost: u32,
+    /// Whether the term is in the text (rather than only in the title).
+    pub has_body: bool,
 }
 
 impl Entry {
-    pub fn body<'a>(&self, locs: &'a [i32]) -> &'a [i32] {
-        let start = self.start as usize;
-        &locs[start..start + self.body_len as usize]
-    }
-
-    pub fn meta<'a>(&self, locs: &'a [i32]) -> &'a [i32] {
-        let start = (self.start + self.body_len) as usize;
-        &locs[start..start + self.meta_len as usize]
-    }
-
-    pub fn has_body(&self) -> bool {
-        self.body_len > 0
-    }
-
-    /// The size Pagefind counts towards filling a words file.
-    pub fn cost(&self) -> usize {
-        (self.body_len + self.meta_len) as usize + 1
+    pub fn arrays<'a>(&self, cbor: &'a [u8]) -> &'a [u8] {
+        &cbor[self.start as usize..(self.start + self.len) as usize]
     }
 }
 
@@ -74,7 +63,7 @@ impl Entry {
 #[derive(Debug, Default)]
 pub struct PageWords {
     pub entries: Vec<Entry>,
-    pub locs: Vec<i32>,
+    pub cbor: Vec<u8>,
 }
 
 /// A page ready for the index.
@@ -100,38 +89,89 @@ struct Fragment<'a> {
     anchors: [(); 0],
 }
 
-/// The terms of every token met so far, by number.
+/// A quick hash for the token cache, which is looked up once per word of every page: the
+/// tokens are the brief's own text, so resisting crafted collisions is not worth SipHash's
+/// cost here.
+type TokenHash = std::hash::BuildHasherDefault<TokenHasher>;
+
+#[derive(Default)]
+struct TokenHasher(u64);
+
+impl std::hash::Hasher for TokenHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        for &byte in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The terms of every token met so far, by number. The tokens are kept as copies: looking
+/// one up compares it with its key, and a copy made here is near the other keys in memory
+/// where a slice of some earlier page's text would be a cache miss. The terms themselves
+/// are runs of one array, the map giving where each token's run is.
 struct TermCache<'r> {
     splitter: WordSplitter,
     vocabulary: &'r Vocabulary,
-    body: HashMap<&'r str, Box<[TermId]>>,
-    title: HashMap<&'r str, Box<[TermId]>>,
+    body: HashMap<Box<str>, (u32, u32), TokenHash>,
+    title: HashMap<Box<str>, (u32, u32), TokenHash>,
+    terms: Vec<TermId>,
     scratch: Vec<Term>,
 }
 
-impl<'r> TermCache<'r> {
-    fn body_terms(&mut self, token: &'r str) -> &[TermId] {
-        let (splitter, vocabulary, scratch) = (&self.splitter, self.vocabulary, &mut self.scratch);
-        self.body.entry(token).or_insert_with(|| {
-            scratch.clear();
-            splitter.body_terms(token, scratch);
-            term_ids(scratch, vocabulary)
-        })
+impl TermCache<'_> {
+    fn body_terms(&mut self, token: &str) -> &[TermId] {
+        let run = match self.body.get(token) {
+            Some(&run) => run,
+            None => {
+                self.scratch.clear();
+                self.splitter.body_terms(token, &mut self.scratch);
+                let run = self.remember();
+                self.body.insert(token.into(), run);
+                run
+            }
+        };
+        &self.terms[run.0 as usize..(run.0 + run.1) as usize]
     }
 
-    fn title_terms(&mut self, token: &'r str) -> &[TermId] {
-        let (splitter, vocabulary, scratch) = (&self.splitter, self.vocabulary, &mut self.scratch);
-        self.title.entry(token).or_insert_with(|| {
-            scratch.clear();
-            splitter.word_terms(token, scratch);
-            term_ids(scratch, vocabulary)
-        })
+    fn title_terms(&mut self, token: &str) -> &[TermId] {
+        let run = match self.title.get(token) {
+            Some(&run) => run,
+            None => {
+                self.scratch.clear();
+                self.splitter.word_terms(token, &mut self.scratch);
+                let run = self.remember();
+                self.title.insert(token.into(), run);
+                run
+            }
+        };
+        &self.terms[run.0 as usize..(run.0 + run.1) as usize]
     }
 
-    fn body_terms_uncached(&mut self, token: &str) -> Box<[TermId]> {
-        self.scratch.clear();
-        self.splitter.body_terms(token, &mut self.scratch);
-        term_ids(&self.scratch, self.vocabulary)
+    /// Numbers the terms just split and keeps them: their run.
+    fn remember(&mut self) -> (u32, u32) {
+        let start = self.terms.len() as u32;
+        for term in &self.scratch {
+            self.terms.push(TermId {
+                stem: self.vocabulary.id(&term.stem),
+                variant: term
+                    .original
+                    .as_deref()
+                    .map_or(NO_TERM, |original| self.vocabulary.id(original)),
+                compound_part: term.compound_part,
+            });
+        }
+        (start, self.scratch.len() as u32)
     }
 }
 
@@ -139,7 +179,7 @@ impl<'r> TermCache<'r> {
 pub struct PageSplitter<'r> {
     cache: TermCache<'r>,
     language: &'r str,
-    level: u32,
+    compressor: Compressor,
     placed: Vec<Placed>,
     title_placed: Vec<Placed>,
 }
@@ -156,12 +196,13 @@ impl<'r> PageSplitter<'r> {
             cache: TermCache {
                 splitter: WordSplitter::new(language, include_characters),
                 vocabulary,
-                body: HashMap::new(),
-                title: HashMap::new(),
+                body: HashMap::default(),
+                title: HashMap::default(),
+                terms: Vec::new(),
                 scratch: Vec::new(),
             },
             language,
-            level,
+            compressor: Compressor::new(level),
             placed: Vec::new(),
             title_placed: Vec::new(),
         }
@@ -169,14 +210,16 @@ impl<'r> PageSplitter<'r> {
 
     /// The page of `record`, or `None` when its text has no word to index (Pagefind leaves
     /// such pages out).
-    pub fn page(&mut self, record: &'r SearchRecord) -> Option<IndexedPage> {
+    pub fn page(&mut self, record: &SearchRecord) -> Option<IndexedPage> {
         self.placed.clear();
         self.title_placed.clear();
         let mut content = String::with_capacity(record.content.len());
         let mut position: u32 = 0;
+        // Zero-width spaces mark boundaries for some languages; they are never indexed.
+        let has_zero_width = record.content.contains('\u{200B}');
         for token in record.content.split_whitespace() {
-            // Zero-width spaces mark boundaries for some languages; they are never indexed.
-            let cleaned = token.contains('\u{200B}').then(|| token.replace('\u{200B}', ""));
+            let cleaned = (has_zero_width && token.contains('\u{200B}'))
+                .then(|| token.replace('\u{200B}', ""));
             let text = cleaned.as_deref().unwrap_or(token);
             if text.is_empty() {
                 continue;
@@ -185,13 +228,7 @@ impl<'r> PageSplitter<'r> {
                 content.push(' ');
             }
             content.push_str(text);
-            match &cleaned {
-                None => place_token(self.cache.body_terms(token), position, &mut self.placed),
-                Some(text) => {
-                    let terms = self.cache.body_terms_uncached(text);
-                    place_token(&terms, position, &mut self.placed);
-                }
-            }
+            place_token(self.cache.body_terms(text), position, &mut self.placed);
             position += 1;
         }
         if self.placed.is_empty() {
@@ -221,24 +258,10 @@ impl<'r> PageSplitter<'r> {
             words,
             word_count: position,
             fragment_hash: format!("{}_{}", self.language, full_hash(json.as_bytes())),
-            fragment_file: compress(json.as_bytes(), self.level),
+            fragment_file: self.compressor.compress(json.as_bytes()),
             kind: record.kind,
         })
     }
-}
-
-fn term_ids(terms: &[Term], vocabulary: &Vocabulary) -> Box<[TermId]> {
-    terms
-        .iter()
-        .map(|term| TermId {
-            stem: vocabulary.id(&term.stem),
-            variant: term
-                .original
-                .as_deref()
-                .map_or(NO_TERM, |original| vocabulary.id(original)),
-            compound_part: term.compound_part,
-        })
-        .collect()
 }
 
 /// The terms of one token at `position`: the parts of a compound share the word's weight.
@@ -270,11 +293,12 @@ fn pack_words(body: &mut [Placed], title: &mut [Placed]) -> PageWords {
     title.sort_unstable_by_key(|p| (p.stem, p.variant, p.position));
     let mut words = PageWords {
         entries: Vec::new(),
-        locs: Vec::with_capacity(body.len() + body.len() / 2 + title.len() * 2),
+        cbor: Vec::with_capacity(body.len() * 2 + title.len() * 3),
     };
+    let (mut locs, mut meta_locs) = (Vec::new(), Vec::new());
     let (mut b, mut t) = (0, 0);
-    while b < body.len() || t < title.len() {
-        let key_of = |p: &Placed| (p.stem, p.variant);
+    let key_of = |p: &Placed| (p.stem, p.variant);
+    loop {
         let key = match (body.get(b), title.get(t)) {
             (Some(x), Some(y)) => key_of(x).min(key_of(y)),
             (Some(x), None) => key_of(x),
@@ -283,16 +307,23 @@ fn pack_words(body: &mut [Placed], title: &mut [Placed]) -> PageWords {
         };
         let body_end = b + body[b..].iter().take_while(|p| key_of(p) == key).count();
         let title_end = t + title[t..].iter().take_while(|p| key_of(p) == key).count();
-        let start = words.locs.len();
-        pack_body(&body[b..body_end], &mut words.locs);
-        let meta_start = words.locs.len();
-        pack_meta(&title[t..title_end], &mut words.locs);
+        locs.clear();
+        meta_locs.clear();
+        pack_body(&body[b..body_end], &mut locs);
+        pack_meta(&title[t..title_end], &mut meta_locs);
+        let start = words.cbor.len();
+        // Writing to a Vec cannot fail.
+        let mut encoder = minicbor::Encoder::new(&mut words.cbor);
+        let _ = encoder
+            .encode(&locs[..])
+            .and_then(|e| e.encode(&meta_locs[..]));
         words.entries.push(Entry {
             stem: key.0,
             variant: key.1,
             start: start as u32,
-            body_len: (meta_start - start) as u32,
-            meta_len: (words.locs.len() - meta_start) as u32,
+            len: (words.cbor.len() - start) as u32,
+            cost: (locs.len() + meta_locs.len() + 1) as u32,
+            has_body: !locs.is_empty(),
         });
         (b, t) = (body_end, title_end);
     }
@@ -352,12 +383,25 @@ mod tests {
         assert_eq!(locs, [-25, 3, 7, 2]);
     }
 
+    /// The positions and meta positions of each entry, decoded.
+    fn decoded(words: &PageWords) -> Vec<(u32, Vec<i32>, Vec<i32>)> {
+        words
+            .entries
+            .iter()
+            .map(|e| {
+                let mut d = minicbor::Decoder::new(e.arrays(&words.cbor));
+                let locs = d.decode().expect("locs");
+                let meta = d.decode().expect("meta_locs");
+                (e.stem, locs, meta)
+            })
+            .collect()
+    }
+
     #[test]
     fn lighter_compound_parts_come_first_with_their_own_mark() {
         let mut body = [placed(1, 9, 24), placed(1, 4, 12), placed(1, 2, 24)];
         let words = pack_words(&mut body, &mut []);
-        assert_eq!(words.entries.len(), 1);
-        assert_eq!(words.entries[0].body(&words.locs), [-13, 4, -25, 2, 7]);
+        assert_eq!(decoded(&words), [(1, vec![-13, 4, -25, 2, 7], vec![])]);
     }
 
     #[test]
@@ -365,21 +409,16 @@ mod tests {
         let mut body = [placed(1, 0, 24), placed(2, 1, 24)];
         let mut title = [placed(2, 0, 0), placed(3, 1, 0), placed(3, 4, 0)];
         let words = pack_words(&mut body, &mut title);
-        let summary: Vec<_> = words
-            .entries
-            .iter()
-            .map(|e| (e.stem, e.body(&words.locs).to_vec(), e.meta(&words.locs).to_vec()))
-            .collect();
         assert_eq!(
-            summary,
+            decoded(&words),
             [
                 (1, vec![-25, 0], vec![]),
                 (2, vec![-25, 1], vec![-1, 0]),
                 (3, vec![], vec![-1, 1, 3]),
             ]
         );
-        assert!(!words.entries[2].has_body());
-        assert_eq!(words.entries[1].cost(), 5);
+        assert!(!words.entries[2].has_body);
+        assert_eq!(words.entries[1].cost, 5);
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! The inverted index: every page's terms gathered under their words, in word order, cut
-//! into Pagefind's words files of about the same size and encoded. Gathering is a counting
-//! sort over term numbers (linear in the number of page–term pairs) and each file is
-//! encoded on its own thread; nothing here names or compresses files.
+//! into Pagefind's words files of about the same size and encoded. Gathering copies each
+//! page's already encoded positions onto the end of its term's list, page by page (linear
+//! in the number of page–term pairs, reading the pages in order), and each file is encoded
+//! on its own thread; nothing here names or compresses files.
 
 use rayon::prelude::*;
 
-use super::format::{PackedPage, PackedVariant, PackedWord, WordIndex};
-use super::pages::{Entry, IndexedPage};
+use super::format::{PackedVariant, PackedWord, PrecodedPage, PrecodedPages, WordIndex};
+use super::pages::PageWords;
 use super::vocabulary::NO_TERM;
 
 /// A words file is closed once its words hold this many positions and pages (Pagefind's
@@ -21,32 +22,106 @@ pub struct WordChunk {
     pub payload: Vec<u8>,
 }
 
-/// Where one page–term pair is: page number, then index in that page's entries.
-type EntryRef = (u32, u32);
+/// One term's places on every page.
+#[derive(Default)]
+struct Postings {
+    /// The pages of the plain form, encoded end to end in page order.
+    pages: Vec<u8>,
+    page_count: u64,
+    last_page: u32,
+    cost: usize,
+    /// The pages of the forms with diacritics (rare), in page order.
+    variants: Vec<VariantPage>,
+}
 
-/// The word files of `pages` (numbered in order), with `words` naming the term numbers.
-pub fn word_chunks(pages: &[IndexedPage], words: &[Box<str>], chunk_size: usize) -> Vec<WordChunk> {
-    let (starts, refs) = gather(pages, words.len());
-    let refs_of = |term: u32| &refs[starts[term as usize]..starts[term as usize + 1]];
+struct VariantPage {
+    page: u32,
+    form: u32,
+    in_text: bool,
+    arrays: Vec<u8>,
+}
+
+/// The words files of the pages (numbered in order), with `words` naming the term numbers.
+/// Each page's words are dropped as soon as they are gathered.
+pub fn word_chunks(
+    page_words: Vec<PageWords>,
+    words: &[Box<str>],
+    chunk_size: usize,
+) -> Vec<WordChunk> {
+    let mut postings: Vec<Postings> = (0..words.len()).map(|_| Postings::default()).collect();
+    // Each term's list is sized first, so it is written once without growing.
+    let mut sizes = vec![0usize; words.len()];
+    for (page_number, page) in page_words.iter().enumerate() {
+        let page_number = page_number as u32;
+        for entry in page.entries.iter().filter(|e| e.variant == NO_TERM) {
+            let term = &mut postings[entry.stem as usize];
+            let delta = page_number - term.last_page;
+            sizes[entry.stem as usize] += 1 + cbor_uint_len(delta) + entry.arrays(&page.cbor).len();
+            term.last_page = page_number;
+        }
+    }
+    for (term, size) in postings.iter_mut().zip(sizes) {
+        term.pages.reserve_exact(size);
+        term.last_page = 0;
+    }
+    for (page_number, page) in page_words.into_iter().enumerate() {
+        let page_number = page_number as u32;
+        for entry in &page.entries {
+            let term = &mut postings[entry.stem as usize];
+            term.cost += entry.cost as usize;
+            let arrays = entry.arrays(&page.cbor);
+            if entry.variant == NO_TERM {
+                let page = PrecodedPage {
+                    page_delta: page_number - term.last_page,
+                    arrays,
+                };
+                // Writing to a Vec cannot fail.
+                let _ = minicbor::encode(page, &mut term.pages);
+                term.page_count += 1;
+                term.last_page = page_number;
+            } else {
+                term.variants.push(VariantPage {
+                    page: page_number,
+                    form: entry.variant,
+                    in_text: entry.has_body,
+                    arrays: arrays.to_vec(),
+                });
+            }
+        }
+    }
     let mut terms: Vec<u32> = (0..words.len() as u32)
-        .filter(|&term| !refs_of(term).is_empty())
+        .filter(|&t| postings[t as usize].cost > 0)
         .collect();
     terms.par_sort_unstable_by(|a, b| words[*a as usize].cmp(&words[*b as usize]));
     let costs: Vec<usize> = terms
-        .par_iter()
-        .map(|&term| word_cost(pages, refs_of(term)))
+        .iter()
+        .map(|&t| {
+            let term = &postings[t as usize];
+            let mut forms: Vec<u32> = term.variants.iter().map(|v| v.form).collect();
+            forms.sort_unstable();
+            forms.dedup();
+            term.cost + forms.len()
+        })
         .collect();
-    let ranges = chunk_ranges(&costs, chunk_size);
-    let mut chunks: Vec<WordChunk> = ranges
+    let mut chunks: Vec<WordChunk> = chunk_ranges(&costs, chunk_size)
         .into_par_iter()
         .map(|range| {
             let chunk_terms = &terms[range];
             let packed: Vec<PackedWord> = chunk_terms
                 .iter()
-                .map(|&term| packed_word(pages, words, term, refs_of(term)))
+                .map(|&t| {
+                    let term = &postings[t as usize];
+                    PackedWord {
+                        word: &words[t as usize],
+                        pages: PrecodedPages {
+                            count: term.page_count,
+                            bytes: &term.pages,
+                        },
+                        additional_variants: packed_variants(&term.variants, words),
+                    }
+                })
                 .collect();
             let mut payload = Vec::new();
-            // Writing to a Vec cannot fail.
             let _ = minicbor::encode(WordIndex { words: packed }, &mut payload);
             let first = chunk_terms.first().map_or("", |&t| &*words[t as usize]);
             let last = chunk_terms.last().map_or("", |&t| &*words[t as usize]);
@@ -61,46 +136,14 @@ pub fn word_chunks(pages: &[IndexedPage], words: &[Box<str>], chunk_size: usize)
     chunks
 }
 
-/// For each term number, its page–term pairs in page order: `refs[starts[t]..starts[t + 1]]`.
-fn gather(pages: &[IndexedPage], term_count: usize) -> (Vec<usize>, Vec<EntryRef>) {
-    let mut starts = vec![0usize; term_count + 1];
-    for page in pages {
-        for entry in &page.words.entries {
-            starts[entry.stem as usize + 1] += 1;
-        }
+/// How many bytes CBOR gives an unsigned number, with its type.
+fn cbor_uint_len(n: u32) -> usize {
+    match n {
+        0..24 => 1,
+        24..256 => 2,
+        256..65536 => 3,
+        _ => 5,
     }
-    for t in 0..term_count {
-        starts[t + 1] += starts[t];
-    }
-    let mut next = starts.clone();
-    let mut refs = vec![(0u32, 0u32); starts[term_count]];
-    for (page_number, page) in pages.iter().enumerate() {
-        for (index, entry) in page.words.entries.iter().enumerate() {
-            let slot = &mut next[entry.stem as usize];
-            refs[*slot] = (page_number as u32, index as u32);
-            *slot += 1;
-        }
-    }
-    (starts, refs)
-}
-
-fn entry<'p>(pages: &'p [IndexedPage], (page, index): EntryRef) -> (&'p IndexedPage, &'p Entry) {
-    let page = &pages[page as usize];
-    (page, &page.words.entries[index as usize])
-}
-
-/// What a word counts towards filling its file, as Pagefind counts it.
-fn word_cost(pages: &[IndexedPage], refs: &[EntryRef]) -> usize {
-    let mut variants: Vec<u32> = Vec::new();
-    let mut cost = 0;
-    for &r in refs {
-        let (_, e) = entry(pages, r);
-        cost += e.cost();
-        if e.variant != NO_TERM && !variants.contains(&e.variant) {
-            variants.push(e.variant);
-        }
-    }
-    cost + variants.len()
 }
 
 /// Consecutive runs of words, each closed as soon as its cost reaches `chunk_size`.
@@ -120,67 +163,39 @@ fn chunk_ranges(costs: &[usize], chunk_size: usize) -> Vec<std::ops::Range<usize
     ranges
 }
 
-/// One word with its pages, and its diacritic forms with theirs; page numbers as
-/// differences. Forms are listed in the order Pagefind meets them: page by page, and on a
-/// page those in the text (alphabetically) before those only in the title.
-fn packed_word<'p>(
-    pages: &'p [IndexedPage],
-    words: &'p [Box<str>],
-    term: u32,
-    refs: &[EntryRef],
-) -> PackedWord<'p> {
-    let mut packed = PackedWord {
-        word: &words[term as usize],
-        pages: Vec::new(),
-        additional_variants: Vec::new(),
-    };
-    let mut last_page = 0;
-    let mut variant_last_pages: Vec<u32> = Vec::new();
-    let mut variant_ids: Vec<u32> = Vec::new();
-    let mut page_variants: Vec<(bool, &str, u32, &Entry)> = Vec::new();
-    let mut i = 0;
-    while i < refs.len() {
-        let page_number = refs[i].0;
-        let same_page = refs[i..].iter().take_while(|r| r.0 == page_number).count();
-        page_variants.clear();
-        for &r in &refs[i..i + same_page] {
-            let (page, e) = entry(pages, r);
-            if e.variant == NO_TERM {
-                packed.pages.push(PackedPage {
-                    page_delta: page_number - last_page,
-                    locs: e.body(&page.words.locs),
-                    meta_locs: e.meta(&page.words.locs),
-                });
-                last_page = page_number;
-            } else {
-                page_variants.push((!e.has_body(), &words[e.variant as usize], e.variant, e));
-            }
-        }
-        page_variants.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        let locs = &pages[page_number as usize].words.locs;
-        for &(_, form, variant, e) in &page_variants {
-            let slot = match variant_ids.iter().position(|&v| v == variant) {
-                Some(slot) => slot,
-                None => {
-                    variant_ids.push(variant);
-                    variant_last_pages.push(0);
-                    packed.additional_variants.push(PackedVariant {
-                        form,
+/// A word's diacritic forms with their pages, page numbers as differences. Forms are listed
+/// in the order Pagefind meets them: page by page, and on a page those in the text
+/// (alphabetically) before those only in the title.
+fn packed_variants<'p>(pages: &'p [VariantPage], words: &'p [Box<str>]) -> Vec<PackedVariant<'p>> {
+    let mut variants: Vec<PackedVariant> = Vec::new();
+    let mut forms: Vec<(u32, u32)> = Vec::new(); // (form, last page)
+    let mut on_page: Vec<&VariantPage> = Vec::new();
+    for group in pages.chunk_by(|a, b| a.page == b.page) {
+        on_page.clear();
+        on_page.extend(group);
+        on_page.sort_unstable_by(|a, b| {
+            (!a.in_text, &words[a.form as usize]).cmp(&(!b.in_text, &words[b.form as usize]))
+        });
+        for page in &on_page {
+            let slot = forms
+                .iter()
+                .position(|f| f.0 == page.form)
+                .unwrap_or_else(|| {
+                    forms.push((page.form, 0));
+                    variants.push(PackedVariant {
+                        form: &words[page.form as usize],
                         pages: Vec::new(),
                     });
-                    variant_ids.len() - 1
-                }
-            };
-            packed.additional_variants[slot].pages.push(PackedPage {
-                page_delta: page_number - variant_last_pages[slot],
-                locs: e.body(locs),
-                meta_locs: e.meta(locs),
+                    forms.len() - 1
+                });
+            variants[slot].pages.push(PrecodedPage {
+                page_delta: page.page - forms[slot].1,
+                arrays: &page.arrays,
             });
-            variant_last_pages[slot] = page_number;
+            forms[slot].1 = page.page;
         }
-        i += same_page;
     }
-    packed
+    variants
 }
 
 /// Trims each pair of neighbouring bounds to the shortest prefixes that still tell them
@@ -219,7 +234,7 @@ mod tests {
     #[test]
     fn a_chunk_closes_when_it_reaches_the_size() {
         assert_eq!(chunk_ranges(&[4, 4, 1, 9, 2], 8), [0..2, 2..4, 4..5]);
-        assert_eq!(chunk_ranges(&[8], 8), [0..1]);
+        assert_eq!(chunk_ranges(&[8], 8).len(), 1);
         assert!(chunk_ranges(&[], 8).is_empty());
     }
 
@@ -231,7 +246,10 @@ mod tests {
             chunk("peach", "peach"),
         ];
         shorten_bounds(&mut chunks);
-        let bounds: Vec<_> = chunks.iter().map(|c| (c.from.as_str(), c.to.as_str())).collect();
+        let bounds: Vec<_> = chunks
+            .iter()
+            .map(|c| (c.from.as_str(), c.to.as_str()))
+            .collect();
         // "app" would sort before "apple", so the first chunk keeps its full `to`.
         assert_eq!(bounds, [("apple", "apple"), ("apr", "b"), ("p", "peach")]);
     }

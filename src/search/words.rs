@@ -320,10 +320,7 @@ mod tests {
     #[test]
     fn a_compound_tail_after_a_dot_is_a_term() {
         let terms = stems("sysconfig.is_python_build");
-        assert!(
-            terms.contains(&plain("is_python_build", true)),
-            "{terms:?}"
-        );
+        assert!(terms.contains(&plain("is_python_build", true)), "{terms:?}");
     }
 
     #[test]
