@@ -7,8 +7,8 @@
 #   cargo build --release · build the brief (target/site) and again under a sub-path
 #   (target/site-subpath) · build every good fixture (tests/fixtures/good/*/, into
 #   target/site-fixtures/) · the Nu Html Checker on every page · html-validate · every link and
-#   #fragment (linkinator, served on 127.0.0.1) · browser tests (Chromium, playwright-core) · the search index read by
-#   Pagefind's own script in Node · axe.
+#   #fragment (linkinator, served on 127.0.0.1) · browser tests (Chromium, playwright-core) · the
+#   search index read by Pagefind's own script in Node · axe.
 #
 # Every step runs even when an earlier one failed, so one run shows every problem; a step that
 # cannot run (no binary, no site) is a failure, never a skip. The last line is the plain count,
