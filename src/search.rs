@@ -96,8 +96,12 @@ pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output
         .iter_mut()
         .map(|p| std::mem::take(&mut p.words))
         .collect();
-    let chunks = postings::word_chunks(page_words, &words, postings::CHUNK_SIZE);
-    trace.lap("words files encoded");
+    // Each words file is hashed (for its name) and compressed as soon as it is encoded.
+    let chunks = postings::word_chunks(page_words, &words, postings::CHUNK_SIZE, |payload| {
+        let hash = format!("{language}_{}", bundle::full_hash(&payload));
+        (hash, bundle::Compressor::new(GZIP_LEVEL).compress(&payload))
+    });
+    trace.lap("words files encoded and compressed");
 
     let mut outputs: Vec<Output> = Vec::new();
     let mut names = bundle::Names::new(&language, 1);
@@ -134,12 +138,11 @@ pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output
         bundle::full_hash(&filter_payload)
     ));
 
-    let chunk_hashes: Vec<String> = chunks
-        .par_iter()
-        .map(|c| format!("{language}_{}", bundle::full_hash(&c.payload)))
-        .collect();
     let mut chunk_names = bundle::Names::new(&language, 2);
-    let chunk_names: Vec<String> = chunk_hashes.iter().map(|h| chunk_names.claim(h)).collect();
+    let chunk_names: Vec<String> = chunks
+        .iter()
+        .map(|c| chunk_names.claim(&c.file.0))
+        .collect();
 
     let mut meta_payload = Vec::new();
     let meta = format::MetaIndex {
@@ -174,15 +177,6 @@ pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output
     trace.lap("names and meta");
 
     let dir = BUNDLE_DIR;
-    outputs.par_extend(chunks.par_iter().zip(&chunk_names).map_init(
-        || bundle::Compressor::new(GZIP_LEVEL),
-        |compressor, (chunk, name)| {
-            Output::new(
-                format!("{dir}/index/{name}.pf_index"),
-                compressor.compress(&chunk.payload),
-            )
-        },
-    ));
     let mut compressor = bundle::Compressor::new(GZIP_LEVEL);
     if !pages.is_empty() {
         outputs.push(Output::new(
@@ -198,6 +192,12 @@ pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output
         format!("{dir}/pagefind-entry.json"),
         bundle::entry_json(&runtime, &language, &meta_hash, pages.len()),
     ));
+    outputs.extend(
+        chunks
+            .into_iter()
+            .zip(chunk_names)
+            .map(|(chunk, name)| Output::new(format!("{dir}/index/{name}.pf_index"), chunk.file.1)),
+    );
     let page_count = pages.len();
     outputs.extend(pages.into_iter().zip(fragment_names).map(|(page, name)| {
         Output::new(
@@ -255,8 +255,16 @@ impl Trace {
     fn lap(&mut self, step: &str) {
         if self.started.is_some() {
             let now = std::time::Instant::now();
+            // The resident memory after the step, where the system reports it.
+            let rss = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+                    line.split_whitespace().nth(1)?.parse::<u64>().ok()
+                })
+                .map_or(String::new(), |kb| format!(", {} MB resident", kb / 1024));
             eprintln!(
-                "  search: {step:<34} {:7.1} ms",
+                "  search: {step:<34} {:7.1} ms{rss}",
                 (now - self.last).as_secs_f64() * 1e3
             );
             self.last = now;

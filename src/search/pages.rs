@@ -38,25 +38,26 @@ struct Placed {
     weight: u8,
 }
 
-/// A page's places of one term (or of one diacritic form of it): its body and meta
-/// positions as two CBOR arrays, a slice of [`PageWords::cbor`].
+/// A page's places of one term: its body and meta positions as two CBOR arrays, the next
+/// `len` bytes of [`PageWords::cbor`] after those of the entries before it. Small, as there
+/// are millions: a diacritic form is noted on the side, in [`PageWords::variants`].
 #[derive(Debug, Clone, Copy)]
 pub struct Entry {
     pub stem: u32,
-    pub variant: u32,
-    start: u32,
-    len: u32,
+    pub len: u32,
     /// Positions, weight and field marks, and one for the page: what Pagefind counts
     /// towards filling a words file.
     pub cost: u32,
-    /// Whether the term is in the text (rather than only in the title).
-    pub has_body: bool,
 }
 
-impl Entry {
-    pub fn arrays<'a>(&self, cbor: &'a [u8]) -> &'a [u8] {
-        &cbor[self.start as usize..(self.start + self.len) as usize]
-    }
+/// An entry that holds a diacritic form of its term rather than the plain one.
+#[derive(Debug, Clone, Copy)]
+pub struct VariantEntry {
+    /// Its index in [`PageWords::entries`].
+    pub entry: u32,
+    pub form: u32,
+    /// Whether the form is in the text (rather than only in the title).
+    pub in_text: bool,
 }
 
 /// Every term of one page, sorted by term number.
@@ -64,6 +65,22 @@ impl Entry {
 pub struct PageWords {
     pub entries: Vec<Entry>,
     pub cbor: Vec<u8>,
+    /// The entries of diacritic forms, in entry order.
+    pub variants: Vec<VariantEntry>,
+}
+
+impl PageWords {
+    /// Each entry with its arrays and, for a diacritic form, its note.
+    pub fn iter(&self) -> impl Iterator<Item = (&Entry, &[u8], Option<&VariantEntry>)> {
+        let mut offset = 0;
+        let mut variants = self.variants.iter().peekable();
+        self.entries.iter().enumerate().map(move |(index, entry)| {
+            let arrays = &self.cbor[offset..offset + entry.len as usize];
+            offset += entry.len as usize;
+            let variant = variants.next_if(|v| v.entry as usize == index);
+            (entry, arrays, variant)
+        })
+    }
 }
 
 /// A page ready for the index.
@@ -293,7 +310,8 @@ fn pack_words(body: &mut [Placed], title: &mut [Placed]) -> PageWords {
     title.sort_unstable_by_key(|p| (p.stem, p.variant, p.position));
     let mut words = PageWords {
         entries: Vec::new(),
-        cbor: Vec::with_capacity(body.len() * 2 + title.len() * 3),
+        cbor: Vec::with_capacity(body.len() * 3 + title.len() * 3),
+        variants: Vec::new(),
     };
     let (mut locs, mut meta_locs) = (Vec::new(), Vec::new());
     let (mut b, mut t) = (0, 0);
@@ -317,16 +335,23 @@ fn pack_words(body: &mut [Placed], title: &mut [Placed]) -> PageWords {
         let _ = encoder
             .encode(&locs[..])
             .and_then(|e| e.encode(&meta_locs[..]));
+        if key.1 != NO_TERM {
+            words.variants.push(VariantEntry {
+                entry: words.entries.len() as u32,
+                form: key.1,
+                in_text: !locs.is_empty(),
+            });
+        }
         words.entries.push(Entry {
             stem: key.0,
-            variant: key.1,
-            start: start as u32,
             len: (words.cbor.len() - start) as u32,
             cost: (locs.len() + meta_locs.len() + 1) as u32,
-            has_body: !locs.is_empty(),
         });
         (b, t) = (body_end, title_end);
     }
+    // Pages wait, thousands of them, until every page is split: no spare capacity.
+    words.entries.shrink_to_fit();
+    words.cbor.shrink_to_fit();
     words
 }
 
@@ -386,10 +411,9 @@ mod tests {
     /// The positions and meta positions of each entry, decoded.
     fn decoded(words: &PageWords) -> Vec<(u32, Vec<i32>, Vec<i32>)> {
         words
-            .entries
             .iter()
-            .map(|e| {
-                let mut d = minicbor::Decoder::new(e.arrays(&words.cbor));
+            .map(|(e, arrays, _)| {
+                let mut d = minicbor::Decoder::new(arrays);
                 let locs = d.decode().expect("locs");
                 let meta = d.decode().expect("meta_locs");
                 (e.stem, locs, meta)
@@ -417,7 +441,6 @@ mod tests {
                 (3, vec![], vec![-1, 1, 3]),
             ]
         );
-        assert!(!words.entries[2].has_body);
         assert_eq!(words.entries[1].cost, 5);
     }
 

@@ -8,18 +8,18 @@ use rayon::prelude::*;
 
 use super::format::{PackedVariant, PackedWord, PrecodedPage, PrecodedPages, WordIndex};
 use super::pages::PageWords;
-use super::vocabulary::NO_TERM;
 
 /// A words file is closed once its words hold this many positions and pages (Pagefind's
 /// default `index_chunk_size`).
 pub const CHUNK_SIZE: usize = 20_000;
 
-/// One words file before it is named: the range of words it holds and its CBOR.
-pub struct WordChunk {
+/// One words file before it is named: the range of words it holds and what `finish` made
+/// of its CBOR.
+pub struct WordChunk<F> {
     /// Shortened bounds: a query term between them is looked up in this file.
     pub from: String,
     pub to: String,
-    pub payload: Vec<u8>,
+    pub file: F,
 }
 
 /// One term's places on every page.
@@ -42,53 +42,16 @@ struct VariantPage {
 }
 
 /// The words files of the pages (numbered in order), with `words` naming the term numbers.
-/// Each page's words are dropped as soon as they are gathered.
-pub fn word_chunks(
+/// Each page's words are dropped as soon as they are gathered, and each term's pages as soon
+/// as its file is encoded; `finish` turns a file's CBOR into what is kept of it (compressed,
+/// say) on the thread that encoded it.
+pub fn word_chunks<F: Send>(
     page_words: Vec<PageWords>,
     words: &[Box<str>],
     chunk_size: usize,
-) -> Vec<WordChunk> {
-    let mut postings: Vec<Postings> = (0..words.len()).map(|_| Postings::default()).collect();
-    // Each term's list is sized first, so it is written once without growing.
-    let mut sizes = vec![0usize; words.len()];
-    for (page_number, page) in page_words.iter().enumerate() {
-        let page_number = page_number as u32;
-        for entry in page.entries.iter().filter(|e| e.variant == NO_TERM) {
-            let term = &mut postings[entry.stem as usize];
-            let delta = page_number - term.last_page;
-            sizes[entry.stem as usize] += 1 + cbor_uint_len(delta) + entry.arrays(&page.cbor).len();
-            term.last_page = page_number;
-        }
-    }
-    for (term, size) in postings.iter_mut().zip(sizes) {
-        term.pages.reserve_exact(size);
-        term.last_page = 0;
-    }
-    for (page_number, page) in page_words.into_iter().enumerate() {
-        let page_number = page_number as u32;
-        for entry in &page.entries {
-            let term = &mut postings[entry.stem as usize];
-            term.cost += entry.cost as usize;
-            let arrays = entry.arrays(&page.cbor);
-            if entry.variant == NO_TERM {
-                let page = PrecodedPage {
-                    page_delta: page_number - term.last_page,
-                    arrays,
-                };
-                // Writing to a Vec cannot fail.
-                let _ = minicbor::encode(page, &mut term.pages);
-                term.page_count += 1;
-                term.last_page = page_number;
-            } else {
-                term.variants.push(VariantPage {
-                    page: page_number,
-                    form: entry.variant,
-                    in_text: entry.has_body,
-                    arrays: arrays.to_vec(),
-                });
-            }
-        }
-    }
+    finish: impl Fn(Vec<u8>) -> F + Sync,
+) -> Vec<WordChunk<F>> {
+    let mut postings = gather(page_words, words.len());
     let mut terms: Vec<u32> = (0..words.len() as u32)
         .filter(|&t| postings[t as usize].cost > 0)
         .collect();
@@ -103,37 +66,93 @@ pub fn word_chunks(
             term.cost + forms.len()
         })
         .collect();
-    let mut chunks: Vec<WordChunk> = chunk_ranges(&costs, chunk_size)
-        .into_par_iter()
+    // Each file takes its terms' postings along, to drop them once it is encoded.
+    let groups: Vec<Vec<(u32, Postings)>> = chunk_ranges(&costs, chunk_size)
+        .into_iter()
         .map(|range| {
-            let chunk_terms = &terms[range];
-            let packed: Vec<PackedWord> = chunk_terms
+            terms[range]
                 .iter()
-                .map(|&t| {
-                    let term = &postings[t as usize];
-                    PackedWord {
-                        word: &words[t as usize],
-                        pages: PrecodedPages {
-                            count: term.page_count,
-                            bytes: &term.pages,
-                        },
-                        additional_variants: packed_variants(&term.variants, words),
-                    }
+                .map(|&t| (t, std::mem::take(&mut postings[t as usize])))
+                .collect()
+        })
+        .collect();
+    drop(postings);
+    let mut chunks: Vec<WordChunk<F>> = groups
+        .into_par_iter()
+        .map(|group| {
+            let packed: Vec<PackedWord> = group
+                .iter()
+                .map(|(t, term)| PackedWord {
+                    word: &words[*t as usize],
+                    pages: PrecodedPages {
+                        count: term.page_count,
+                        bytes: &term.pages,
+                    },
+                    additional_variants: packed_variants(&term.variants, words),
                 })
                 .collect();
             let mut payload = Vec::new();
+            // Writing to a Vec cannot fail.
             let _ = minicbor::encode(WordIndex { words: packed }, &mut payload);
-            let first = chunk_terms.first().map_or("", |&t| &*words[t as usize]);
-            let last = chunk_terms.last().map_or("", |&t| &*words[t as usize]);
+            let word = |t: Option<&(u32, Postings)>| t.map_or("", |(t, _)| &*words[*t as usize]);
+            let (from, to) = (word(group.first()), word(group.last()));
+            let (from, to) = (from.to_string(), to.to_string());
+            drop(group);
             WordChunk {
-                from: first.to_string(),
-                to: last.to_string(),
-                payload,
+                from,
+                to,
+                file: finish(payload),
             }
         })
         .collect();
     shorten_bounds(&mut chunks);
     chunks
+}
+
+/// Every term's postings, gathered page by page.
+fn gather(page_words: Vec<PageWords>, term_count: usize) -> Vec<Postings> {
+    let mut postings: Vec<Postings> = (0..term_count).map(|_| Postings::default()).collect();
+    // Each term's list is sized first, so it is written once without growing.
+    let mut sizes = vec![0usize; term_count];
+    for (page_number, page) in page_words.iter().enumerate() {
+        let page_number = page_number as u32;
+        for (entry, arrays, _) in page.iter().filter(|(_, _, variant)| variant.is_none()) {
+            let term = &mut postings[entry.stem as usize];
+            let delta = page_number - term.last_page;
+            sizes[entry.stem as usize] += 1 + cbor_uint_len(delta) + arrays.len();
+            term.last_page = page_number;
+        }
+    }
+    for (term, size) in postings.iter_mut().zip(sizes) {
+        term.pages.reserve_exact(size);
+        term.last_page = 0;
+    }
+    for (page_number, page) in page_words.into_iter().enumerate() {
+        let page_number = page_number as u32;
+        for (entry, arrays, variant) in page.iter() {
+            let term = &mut postings[entry.stem as usize];
+            term.cost += entry.cost as usize;
+            match variant {
+                None => {
+                    let page = PrecodedPage {
+                        page_delta: page_number - term.last_page,
+                        arrays,
+                    };
+                    // Writing to a Vec cannot fail.
+                    let _ = minicbor::encode(page, &mut term.pages);
+                    term.page_count += 1;
+                    term.last_page = page_number;
+                }
+                Some(variant) => term.variants.push(VariantPage {
+                    page: page_number,
+                    form: variant.form,
+                    in_text: variant.in_text,
+                    arrays: arrays.to_vec(),
+                }),
+            }
+        }
+    }
+    postings
 }
 
 /// How many bytes CBOR gives an unsigned number, with its type.
@@ -200,7 +219,7 @@ fn packed_variants<'p>(pages: &'p [VariantPage], words: &'p [Box<str>]) -> Vec<P
 
 /// Trims each pair of neighbouring bounds to the shortest prefixes that still tell them
 /// apart, as Pagefind does (a `to` only when that keeps it at or after its `from`).
-fn shorten_bounds(chunks: &mut [WordChunk]) {
+fn shorten_bounds<F>(chunks: &mut [WordChunk<F>]) {
     for i in 1..chunks.len() {
         let (before, after) = chunks.split_at_mut(i);
         let (previous, next) = (&mut before[i - 1], &mut after[0]);
@@ -223,11 +242,11 @@ fn shorten_bounds(chunks: &mut [WordChunk]) {
 mod tests {
     use super::*;
 
-    fn chunk(from: &str, to: &str) -> WordChunk {
+    fn chunk(from: &str, to: &str) -> WordChunk<()> {
         WordChunk {
             from: from.into(),
             to: to.into(),
-            payload: Vec::new(),
+            file: (),
         }
     }
 
