@@ -3,18 +3,23 @@
 //! host with no server.
 //!
 //! The indexer is ours; Pagefind's library only supplies the browser runtime (its scripts,
-//! styles and wasm, see `bundle`). Each note comes as a plain-text record (title, names,
-//! summary, text) made while rendering, with its title as the `title` meta field and its kind
-//! as the `kind` filter (person, company, event, source). The records are split into words on
-//! all cores, each thread remembering the stems of the tokens it has met (`pages`, `words`:
-//! Pagefind's normalisation, diacritic folding, compound parts and stemmer, so that queries
-//! in the browser match); the page–word pairs are gathered by a counting sort into Pagefind's
-//! sorted, size-bounded words files (`postings`), encoded as its CBOR records (`format`),
-//! and every file is compressed in parallel. The same records give byte-identical files.
+//! styles and wasm, see `bundle`), and its browser code reads our files unchanged. Each note
+//! comes as a plain-text record (title, names, summary, text) made while rendering, with its
+//! title as the `title` meta field and its kind as the `kind` filter (person, company, event,
+//! source). The records are split into words on all cores, each thread remembering the terms
+//! of the tokens it has met (`pages`, `words`: Pagefind's normalisation, diacritic folding,
+//! compound parts and stemmer, so that queries in the browser match), and each page's
+//! positions are encoded there and then; one pass over the pages gathers them under their
+//! terms (`postings`), cut into Pagefind's sorted, size-bounded words files of CBOR records
+//! (`format`), each compressed as soon as it is encoded. The files are the ones Pagefind's
+//! library writes for the same records, byte for byte once decompressed (tested here, and
+//! checked on 10,000 notes), and the same records always give the same bytes.
+//!
 //! Left out, as casefile's records never need them: anchors, sort keys, fragment groups,
 //! word segmentation for Chinese, Japanese and Thai (with katakana suffixes), emoji terms,
-//! and Pagefind's `___PAGEFIND_…` markers inside text. `CASEFILE_TRACE_SEARCH=1` prints the
-//! time of each step. Without the `search` cargo feature this module indexes nothing.
+//! and Pagefind's `___PAGEFIND_…` markers inside text (ours index them as words).
+//! `CASEFILE_TRACE_SEARCH=1` prints the time and resident memory after each step. Without
+//! the `search` cargo feature this module indexes nothing.
 
 use crate::output::Output;
 
