@@ -38,13 +38,10 @@ struct Placed {
     weight: u8,
 }
 
-/// A page's places of one term: its body and meta positions as two CBOR arrays, the next
-/// `len` bytes of [`PageWords::cbor`] after those of the entries before it. Small, as there
-/// are millions: a diacritic form is noted on the side, in [`PageWords::variants`].
+/// A page's places of one term, as read back from [`PageWords`].
 #[derive(Debug, Clone, Copy)]
 pub struct Entry {
     pub stem: u32,
-    pub len: u32,
     /// Positions, weight and field marks, and one for the page: what Pagefind counts
     /// towards filling a words file.
     pub cost: u32,
@@ -53,34 +50,71 @@ pub struct Entry {
 /// An entry that holds a diacritic form of its term rather than the plain one.
 #[derive(Debug, Clone, Copy)]
 pub struct VariantEntry {
-    /// Its index in [`PageWords::entries`].
+    /// Its index among the page's entries.
     pub entry: u32,
     pub form: u32,
     /// Whether the form is in the text (rather than only in the title).
     pub in_text: bool,
 }
 
-/// Every term of one page, sorted by term number.
+/// Every term of one page, sorted by term number: per term, its number, cost and the length
+/// of its arrays as LEB128 numbers, then its body and meta positions as two CBOR arrays. A
+/// few bytes each, as there are millions of them waiting until every page is split; a
+/// diacritic form is noted on the side, in `variants`.
 #[derive(Debug, Default)]
 pub struct PageWords {
-    pub entries: Vec<Entry>,
-    pub cbor: Vec<u8>,
+    bytes: Vec<u8>,
+    count: u32,
     /// The entries of diacritic forms, in entry order.
     pub variants: Vec<VariantEntry>,
 }
 
 impl PageWords {
+    fn push(&mut self, entry: Entry, arrays: &[u8]) {
+        for n in [entry.stem, entry.cost, arrays.len() as u32] {
+            write_leb128(&mut self.bytes, n);
+        }
+        self.bytes.extend_from_slice(arrays);
+        self.count += 1;
+    }
+
     /// Each entry with its arrays and, for a diacritic form, its note.
-    pub fn iter(&self) -> impl Iterator<Item = (&Entry, &[u8], Option<&VariantEntry>)> {
-        let mut offset = 0;
+    pub fn iter(&self) -> impl Iterator<Item = (Entry, &[u8], Option<&VariantEntry>)> {
+        let mut rest = &self.bytes[..];
+        let mut index = 0;
         let mut variants = self.variants.iter().peekable();
-        self.entries.iter().enumerate().map(move |(index, entry)| {
-            let arrays = &self.cbor[offset..offset + entry.len as usize];
-            offset += entry.len as usize;
-            let variant = variants.next_if(|v| v.entry as usize == index);
-            (entry, arrays, variant)
+        std::iter::from_fn(move || {
+            let stem = read_leb128(&mut rest)?;
+            let cost = read_leb128(&mut rest)?;
+            let len = read_leb128(&mut rest)? as usize;
+            let arrays = rest.get(..len)?;
+            rest = &rest[len..];
+            let variant = variants.next_if(|v| v.entry == index);
+            index += 1;
+            Some((Entry { stem, cost }, arrays, variant))
         })
     }
+}
+
+fn write_leb128(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push((n & 0x7f) as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn read_leb128(bytes: &mut &[u8]) -> Option<u32> {
+    let mut n: u32 = 0;
+    for shift in [0, 7, 14, 21, 28] {
+        let (&byte, rest) = bytes.split_first()?;
+        *bytes = rest;
+        n |= u32::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Some(n);
+        }
+    }
+    None
 }
 
 /// A page ready for the index.
@@ -309,11 +343,11 @@ fn pack_words(body: &mut [Placed], title: &mut [Placed]) -> PageWords {
     body.sort_unstable_by_key(|p| (p.stem, p.variant, weight_order(p.weight), p.position));
     title.sort_unstable_by_key(|p| (p.stem, p.variant, p.position));
     let mut words = PageWords {
-        entries: Vec::new(),
-        cbor: Vec::with_capacity(body.len() * 3 + title.len() * 3),
+        bytes: Vec::with_capacity(body.len() * 4 + title.len() * 4),
+        count: 0,
         variants: Vec::new(),
     };
-    let (mut locs, mut meta_locs) = (Vec::new(), Vec::new());
+    let (mut locs, mut meta_locs, mut arrays) = (Vec::new(), Vec::new(), Vec::new());
     let (mut b, mut t) = (0, 0);
     let key_of = |p: &Placed| (p.stem, p.variant);
     loop {
@@ -327,31 +361,27 @@ fn pack_words(body: &mut [Placed], title: &mut [Placed]) -> PageWords {
         let title_end = t + title[t..].iter().take_while(|p| key_of(p) == key).count();
         locs.clear();
         meta_locs.clear();
+        arrays.clear();
         pack_body(&body[b..body_end], &mut locs);
         pack_meta(&title[t..title_end], &mut meta_locs);
-        let start = words.cbor.len();
         // Writing to a Vec cannot fail.
-        let mut encoder = minicbor::Encoder::new(&mut words.cbor);
+        let mut encoder = minicbor::Encoder::new(&mut arrays);
         let _ = encoder
             .encode(&locs[..])
             .and_then(|e| e.encode(&meta_locs[..]));
         if key.1 != NO_TERM {
             words.variants.push(VariantEntry {
-                entry: words.entries.len() as u32,
+                entry: words.count,
                 form: key.1,
                 in_text: !locs.is_empty(),
             });
         }
-        words.entries.push(Entry {
-            stem: key.0,
-            len: (words.cbor.len() - start) as u32,
-            cost: (locs.len() + meta_locs.len() + 1) as u32,
-        });
+        let cost = (locs.len() + meta_locs.len() + 1) as u32;
+        words.push(Entry { stem: key.0, cost }, &arrays);
         (b, t) = (body_end, title_end);
     }
     // Pages wait, thousands of them, until every page is split: no spare capacity.
-    words.entries.shrink_to_fit();
-    words.cbor.shrink_to_fit();
+    words.bytes.shrink_to_fit();
     words
 }
 
@@ -441,7 +471,7 @@ mod tests {
                 (3, vec![], vec![-1, 1, 3]),
             ]
         );
-        assert_eq!(words.entries[1].cost, 5);
+        assert_eq!(words.iter().nth(1).map(|(e, _, _)| e.cost), Some(5));
     }
 
     #[test]
@@ -463,6 +493,32 @@ mod tests {
         assert_eq!(
             json,
             r#"{"url":"/people/ann/","content":"Ann Smith. She founded — Acme.","word_count":6,"filters":{"kind":["person"]},"meta":{"title":"Ann Smith"},"anchors":[]}"#
+        );
+    }
+
+    #[test]
+    fn entry_headers_read_back_whatever_their_size() {
+        let mut words = PageWords::default();
+        for (stem, arrays) in [(0, &b"\x80\x80"[..]), (300, b"ab"), (u32::MAX, b"")] {
+            words.push(
+                Entry {
+                    stem,
+                    cost: stem / 2,
+                },
+                arrays,
+            );
+        }
+        let back: Vec<_> = words
+            .iter()
+            .map(|(e, a, _)| (e.stem, e.cost, a.to_vec()))
+            .collect();
+        assert_eq!(
+            back,
+            [
+                (0, 0, b"\x80\x80".to_vec()),
+                (300, 150, b"ab".to_vec()),
+                (u32::MAX, u32::MAX / 2, vec![])
+            ]
         );
     }
 
