@@ -7,7 +7,8 @@
 #   cargo build --release · build the brief (target/site) and again under a sub-path
 #   (target/site-subpath) · build every good fixture (tests/fixtures/good/*/, into
 #   target/site-fixtures/) · the Nu Html Checker on every page · html-validate · every link and
-#   #fragment (linkinator, served on 127.0.0.1) · browser tests (Chromium, playwright-core) · axe.
+#   #fragment (linkinator, served on 127.0.0.1) · browser tests (Chromium, playwright-core) · the
+#   search index read by Pagefind's own script in Node · axe.
 #
 # Every step runs even when an earlier one failed, so one run shows every problem; a step that
 # cannot run (no binary, no site) is a failure, never a skip. The last line is the plain count,
@@ -336,6 +337,8 @@ node_test() {
 rm -rf target/screenshots # so that every screenshot left there is from this run
 node_test "browser tests (Chromium, playwright-core)" tests/browser/site.test.mjs
 BROWSER_PASSED=$LAST_PASSED
+node_test "search index read by Pagefind's own script (Node)" tests/browser/search.test.mjs
+BROWSER_PASSED=$((BROWSER_PASSED + LAST_PASSED))
 rm -f "$REPORTS/axe.json"
 node_test "accessibility (axe-core on one page of each kind)" tests/browser/axe.test.mjs
 if [[ -f $REPORTS/axe.json ]]; then

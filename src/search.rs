@@ -1,20 +1,55 @@
-//! Full-text search: every rendered page indexed by Pagefind's library at build time, its
-//! index and UI written into the site under `pagefind/`, so search works on any static host
-//! with no server.
+//! Full-text search: every note indexed at build time into Pagefind's file format, written
+//! into the site under `pagefind/` with Pagefind's browser UI, so search works on any static
+//! host with no server.
 //!
-//! Each note is given to Pagefind as a plain-text record (title, names, summary, text) made
-//! while rendering, rather than as HTML to parse again: the generator already knows the
-//! words, and re-parsing every page was most of the cost of indexing. Records carry the
-//! note's kind as a filter (person, company, event, source). Without the `search` cargo
-//! feature this module indexes nothing.
+//! The indexer is ours; Pagefind's library only supplies the browser runtime (its scripts,
+//! styles and wasm, see `bundle`), and its browser code reads our files unchanged. Each note
+//! comes as a plain-text record (title, names, summary, text) made while rendering, with its
+//! title as the `title` meta field and its kind as the `kind` filter (person, company, event,
+//! source). The records are split into words on all cores, each thread remembering the terms
+//! of the tokens it has met (`pages`, `words`: Pagefind's normalisation, diacritic folding,
+//! compound parts and stemmer, so that queries in the browser match), and each page's
+//! positions are encoded there and then; one pass over the pages gathers them under their
+//! terms (`postings`), cut into Pagefind's sorted, size-bounded words files of CBOR records
+//! (`format`), each compressed as soon as it is encoded. The files are the ones Pagefind's
+//! library writes for the same records, byte for byte once decompressed (tested here, and
+//! checked on 10,000 notes), and the same records always give the same bytes.
+//!
+//! Left out, as casefile's records never need them: anchors, sort keys, fragment groups,
+//! word segmentation for Chinese, Japanese and Thai (with katakana suffixes), emoji terms,
+//! and Pagefind's `___PAGEFIND_…` markers inside text (ours index them as words).
+//! `CASEFILE_TRACE_SEARCH=1` prints the time and resident memory after each step. Without
+//! the `search` cargo feature this module indexes nothing.
 
 use crate::output::Output;
+
+#[cfg(feature = "search")]
+mod bundle;
+#[cfg(feature = "search")]
+mod format;
+#[cfg(all(test, feature = "search"))]
+mod index_tests;
+#[cfg(feature = "search")]
+mod pages;
+#[cfg(feature = "search")]
+mod postings;
+#[cfg(feature = "search")]
+mod vocabulary;
+#[cfg(feature = "search")]
+mod words;
 
 /// The folder of the site that holds the index and the UI.
 pub const BUNDLE_DIR: &str = "pagefind";
 
 /// Whether this binary was built with search.
 pub const ENABLED: bool = cfg!(feature = "search");
+
+/// The gzip level of the index files. Measured on 10,000 notes (docs/performance.md): level
+/// 1 compresses the 65 MB of fragments and words files to 47 MB in about 0.25 s of CPU;
+/// level 2 to 35 MB for 0.35 s more, level 6 to 34 MB for 1 s more, and Pagefind's own
+/// level 9 to 33 MB for 3 s more. The build's time budget decides.
+#[cfg(feature = "search")]
+const GZIP_LEVEL: u32 = 1;
 
 /// One note as the search index sees it.
 #[derive(Debug, Clone)]
@@ -29,59 +64,236 @@ pub struct SearchRecord {
 /// Indexes the records and returns the files of the index and UI.
 #[cfg(feature = "search")]
 pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output>, String> {
-    use pagefind::api::PagefindIndex;
-    use pagefind::options::PagefindServiceConfig;
+    use rayon::prelude::*;
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .map_err(|e| format!("cannot start the search indexer: {e}"))?;
-    let language = language
+    let mut trace = Trace::from_env();
+    let language = index_language(language);
+    let runtime = bundle::runtime(&language)?;
+    trace.lap("runtime from Pagefind's library");
+
+    let vocabulary = vocabulary::Vocabulary::default();
+    // Contiguous blocks, a few per thread, each split by one splitter with its own memory
+    // of tokens: pages stay in order and the threads share only the vocabulary.
+    let block = records
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(16);
+    let mut pages: Vec<pages::IndexedPage> = records
+        .par_chunks(block)
+        .map(|block| {
+            let mut splitter = pages::PageSplitter::new(
+                &language,
+                &runtime.include_characters,
+                &vocabulary,
+                GZIP_LEVEL,
+            );
+            block
+                .iter()
+                .filter_map(|r| splitter.page(r))
+                .collect::<Vec<_>>()
+        })
+        .flatten()
+        .collect();
+    let words = vocabulary.into_words();
+    trace.lap("split, stem and fragments");
+
+    let page_words = pages
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.words))
+        .collect();
+    // Each words file is hashed (for its name) and compressed as soon as it is encoded.
+    let chunks = postings::word_chunks(page_words, &words, postings::CHUNK_SIZE, |payload| {
+        let hash = format!("{language}_{}", bundle::full_hash(&payload));
+        (hash, bundle::Compressor::new(GZIP_LEVEL).compress(&payload))
+    });
+    trace.lap("words files encoded and compressed");
+
+    let mut outputs: Vec<Output> = Vec::new();
+    let mut names = bundle::Names::new(&language, 1);
+    let mut meta_pages = Vec::with_capacity(pages.len());
+    let fragment_names: Vec<String> = pages
+        .iter()
+        .map(|p| names.claim(&p.fragment_hash))
+        .collect();
+    for (page, name) in pages.iter().zip(&fragment_names) {
+        meta_pages.push(format::MetaPage {
+            hash: name,
+            word_count: page.word_count,
+            group_hash: "",
+        });
+    }
+
+    let mut kinds: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
+    for (number, page) in pages.iter().enumerate() {
+        kinds.entry(page.kind).or_default().push(number as u32);
+    }
+    let mut filter_payload = Vec::new();
+    let filter = format::FilterIndex {
+        filter: "kind",
+        values: kinds
+            .into_iter()
+            .map(|(value, pages)| format::PackedValue { value, pages })
+            .collect(),
+    };
+    // Writing to a Vec cannot fail.
+    let _ = minicbor::encode(filter, &mut filter_payload);
+    let mut filter_names = bundle::Names::new(&language, 2);
+    let filter_name = filter_names.claim(&format!(
+        "{language}_{}",
+        bundle::full_hash(&filter_payload)
+    ));
+
+    let mut chunk_names = bundle::Names::new(&language, 2);
+    let chunk_names: Vec<String> = chunks
+        .iter()
+        .map(|c| chunk_names.claim(&c.file.0))
+        .collect();
+
+    let mut meta_payload = Vec::new();
+    let meta = format::MetaIndex {
+        version: &runtime.version,
+        pages: meta_pages,
+        index_chunks: chunks
+            .iter()
+            .zip(&chunk_names)
+            .map(|(c, hash)| format::MetaChunk {
+                from: &c.from,
+                to: &c.to,
+                hash,
+            })
+            .collect(),
+        filters: if pages.is_empty() {
+            Vec::new()
+        } else {
+            vec![format::MetaFilter {
+                filter: "kind",
+                hash: &filter_name,
+            }]
+        },
+        sorts: &[],
+        meta_fields: if pages.is_empty() { &[] } else { &["title"] },
+    };
+    let _ = minicbor::encode(meta, &mut meta_payload);
+    let meta_hash = bundle::full_hash(&meta_payload);
+    let meta_hash = format!(
+        "{language}_{}",
+        meta_hash.get(..language.len() + 8).unwrap_or(&meta_hash)
+    );
+    trace.lap("names and meta");
+
+    let dir = BUNDLE_DIR;
+    let mut compressor = bundle::Compressor::new(GZIP_LEVEL);
+    if !pages.is_empty() {
+        outputs.push(Output::new(
+            format!("{dir}/filter/{filter_name}.pf_filter"),
+            compressor.compress(&filter_payload),
+        ));
+    }
+    outputs.push(Output::new(
+        format!("{dir}/pagefind.{meta_hash}.pf_meta"),
+        compressor.compress(&meta_payload),
+    ));
+    outputs.push(Output::new(
+        format!("{dir}/pagefind-entry.json"),
+        bundle::entry_json(&runtime, &language, &meta_hash, pages.len()),
+    ));
+    outputs.extend(
+        chunks
+            .into_iter()
+            .zip(chunk_names)
+            .map(|(chunk, name)| Output::new(format!("{dir}/index/{name}.pf_index"), chunk.file.1)),
+    );
+    let page_count = pages.len();
+    outputs.extend(pages.into_iter().zip(fragment_names).map(|(page, name)| {
+        Output::new(
+            format!("{dir}/fragment/{name}.pf_fragment"),
+            page.fragment_file,
+        )
+    }));
+    outputs.extend(
+        runtime
+            .files
+            .iter()
+            .map(|(name, bytes)| Output::new(format!("{dir}/{name}"), bytes.clone())),
+    );
+    trace.lap("files compressed");
+    trace.done(page_count, words.len(), &outputs);
+    Ok(outputs)
+}
+
+/// The language code the index is made for: the primary subtag (`en` of `en-GB`), letters
+/// and digits only since it goes into file names; `unknown` (Pagefind's name) when none.
+#[cfg(feature = "search")]
+fn index_language(language: &str) -> String {
+    let primary: String = language
         .split(['-', '_'])
         .next()
-        .unwrap_or("en")
-        .to_lowercase();
-    runtime.block_on(async move {
-        let config = PagefindServiceConfig::builder()
-            .force_language(language.clone())
-            .build();
-        // Pagefind unwraps the current folder: a folder deleted under the shell would panic.
-        std::env::current_dir().map_err(|e| {
-            format!("search index: the current folder cannot be read ({e}); run casefile from an existing folder")
-        })?;
-        let mut index =
-            PagefindIndex::new(Some(config)).map_err(|e| format!("search index: {e}"))?;
-        for record in records {
-            let meta = std::collections::BTreeMap::from([("title".to_string(), record.title.clone())]);
-            let filters = std::collections::BTreeMap::from([("kind".to_string(), vec![record.kind.to_string()])]);
-            index
-                .add_custom_record(record.url.clone(), record.content.clone(), language.clone(), Some(meta), Some(filters), None)
-                .await
-                .map_err(|e| format!("search index, page {}: {e}", record.url))?;
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if primary.is_empty() {
+        "unknown".into()
+    } else {
+        primary
+    }
+}
+
+/// Times of the indexer's steps on stderr, when `CASEFILE_TRACE_SEARCH` is set.
+#[cfg(feature = "search")]
+struct Trace {
+    started: Option<std::time::Instant>,
+    last: std::time::Instant,
+}
+
+#[cfg(feature = "search")]
+impl Trace {
+    fn from_env() -> Self {
+        let now = std::time::Instant::now();
+        Trace {
+            started: std::env::var_os("CASEFILE_TRACE_SEARCH").map(|_| now),
+            last: now,
         }
+    }
 
-        index
-            .build_indexes()
-            .await
-            .map_err(|e| format!("search index: {e}"))?;
+    fn lap(&mut self, step: &str) {
+        if self.started.is_some() {
+            let now = std::time::Instant::now();
+            // The resident memory after the step, where the system reports it.
+            let rss = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+                    line.split_whitespace().nth(1)?.parse::<u64>().ok()
+                })
+                .map_or(String::new(), |kb| format!(", {} MB resident", kb / 1024));
+            eprintln!(
+                "  search: {step:<34} {:7.1} ms{rss}",
+                (now - self.last).as_secs_f64() * 1e3
+            );
+            self.last = now;
+        }
+    }
 
-        let files = index
-            .get_files()
-            .await
-            .map_err(|e| format!("search index: {e}"))?;
-Ok(files
-            .into_iter()
-            .map(|f| {
-                let name = f.filename.to_string_lossy().replace('\\', "/");
-                let name = name.trim_start_matches('/');
-                let path = if name.starts_with(&format!("{BUNDLE_DIR}/")) {
-                    name.to_string()
-                } else {
-                    format!("{BUNDLE_DIR}/{name}")
-                };
-                Output::new(path, f.contents)
-            })
-            .collect())
-    })
+    fn done(&self, pages: usize, words: usize, outputs: &[Output]) {
+        if let Some(started) = self.started {
+            let bytes = |suffix: &str| -> usize {
+                outputs
+                    .iter()
+                    .filter(|o| o.path.ends_with(suffix))
+                    .map(|o| o.bytes.len())
+                    .sum()
+            };
+            eprintln!(
+                "  search: {pages} pages, {words} terms, {:.1} ms in all; fragments {} kB, words files {} kB, meta {} kB",
+                started.elapsed().as_secs_f64() * 1e3,
+                bytes(".pf_fragment") / 1000,
+                bytes(".pf_index") / 1000,
+                bytes(".pf_meta") / 1000,
+            );
+        }
+    }
 }
 
 #[cfg(not(feature = "search"))]

@@ -125,7 +125,8 @@ pub fn render_into(
             }
         })
         .collect();
-    // Pagefind indexes on one thread; it runs beside the page rendering below.
+    // The search index is built on its own thread, beside the page rendering below (its
+    // parallel steps share the rayon pool with the pages).
     let language = brief.config.language.clone();
     let search_thread = (!selection.skip_search && crate::search::ENABLED && brief.config.search)
         .then(|| std::thread::spawn(move || crate::search::index_site(&records, &language)));
