@@ -38,16 +38,15 @@
 
 mod affected;
 mod changes;
+mod neighbourhoods;
+mod pages;
 mod patch;
 #[cfg(test)]
 mod tests;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
-
-use axum::body::Bytes;
 
 use crate::build::{BuildOptions, BuildResult, Pipeline, Timings};
 use crate::diagnostic::Diagnostics;
@@ -61,9 +60,7 @@ use crate::resolve::{Brief, NoteId};
 use crate::verify::{Evidence, QuoteChecks};
 
 pub use changes::settings_stamp;
-
-/// The site's files by path (`people/x/index.html`), shared between builds and with the server.
-pub type Pages = HashMap<String, Bytes>;
+pub use pages::Pages;
 
 /// What changed since the last build, as the watcher saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,11 +97,12 @@ pub struct BuildMemory {
     engine: Engine,
     links: Vec<LinkHtml>,
     graph: (Vec<GraphNode>, Vec<GraphEdge>),
+    neighbourhoods: neighbourhoods::GraphIndex,
     places: Vec<Option<(NoteId, String)>>,
     /// The warnings of the last good site (it had no errors).
     diagnostics: Diagnostics,
     by_path: HashMap<PathBuf, NoteId>,
-    pages: Arc<Pages>,
+    pages: Pages,
     /// Files changed since this memory's site was built (relative to the root).
     pending: BTreeSet<PathBuf>,
     stale: Stale,
@@ -140,13 +138,14 @@ impl BuildMemory {
             .enumerate()
             .map(|(id, d)| (d.path.clone(), id))
             .collect();
-        BuildMemory {
+        let mut memory = BuildMemory {
             drafts: options.drafts,
             base_url: options.base_url.clone(),
             root: canonical(&options.root),
             stamp,
             links: partial::link_views(&brief),
             graph: partial::graph_input(&brief),
+            neighbourhoods: Default::default(),
             places: partial::places(&brief, &rendered.bodies),
             loaded,
             brief,
@@ -156,20 +155,17 @@ impl BuildMemory {
             engine,
             diagnostics: result.diagnostics.clone(),
             by_path,
-            pages: Arc::new(
-                outputs
-                    .into_iter()
-                    .map(|o| (o.path, Bytes::from(o.bytes)))
-                    .collect(),
-            ),
+            pages: Pages::new(outputs),
             pending: BTreeSet::new(),
             stale: Stale::default(),
-        }
+        };
+        memory.neighbourhoods = neighbourhoods::GraphIndex::new(&memory.graph.0, &memory.graph.1);
+        memory
     }
 
     /// The site as of the last good build (site-wide files possibly stale; see
     /// [`Self::has_stale_files`]).
-    pub fn pages(&self) -> &Arc<Pages> {
+    pub fn pages(&self) -> &Pages {
         &self.pages
     }
 
@@ -199,18 +195,20 @@ impl BuildMemory {
         if stale.json {
             outputs.push(inputs.brief_json());
         }
-        self.pages = Arc::new(with_outputs(&self.pages, outputs));
+        self.pages = self.pages.with(outputs);
         Ok(stale.site_pages)
     }
 }
 
-/// A copy of `pages` (sharing every file's bytes) with `outputs` added or replaced.
-fn with_outputs(pages: &Pages, outputs: Vec<Output>) -> Pages {
-    let mut next = pages.clone();
-    for o in outputs {
-        next.insert(o.path, Bytes::from(o.bytes));
+/// With `CASEFILE_TRACE=1`, prints when each step of an incremental rebuild ended.
+fn trace(started: Instant, step: &str) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ON.get_or_init(|| std::env::var_os("CASEFILE_TRACE").is_some()) {
+        eprintln!(
+            "    incremental: {step} done at {:.1} ms",
+            started.elapsed().as_secs_f64() * 1e3
+        );
     }
-    next
 }
 
 fn canonical(root: &Path) -> PathBuf {
@@ -237,9 +235,11 @@ pub fn rebuild(options: &BuildOptions, mut memory: BuildMemory, changes: Changes
             .unwrap_or(path);
         memory.pending.insert(relative);
     }
+    trace(started, "changes");
     if settings_stamp(&options.root) != memory.stamp {
         return Attempt::NeedsFull(Some(memory));
     }
+    trace(started, "settings");
     let Some(ids) = changes::notes_named(&memory.pending, &memory.by_path, &options.root) else {
         return Attempt::NeedsFull(Some(memory));
     };
@@ -252,10 +252,12 @@ pub fn rebuild(options: &BuildOptions, mut memory: BuildMemory, changes: Changes
         patch::Reread::Edits(edits) => edits,
     };
     let read = started.elapsed();
+    trace(started, "read");
     let diagnostics = patch::diagnostics_after(&memory, &edits);
     let applied = patch::apply(&mut memory, edits);
     let patched = started.elapsed();
-    let rendered = match affected::render(&mut memory, &applied) {
+    trace(started, "patch");
+    let rendered = match affected::render(&mut memory, &applied, started) {
         Ok(count) => count,
         // A template that fails on a page it rendered before is not expected; a full build
         // reports it properly.

@@ -157,13 +157,12 @@ pub struct Applied {
     pub moved_anchors: BTreeSet<NoteId>,
     /// Each edited note's link targets before the edit.
     pub old_links: HashMap<NoteId, Vec<NoteId>>,
+    /// Edited notes whose citations changed (sources, quotes or how many).
+    pub citations_changed: Vec<NoteId>,
     /// Edited notes whose roles' titles or dates changed (their companies list them).
     pub roles_changed: Vec<NoteId>,
     /// The relations before, when body links changed and they were derived again.
     pub old_relations: Option<Relations>,
-    /// Each citation's place before (by the new numbering; `None` for the old citations of an
-    /// edited note whose citations changed).
-    pub old_places: Vec<Option<(NoteId, String)>>,
 }
 
 /// Where one edited note's citations were and will be.
@@ -263,8 +262,16 @@ pub fn apply(memory: &mut BuildMemory, mut edits: Vec<Edit>) -> Applied {
         .map(|&c| (c, memory.evidence.anchor(brief, c).map(str::to_string)))
         .collect();
 
+    let citations_changed = edits
+        .iter()
+        .zip(&cuts)
+        .filter(|(_, cut)| !cut.same)
+        .map(|(e, _)| e.id)
+        .collect();
     let renumber = Renumbering::new(&cuts);
-    let old_places = renumber.vector(std::mem::take(&mut memory.places));
+    // Each citation's place before, by the new numbering (`None` for the citations of an edited
+    // note whose citations changed); places that may have moved are worked out after rendering.
+    renumber.reindex(&mut memory.places);
     let counts_changed = cuts.iter().any(|c| c.old_len != c.new_len);
     let mut new_citations = Vec::with_capacity(edits.len());
     let mut new_evidence = Vec::with_capacity(edits.len());
@@ -298,17 +305,9 @@ pub fn apply(memory: &mut BuildMemory, mut edits: Vec<Edit>) -> Applied {
         new_lookups.push(std::mem::take(&mut e.lookups));
     }
     let brief = &mut memory.brief;
-    brief.citations = splice(std::mem::take(&mut brief.citations), &cuts, new_citations);
-    memory.evidence.citations = splice(
-        std::mem::take(&mut memory.evidence.citations),
-        &cuts,
-        new_evidence,
-    );
-    memory.checks.lookups = splice(
-        std::mem::take(&mut memory.checks.lookups),
-        &cuts,
-        new_lookups,
-    );
+    splice(&mut brief.citations, &cuts, new_citations);
+    splice(&mut memory.evidence.citations, &cuts, new_evidence);
+    splice(&mut memory.checks.lookups, &cuts, new_lookups);
     let edited: Vec<NoteId> = edits.iter().map(|e| e.id).collect();
     if counts_changed {
         for (id, c) in brief.citations.iter_mut().enumerate() {
@@ -397,9 +396,9 @@ pub fn apply(memory: &mut BuildMemory, mut edits: Vec<Edit>) -> Applied {
         affected_sources,
         moved_anchors,
         old_links,
+        citations_changed,
         roles_changed,
         old_relations,
-        old_places,
     }
 }
 
@@ -450,8 +449,18 @@ impl Renumbering {
         Some(old.saturating_add_signed(shift))
     }
 
-    /// A vector indexed by old citation id, re-indexed by new id (`None` where nothing maps).
-    fn vector<T: Clone>(&self, old: Vec<Option<T>>) -> Vec<Option<T>> {
+    /// Re-indexes a vector indexed by old citation id by new id (`None` where nothing maps);
+    /// in place when no cut changes its length.
+    fn reindex<T: Clone>(&self, vector: &mut Vec<Option<T>>) {
+        if self.cuts.iter().all(|c| c.2 == c.3) {
+            for &(start, end, _, _, same) in &self.cuts {
+                if !same {
+                    vector[start..end].fill(None);
+                }
+            }
+            return;
+        }
+        let old = std::mem::take(vector);
         let len = old
             .len()
             .saturating_add_signed(self.cuts.last().map_or(0, |c| c.3));
@@ -463,12 +472,22 @@ impl Renumbering {
                 out[n] = value;
             }
         }
-        out
+        *vector = out;
     }
 }
 
-/// `old` (indexed by citation) with each cut's old entries replaced by `new` ones, in order.
-fn splice<T>(old: Vec<T>, cuts: &[Cut], new: Vec<Vec<T>>) -> Vec<T> {
+/// Replaces each cut's entries of `vector` (indexed by citation) with its `new` ones; in place
+/// when no cut changes its length (the common edit), else by rebuilding the vector.
+fn splice<T>(vector: &mut Vec<T>, cuts: &[Cut], new: Vec<Vec<T>>) {
+    if cuts.iter().all(|c| c.old_len == c.new_len) {
+        for (cut, items) in cuts.iter().zip(new) {
+            for (i, item) in items.into_iter().enumerate() {
+                vector[cut.old_start + i] = item;
+            }
+        }
+        return;
+    }
+    let old = std::mem::take(vector);
     let mut out = Vec::with_capacity(old.len());
     let mut rest = old.into_iter();
     let mut at = 0;
@@ -481,7 +500,7 @@ fn splice<T>(old: Vec<T>, cuts: &[Cut], new: Vec<Vec<T>>) -> Vec<T> {
         at = cut.old_start + cut.old_len;
     }
     out.extend(rest);
-    out
+    *vector = out;
 }
 
 /// Renumbers every citation id a note holds.

@@ -152,7 +152,15 @@ async fn rebuild_on_change(
     color: bool,
     mut memory: Option<BuildMemory>,
 ) {
-    while let Some(first) = changes.recv().await {
+    let mut waiting: Option<Changes> = None;
+    loop {
+        let first = match waiting.take() {
+            Some(first) => first,
+            None => match changes.recv().await {
+                Some(first) => first,
+                None => break,
+            },
+        };
         // Changes that arrived while the last build ran are all covered by this one.
         let mut pending = first;
         while let Ok(more) = changes.try_recv() {
@@ -161,6 +169,12 @@ async fn rebuild_on_change(
         if let Err(e) = watcher.watch_new_folders() {
             eprintln!("warning: cannot watch {e}");
             pending = Changes::Unknown;
+        }
+        if std::env::var_os("CASEFILE_TRACE").is_some() {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            eprintln!("    serve: rebuild starts at {} ms", now.as_millis());
         }
         let previous = site.current();
         let (next, next_memory) = rebuild(
@@ -175,13 +189,28 @@ async fn rebuild_on_change(
         memory = next_memory;
         let good = next.errors().is_none();
         site.replace(next);
+        if std::env::var_os("CASEFILE_TRACE").is_some() {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            eprintln!("    serve: site replaced at {} ms", now.as_millis());
+        }
         // No open page is not an error.
         let _ = reload.send(());
-        if good && changes.is_empty() {
-            memory = catch_up(memory, &site, &reload).await;
+        if good && memory.as_ref().is_some_and(BuildMemory::has_stale_files) {
+            // The browser is fetching the page it was told to reload: leave it the cores, and
+            // let an edit that follows closely go first.
+            match tokio::time::timeout(CATCH_UP_AFTER, changes.recv()).await {
+                Ok(Some(next)) => waiting = Some(next),
+                Ok(None) => break,
+                Err(_) => memory = catch_up(memory, &site, &reload).await,
+            }
         }
     }
 }
+
+/// How long the server stays quiet after a rebuild before it catches up the site-wide files.
+const CATCH_UP_AFTER: std::time::Duration = std::time::Duration::from_millis(250);
 
 fn merge(a: Changes, b: Changes) -> Changes {
     match (a, b) {
@@ -213,7 +242,7 @@ async fn catch_up(
     .ok()?;
     match outcome {
         Ok(pages_changed) => {
-            site.replace(Site::from_pages(Arc::clone(memory.pages())));
+            site.replace(Site::from_pages(memory.pages().clone()));
             eprintln!(
                 "caught up site-wide files in {} ms",
                 started.elapsed().as_millis()
@@ -265,7 +294,7 @@ async fn rebuild(
             Some(memory),
         ) if !diagnostics.has_errors() => {
             let warnings = diagnostics.warning_count();
-            let site = Site::from_pages(Arc::clone(memory.pages()));
+            let site = Site::from_pages(memory.pages().clone());
             let warning_note = match warnings {
                 0 => String::new(),
                 1 => ", 1 warning".to_string(),

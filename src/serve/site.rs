@@ -15,7 +15,7 @@ use crate::output::Output;
 /// errors (shown over every page until a build succeeds).
 #[derive(Clone, Debug, Default)]
 pub struct Site {
-    files: Arc<Pages>,
+    files: Pages,
     errors: Option<Arc<BuildErrors>>,
 }
 
@@ -48,7 +48,7 @@ impl Site {
 
     /// A good build's files, keyed by their path in the site (`people/x/index.html`); shared
     /// with the build's memory, not copied.
-    pub fn from_pages(files: Arc<Pages>) -> Site {
+    pub fn from_pages(files: Pages) -> Site {
         Site {
             files,
             errors: None,
@@ -57,18 +57,13 @@ impl Site {
 
     #[cfg(test)]
     pub fn built(outputs: Vec<Output>) -> Site {
-        Site::from_pages(Arc::new(
-            outputs
-                .into_iter()
-                .map(|o| (o.path, Bytes::from(o.bytes)))
-                .collect(),
-        ))
+        Site::from_pages(Pages::new(outputs))
     }
 
     /// The same pages (shared, not copied) with a failed build's errors on top.
     pub fn with_errors(&self, errors: BuildErrors) -> Site {
         Site {
-            files: Arc::clone(&self.files),
+            files: self.files.clone(),
             errors: Some(Arc::new(errors)),
         }
     }
