@@ -126,22 +126,20 @@ pub fn report_lookup(
 ) {
     let source = &brief.notes[citation.source];
     match lookup {
-        None => {}
-        Some(QuoteLookup::Found(m)) => {
-            if m.occurrences > 1 {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        "ambiguous-quote",
-                        citation.location.clone(),
-                        format!(
-                            "this quote appears {} times in \"{}\"; the first place is highlighted",
-                            m.occurrences, source.title
-                        ),
-                    )
-                    .with_help("lengthen the quote so that it names one passage"),
-                );
-            }
+        Some(QuoteLookup::Found(m)) if m.occurrences > 1 => {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "ambiguous-quote",
+                    citation.location.clone(),
+                    format!(
+                        "this quote appears {} times in \"{}\"; the first place is highlighted",
+                        m.occurrences, source.title
+                    ),
+                )
+                .with_help("lengthen the quote so that it names one passage"),
+            );
         }
+        None | Some(QuoteLookup::Found(_)) => {}
         Some(QuoteLookup::NotFound { closest }) => {
             let help = match closest {
                 Some(c) => format!(

@@ -53,7 +53,10 @@ fn is_settings(path: &Path) -> bool {
 }
 
 /// A file under `content/` that the load stage never reads: hidden, or not Markdown, and a
-/// plain file (a folder may hold notes; a path that is gone may have been one).
+/// plain file (a folder may hold notes). A path that is gone counts when its name has an
+/// extension other than `.md`: an editor's temporary file renamed over the note it saves (the
+/// kind folders have no dot; a folder moved away is reported by its own name only, and must
+/// make a full build).
 fn ignored_by_load(path: &Path, root: &Path) -> bool {
     let name = path
         .file_name()
@@ -61,8 +64,10 @@ fn ignored_by_load(path: &Path, root: &Path) -> bool {
         .unwrap_or_default();
     let hidden = name.starts_with('.');
     let markdown = name.ends_with(".md");
-    let plain_file = std::fs::symlink_metadata(root.join(path)).is_ok_and(|m| m.is_file());
-    plain_file && (hidden || !markdown)
+    match std::fs::symlink_metadata(root.join(path)) {
+        Ok(meta) => meta.is_file() && (hidden || !markdown),
+        Err(_) => !markdown && name.contains('.'),
+    }
 }
 
 /// Settings, templates, themes and static files, by name, size and modification time.
@@ -86,4 +91,43 @@ pub fn settings_stamp(root: &Path) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     entries.hash(&mut hasher);
     hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_are_named_other_files_ignored_and_the_rest_makes_a_full_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content/people")).unwrap();
+        std::fs::write(root.join("content/people/a.md"), "x").unwrap();
+        std::fs::write(root.join("content/people/notes.txt"), "x").unwrap();
+        let by_path: HashMap<PathBuf, NoteId> = [(PathBuf::from("content/people/a.md"), 4)]
+            .into_iter()
+            .collect();
+        let named = |paths: &[&str]| {
+            let set: BTreeSet<PathBuf> = paths.iter().map(PathBuf::from).collect();
+            notes_named(&set, &by_path, root)
+        };
+        assert_eq!(named(&["content/people/a.md"]), Some(vec![4]));
+        assert_eq!(
+            named(&[
+                "content/people/a.md",
+                "content/people/notes.txt",
+                "content/people/a.md.tmp1234",
+                "README.md",
+            ]),
+            Some(vec![4]),
+            "a text file, an editor's vanished temporary file, a file outside the brief"
+        );
+        assert_eq!(named(&["content/people/b.md"]), None, "a new note");
+        assert_eq!(named(&["content/people"]), None, "a folder");
+        assert_eq!(named(&["content/companies"]), None, "a folder gone");
+        assert_eq!(named(&["casefile.yaml"]), None);
+        assert_eq!(named(&["templates/base.html"]), None);
+        std::fs::remove_file(root.join("content/people/a.md")).unwrap();
+        assert_eq!(named(&["content/people/a.md"]), None, "a note removed");
+    }
 }

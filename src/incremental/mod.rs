@@ -72,6 +72,8 @@ pub enum Changes {
 }
 
 /// What [`rebuild`] made of the changes.
+// Made once per rebuild and taken apart at once: boxing the memory would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Attempt {
     /// Done without a full build: the result (with the errors when the edit has some) and the
     /// memory (this build's, or the last good one's when there were errors).

@@ -237,7 +237,8 @@ fn wider_changes_fall_back_to_a_full_build() {
     let root = dir.path();
     let mut memory = full_build(root);
     let new_note = "content/people/carol.md";
-    let cases: &[(&str, &dyn Fn(&Path), &str)] = &[
+    type Case<'a> = (&'a str, &'a dyn Fn(&Path), &'a str);
+    let cases: &[Case] = &[
         (
             BOB,
             &|r| {
