@@ -270,6 +270,9 @@ impl Timings {
         let started = std::time::Instant::now();
         let out = work();
         self.stages.push((stage, started.elapsed()));
+        if std::env::var_os("CASEFILE_TRACE").is_some() {
+            eprintln!("  {stage} done; {}", crate::render::memory_in_use());
+        }
         out
     }
 }

@@ -169,17 +169,29 @@ impl StagedSite {
         })
     }
 
-    /// Writes one file into the staging folder (a later file of the same path replaces it).
+    /// Puts one file into the staging folder (a later file of the same path replaces it). A
+    /// file whose bytes the previous site already holds is hard-linked from it instead of
+    /// written: nothing is copied, and its modification time stays that of the build that
+    /// last changed it, so `rsync` and static hosts see only what really changed.
     pub fn write(&self, output: &Output) -> Result<(), WriteError> {
         let path = self.staging.join(&output.path);
-        if let Err(first) = std::fs::write(&path, &output.bytes) {
-            // Most pages are the first file of their folder: create it and try once more.
-            let Some(folder) = path.parent() else {
-                return Err(io_error("write", &path, first));
-            };
-            std::fs::create_dir_all(folder).map_err(|e| io_error("create", folder, e))?;
-            std::fs::write(&path, &output.bytes).map_err(|e| io_error("write", &path, e))?;
+        let previous = self.dir.join(&output.path);
+        if unchanged(&previous, &output.bytes)
+            && place(&path, |p| std::fs::hard_link(&previous, p)).is_ok()
+        {
+            self.files
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ok(());
         }
+        place(&path, |p| {
+            use std::io::Write;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(p)?
+                .write_all(&output.bytes)
+        })
+        .map_err(|e| io_error("write", &path, e))?;
         self.files
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
@@ -216,10 +228,61 @@ impl StagedSite {
         }
         self.finished = true;
         if had_old {
-            let _ = std::fs::remove_dir_all(&old);
+            remove_tree(&old);
         }
         Ok(())
     }
+}
+
+/// Whether `path` is a plain file holding exactly `bytes`.
+fn unchanged(path: &Path, bytes: &[u8]) -> bool {
+    let same_size =
+        std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+    same_size && std::fs::read(path).is_ok_and(|old| old == bytes)
+}
+
+/// Creates the file at `path` with `create` (which must fail if it exists): creating its
+/// folder when missing (most pages are the first file of theirs), and removing a file put
+/// there before (never writing through it: it may be a hard link into the previous site).
+fn place(path: &Path, create: impl Fn(&Path) -> std::io::Result<()>) -> std::io::Result<()> {
+    match create(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(folder) = path.parent() {
+                std::fs::create_dir_all(folder)?;
+            }
+            create(path)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(path)?;
+            create(path)
+        }
+        done => done,
+    }
+}
+
+/// Deletes a previous site: its second-level entries (one folder per page) on every core, then
+/// what is left. Unlinking 20,000 files one by one was a tenth of a 10,000-note build.
+fn remove_tree(dir: &Path) {
+    use rayon::prelude::*;
+    let children = |d: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(d)
+            .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    let grandchildren: Vec<PathBuf> = children(dir)
+        .into_iter()
+        .filter(|p| p.symlink_metadata().is_ok_and(|m| m.is_dir()))
+        .flat_map(|p| children(&p))
+        .collect();
+    grandchildren.par_iter().for_each(|p| {
+        let is_dir = p.symlink_metadata().is_ok_and(|m| m.is_dir());
+        let _ = if is_dir {
+            std::fs::remove_dir_all(p)
+        } else {
+            std::fs::remove_file(p)
+        };
+    });
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 impl Sink for StagedSite {

@@ -17,39 +17,39 @@ struct BriefJson<'a> {
     version: u32,
     title: &'a str,
     base_url: &'a str,
-    notes: Vec<NoteJson>,
-    citations: Vec<CitationJson>,
+    notes: Vec<NoteJson<'a>>,
+    citations: Vec<CitationJson<'a>>,
     disagreements: Vec<DisagreementJson>,
 }
 
 #[derive(Serialize)]
-struct NoteJson {
-    slug: String,
+struct NoteJson<'a> {
+    slug: &'a str,
     kind: &'static str,
-    title: String,
+    title: &'a str,
     url: String,
-    summary: String,
-    aliases: Vec<String>,
-    tags: Vec<String>,
+    summary: &'a str,
+    aliases: &'a [String],
+    tags: &'a [String],
     date: Option<String>,
     until: Option<String>,
     roles: Vec<Value>,
     facts: Vec<Value>,
-    parent: Option<String>,
-    participants: Vec<String>,
-    links: Vec<String>,
-    backlinks: Vec<String>,
+    parent: Option<&'a str>,
+    participants: Vec<&'a str>,
+    links: Vec<&'a str>,
+    backlinks: Vec<&'a str>,
     source: Option<Value>,
 }
 
 #[derive(Serialize)]
-struct CitationJson {
+struct CitationJson<'a> {
     id: usize,
-    note: String,
-    source: String,
-    quote: Option<String>,
-    paragraph: Option<String>,
-    mark: Option<String>,
+    note: &'a str,
+    source: &'a str,
+    quote: Option<&'a str>,
+    paragraph: Option<&'a str>,
+    mark: Option<&'a str>,
     line: usize,
 }
 
@@ -66,26 +66,26 @@ pub fn brief_json(
     _rendered: &[RenderedNote],
     base: &str,
 ) -> Vec<u8> {
-    let slug = |id: NoteId| brief.notes[id].slug.clone();
+    let slug = |id: NoteId| brief.notes[id].slug.as_str();
     let cite_ids = |ids: &[usize]| ids.to_vec();
     let notes = brief
         .notes
         .iter()
         .map(|n| {
-            let mut links: Vec<String> = n.body_links.iter().flatten().map(|l| slug(l.note)).collect();
+            let mut links: Vec<&str> = n.body_links.iter().flatten().map(|l| slug(l.note)).collect();
             links.sort();
             links.dedup();
-            let mut backlinks: Vec<String> = brief.relations.incoming[n.id].iter().map(|e| slug(e.from)).collect();
+            let mut backlinks: Vec<&str> = brief.relations.incoming[n.id].iter().map(|e| slug(e.from)).collect();
             backlinks.sort();
             backlinks.dedup();
             NoteJson {
-                slug: n.slug.clone(),
+                slug: &n.slug,
                 kind: n.kind.name(),
-                title: n.title.clone(),
+                title: &n.title,
                 url: format!("{base}{}", n.path_in_site()),
-                summary: n.summary.clone(),
-                aliases: n.aliases.clone(),
-                tags: n.tags.clone(),
+                summary: &n.summary,
+                aliases: &n.aliases,
+                tags: &n.tags,
                 date: n.date.map(|d| d.iso()),
                 until: n.until.map(|d| d.iso()),
                 roles: n
@@ -125,9 +125,9 @@ pub fn brief_json(
             id: c.id,
             note: slug(c.note),
             source: slug(c.source),
-            quote: c.quote.clone(),
-            paragraph: evidence.citations[c.id].paragraph_id.clone(),
-            mark: evidence.anchor(brief, c.id).map(str::to_string),
+            quote: c.quote.as_deref(),
+            paragraph: evidence.citations[c.id].paragraph_id.as_deref(),
+            mark: evidence.anchor(brief, c.id),
             line: c.location.line,
         })
         .collect();

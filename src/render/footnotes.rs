@@ -169,14 +169,17 @@ pub fn text_fragment(quote: &str) -> String {
         .filter(|p| !p.is_empty())
         .collect();
     let encode = |s: &str| {
-        let mut out = String::new();
+        let mut out = String::with_capacity(s.len() * 2);
         for b in s.bytes() {
             if b.is_ascii_alphanumeric()
                 || matches!(b, b'.' | b'_' | b'~' | b'\'' | b'(' | b')' | b'*' | b'!')
             {
                 out.push(b as char);
             } else {
-                out.push_str(&format!("%{b:02X}"));
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
             }
         }
         out

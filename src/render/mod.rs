@@ -152,34 +152,46 @@ pub fn render_into_keeping(
         places: &places,
     };
 
-    brief
-        .notes
-        .par_iter()
-        .filter(|note| {
-            selection
-                .only_notes
-                .is_none_or(|only| only.contains(&note.id))
-        })
-        .try_for_each(|note| sink.put(ctx.note_page(engine, note.id)?))?;
-    tr("note pages");
-    for page in ctx.site_pages(engine)? {
-        sink.put(page)?;
-    }
-    sink.put(Output::new(
-        "casefile.json",
-        data::brief_json(brief, evidence, &rendered, &base),
-    ))?;
-    tr("site pages+json");
-    sink.put(Output::new("feed.xml", data::atom_feed(brief)))?;
-    sink.put(Output::new("sitemap.xml", data::sitemap(brief)))?;
-    sink.put(Output::new(
-        "highlight.css",
-        crate::markdown::highlight::stylesheet(
-            &brief.config.highlight_light,
-            &brief.config.highlight_dark,
-        )?
-        .into_bytes(),
-    ))?;
+    // The site-wide files are each made on one thread: they are made beside the note pages
+    // (which keep every other core busy), not after them.
+    let site_wide = || -> Result<(), String> {
+        for page in ctx.site_pages(engine)? {
+            sink.put(page)?;
+        }
+        tr("site pages");
+        sink.put(Output::new(
+            "casefile.json",
+            data::brief_json(brief, evidence, &rendered, &base),
+        ))?;
+        sink.put(Output::new("feed.xml", data::atom_feed(brief)))?;
+        sink.put(Output::new("sitemap.xml", data::sitemap(brief)))?;
+        sink.put(Output::new(
+            "highlight.css",
+            crate::markdown::highlight::stylesheet(
+                &brief.config.highlight_light,
+                &brief.config.highlight_dark,
+            )?
+            .into_bytes(),
+        ))?;
+        tr("data files");
+        Ok(())
+    };
+    let note_pages = || {
+        let done = brief
+            .notes
+            .par_iter()
+            .filter(|note| {
+                selection
+                    .only_notes
+                    .is_none_or(|only| only.contains(&note.id))
+            })
+            .try_for_each(|note| sink.put(ctx.note_page(engine, note.id)?));
+        tr("note pages");
+        done
+    };
+    let (site_wide, note_pages) = rayon::join(site_wide, note_pages);
+    site_wide?;
+    note_pages?;
     if let Some(thread) = search_thread {
         let search_files = thread
             .join()
@@ -194,16 +206,45 @@ pub fn render_into_keeping(
     })
 }
 
-/// With `CASEFILE_TRACE=1`, prints when each step of rendering ended (for performance work:
-/// `-v` gives whole stages only).
+/// With `CASEFILE_TRACE=1`, prints when each step of rendering ended and the memory in use
+/// (for performance work: `-v` gives whole stages only).
 fn trace_step(started: std::time::Instant, step: &str) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *ON.get_or_init(|| std::env::var_os("CASEFILE_TRACE").is_some()) {
         eprintln!(
-            "    render: {step} done at {:.1} ms",
-            started.elapsed().as_secs_f64() * 1e3
+            "    render: {step} done at {:.1} ms; {}",
+            started.elapsed().as_secs_f64() * 1e3,
+            memory_in_use()
         );
     }
+}
+
+/// The process's CPU time so far and its resident memory now and at its peak, from `/proc`
+/// (Linux only; elsewhere zeros and blanks).
+pub fn memory_in_use() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    // utime and stime, fields 14 and 15 of /proc/self/stat, in clock ticks (100 per second).
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: u64 = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|t| t.parse::<u64>().ok())
+        .sum();
+    format!(
+        "CPU {} ms, RSS {}, peak {}",
+        ticks * 10,
+        field("VmRSS:"),
+        field("VmHWM:")
+    )
 }
 
 fn render_note_body(

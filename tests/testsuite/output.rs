@@ -43,6 +43,53 @@ fn a_successful_rebuild_replaces_the_previous_site() {
 }
 
 #[test]
+fn a_rebuild_keeps_unchanged_files_as_they_were_and_rewrites_changed_ones() {
+    let brief = Brief::fixture("broken/clean");
+    brief.build().expect_clean();
+    let out = brief.out().to_path_buf();
+    let modified = |rel: &str| {
+        std::fs::metadata(out.join(rel))
+            .and_then(|m| m.modified())
+            .expect("a modification time")
+    };
+    let unchanged_page = "404.html";
+    let person_page = "people/ann-lee/index.html";
+    let (unchanged_before, person_before) = (modified(unchanged_page), modified(person_page));
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    // The person's body changes; the "not found" page does not show it.
+    let person = brief.read("content/people/ann-lee.md");
+    let brief = brief.file(
+        "content/people/ann-lee.md",
+        &person.replace("Ann Lee founded", "Ann Lee, an engineer, founded"),
+    );
+    brief.build().expect_clean();
+    assert_eq!(
+        modified(unchanged_page),
+        unchanged_before,
+        "an unchanged page was written again"
+    );
+    assert_ne!(
+        modified(person_page),
+        person_before,
+        "the changed page kept its old time"
+    );
+    assert_contains!(
+        std::fs::read_to_string(out.join(person_page)).unwrap_or_default(),
+        "an engineer"
+    );
+    // A brief's static file replacing a theme file of the same name, twice in a row: the
+    // second build links the theme's unchanged bytes, then must replace them, not write
+    // through the link into the previous site.
+    let brief = brief.file("static/style.css", "body { color: red }\n");
+    brief.build().expect_clean();
+    brief.build().expect_clean();
+    assert_eq!(
+        std::fs::read_to_string(out.join("style.css")).unwrap_or_default(),
+        "body { color: red }\n"
+    );
+}
+
+#[test]
 fn a_foreign_folder_is_refused_and_left_untouched() {
     let brief = Brief::fixture("broken/clean");
     let out = brief.out();
