@@ -401,3 +401,111 @@ fn warnings_of_an_edited_note_replace_its_old_ones() {
     assert!(citation_needed(&result) > 0);
     drop(memory);
 }
+
+/// The edits of the tests above on a generated corpus, many notes at a time, each compared
+/// with a full build: `CASEFILE_INCREMENTAL_BRIEF=/dev/shm/corpus1k-ns cargo test --release
+/// incremental_builds_of_a_generated_brief -- --ignored` (copies the brief; takes a minute).
+#[test]
+#[ignore]
+fn incremental_builds_of_a_generated_brief_give_the_pages_of_full_builds() {
+    let Some(brief) = std::env::var_os("CASEFILE_INCREMENTAL_BRIEF") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for name in ["casefile.yaml", "content"] {
+        let from = Path::new(&brief).join(name);
+        if from.is_dir() {
+            copy_dir(&from, &root.join(name));
+        } else {
+            std::fs::copy(&from, root.join(name)).unwrap();
+        }
+    }
+    let mut people: Vec<String> = std::fs::read_dir(root.join("content/people"))
+        .unwrap()
+        .map(|e| {
+            format!(
+                "content/people/{}",
+                e.unwrap().file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    people.sort();
+    let companies: Vec<String> = std::fs::read_dir(root.join("content/companies"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let mut memory = full_build(root);
+    // Each edit: what it does, and how it rewrites a note's text (None: not applicable).
+    type Rewrite = fn(&str, &[String]) -> Option<String>;
+    let rewrites: &[(&str, Rewrite)] = &[
+        ("a sentence", |t, _| {
+            Some(format!("{t}One more sentence.\n"))
+        }),
+        ("a quote shortened by its last word", |t, _| {
+            let start = t.find("[@")?;
+            let rest = &t[start..];
+            let open = rest.find(", \"")? + 3;
+            let close = rest[open..].find("\"]")? + open;
+            let quote = &rest[open..close];
+            let cut = quote.rfind(' ')?;
+            (!quote.contains("...")).then(|| {
+                format!(
+                    "{}{}{}",
+                    &t[..start + open],
+                    &quote[..cut],
+                    &t[start + close..]
+                )
+            })
+        }),
+        ("a new citation of a source it cites", |t, _| {
+            let start = t.find("[@")? + 2;
+            let end = t[start..].find(',')? + start;
+            Some(format!("{t}It is cited once more [@{}].\n", &t[start..end]))
+        }),
+        ("the first citation removed", |t, _| {
+            let start = t.rfind(" [@")?;
+            let end = t[start..].find(']')? + start + 1;
+            Some(format!("{}{}", &t[..start], &t[end..]))
+        }),
+        ("a new link", |t, companies| {
+            Some(format!(
+                "{t}See [[{}]].\n",
+                companies[t.len() % companies.len()]
+            ))
+        }),
+        ("a role's title", |t, _| {
+            let at = t.find("\n    title: ")? + "\n    title: ".len();
+            Some(format!("{}Acting {}", &t[..at], &t[at..]))
+        }),
+    ];
+    for (round, &(what, rewrite)) in rewrites.iter().enumerate() {
+        // Three notes edited at once, in different parts of the brief.
+        let edited: Vec<&String> = [round * 7, 300 + round * 5, people.len() - 1 - round]
+            .iter()
+            .map(|&i| &people[i % people.len()])
+            .collect();
+        let mut changed = Vec::new();
+        for file in &edited {
+            let path = root.join(file);
+            let text = std::fs::read_to_string(&path).unwrap();
+            if let Some(new) = rewrite(&text, &companies) {
+                std::fs::write(&path, new).unwrap();
+                changed.push(file.as_str());
+            }
+        }
+        assert!(!changed.is_empty(), "{what} applies to the brief's notes");
+        let (result, next) = rebuild(root, memory, &changed);
+        assert!(!result.diagnostics.has_errors(), "{what}");
+        assert!(result.pages_rendered.is_some(), "{what} is incremental");
+        assert_same_site(&next, root, what);
+        memory = next;
+    }
+}
