@@ -170,12 +170,7 @@ async fn rebuild_on_change(
             eprintln!("warning: cannot watch {e}");
             pending = Changes::Unknown;
         }
-        if std::env::var_os("CASEFILE_TRACE").is_some() {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default();
-            eprintln!("    serve: rebuild starts at {} ms", now.as_millis());
-        }
+        trace_clock("rebuild starts");
         let previous = site.current();
         let (next, next_memory) = rebuild(
             &options,
@@ -189,12 +184,7 @@ async fn rebuild_on_change(
         memory = next_memory;
         let good = next.errors().is_none();
         site.replace(next);
-        if std::env::var_os("CASEFILE_TRACE").is_some() {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default();
-            eprintln!("    serve: site replaced at {} ms", now.as_millis());
-        }
+        trace_clock("site replaced");
         // No open page is not an error.
         let _ = reload.send(());
         if good && memory.as_ref().is_some_and(BuildMemory::has_stale_files) {
@@ -206,6 +196,20 @@ async fn rebuild_on_change(
                 Err(_) => memory = catch_up(memory, &site, &reload).await,
             }
         }
+    }
+}
+
+/// With `CASEFILE_TRACE=1`, prints the wall-clock time of a moment of a rebuild, to set beside
+/// the time a file was saved (`scripts/serve_latency.py` and by hand).
+fn trace_clock(moment: &str) {
+    if std::env::var_os("CASEFILE_TRACE").is_some() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        eprintln!(
+            "    serve: {moment} at {} ms since the epoch",
+            now.as_millis()
+        );
     }
 }
 
