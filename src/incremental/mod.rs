@@ -29,6 +29,10 @@
 //!    changed, the companies of edited roles, the participants of an event whose first source
 //!    changed (their timelines), and every note whose incoming links or related notes differ.
 //!
+//! Rendering those pages touches nothing in proportion to the brief: a page's neighbourhood
+//! graph is drawn from the part of the graph it can reach ([`neighbourhoods`]), and the new
+//! site shares every unchanged file with the old one ([`Pages`]).
+//!
 //! The site-wide files that could change are left stale and marked: `casefile.json` (it holds
 //! every citation's line) always, the site-wide pages (timeline, indexes, graph) when an
 //! event's first source changed; [`BuildMemory::catch_up`] renders them afterwards, which

@@ -190,6 +190,27 @@ fn incremental_builds_give_the_pages_of_a_full_build_and_render_fewer() {
         assert_same_site(&next, root, what);
         memory = next;
     }
+    // The front page's body, and a page's, with a new citation and a new link.
+    edit(
+        root,
+        "content/_index.md",
+        "in July 2025 [@daily",
+        "in July 2025, hired this summer [@weekly-2025-07, \"hired Ann Smith this summer\"; @daily",
+    );
+    edit(
+        root,
+        "content/pages/method.md",
+        "exact words of a source",
+        "exact words of a source, as [[Bob Jones]] would say,",
+    );
+    let (result, next) = rebuild(
+        root,
+        memory,
+        &["content/_index.md", "content/pages/method.md"],
+    );
+    assert!(result.pages_rendered.is_some());
+    assert_same_site(&next, root, "the front page and a page");
+    memory = next;
     // Two notes at once, both changing their number of citations.
     edit(
         root,
