@@ -7,30 +7,30 @@
 //! files that changed; [`rebuild`] then handles the common case — the body or front matter of
 //! existing notes edited — in five steps:
 //!
-//! 1. **Read** ([`changes`]): each changed note is read and parsed again, and resolved against
+//! 1. **Read** (`changes.rs`): each changed note is read and parsed again, and resolved against
 //!    the rest of the brief as it was. Any other change (a note added, removed or renamed, a
 //!    source, settings, templates, static files) makes a full build.
-//! 2. **Check what others see** ([`patch`]): what other pages show of a note must not have
+//! 2. **Check what others see** (`patch.rs`): what other pages show of a note must not have
 //!    changed — kind, title, aliases, summary, tags, dates, headings (link fragments), and
 //!    the edges of the relationship graph (roles' organisations, parent, participants, whose
 //!    layout reaches every neighbourhood). If it did, a full build.
-//! 3. **Verify and patch** ([`patch`]): only the edited notes' quotes are located again. When
+//! 3. **Verify and patch** (`patch.rs`): only the edited notes' quotes are located again. When
 //!    their citations changed, the citations after them are renumbered everywhere they are
 //!    held, and the marks of every source they cite or cited are recomputed; notes whose
 //!    footnotes point at a mark whose id moved are noted. Their own problems replace their old
 //!    diagnostics; an error is reported as a full build would report it, and the memory stays
 //!    that of the last good site. Body links changed: the relations are derived again.
-//! 4. **Bodies** ([`affected`]): the bodies rendered again are the edited notes', the
+//! 4. **Bodies** (`affected.rs`): the bodies rendered again are the edited notes', the
 //!    companies their roles are at (their People list carries the roles' footnotes), and the
 //!    notes whose footnotes pointed at a moved mark. Each is compared with the old one.
-//! 5. **Pages** ([`affected`]): the edited notes' pages, and the pages of notes whose body
+//! 5. **Pages** (`affected.rs`): the edited notes' pages, and the pages of notes whose body
 //!    changed; then, from what changed, the pages that show it: the link targets of a body
 //!    whose link sentences changed ("Mentioned in"), the sources whose citing places or marks
 //!    changed, the companies of edited roles, the participants of an event whose first source
 //!    changed (their timelines), and every note whose incoming links or related notes differ.
 //!
 //! Rendering those pages touches nothing in proportion to the brief: a page's neighbourhood
-//! graph is drawn from the part of the graph it can reach ([`neighbourhoods`]), and the new
+//! graph is drawn from the part of the graph it can reach (`neighbourhoods.rs`), and the new
 //! site shares every unchanged file with the old one ([`Pages`]).
 //!
 //! The site-wide files that could change are left stale and marked: `casefile.json` (it holds
