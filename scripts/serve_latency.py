@@ -1,41 +1,62 @@
-"""Time from saving a note to casefile serve's "rebuilt in" line, median of 5 edits.
+"""Time from saving a note to `casefile serve` serving the edited page, median of N edits.
 
-Usage: python3 scripts/serve_latency.py [FOLDER_FOR_THE_COPY] [--poll]
-Copies the brief (content/, casefile.yaml, ...) into a temporary folder under FOLDER (default
-/dev/shm, RAM-backed), runs target/release/casefile serve --port 0 on it, rewrites
-content/people/ruoming-pang.md five times and timestamps the server's stderr lines.
+Usage: python3 scripts/serve_latency.py [--brief DIR] [--runs N] [--poll] [--bin PATH]
+
+Copies the brief (default: this repository's own; e.g. --brief /dev/shm/corpus10k-ns for a
+generated corpus) into a temporary folder in /dev/shm, starts `casefile serve --port 0` on the
+copy, waits for the first build, then N times rewrites the first person note in place with one
+more sentence holding a unique word and polls that note's page with curl until the word is
+served: what a writer waits for after saving (watcher, debounce, rebuild, serving). Also prints
+serve's own "rebuilt in" lines. The copy is removed and serve stopped by its process id.
 """
-import os, shutil, subprocess, sys, threading, time, queue, statistics, tempfile
-src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-base = sys.argv[1] if len(sys.argv) > 1 else "/dev/shm"
-extra = sys.argv[2:]
-root = tempfile.mkdtemp(dir=base)
+import argparse, os, shutil, statistics, subprocess, tempfile, threading, time, queue
+
+here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ap = argparse.ArgumentParser()
+ap.add_argument("--brief", default=here)
+ap.add_argument("--runs", type=int, default=7)
+ap.add_argument("--poll", action="store_true")
+ap.add_argument("--bin", default=f"{here}/target/release/casefile")
+args = ap.parse_args()
+
+root = tempfile.mkdtemp(dir="/dev/shm", prefix="serve-latency-")
 for name in ["casefile.yaml", "content", "static", "themes", "templates"]:
-    p = os.path.join(src, name)
+    p = os.path.join(args.brief, name)
     if os.path.isdir(p): shutil.copytree(p, os.path.join(root, name))
     elif os.path.isfile(p): shutil.copy(p, os.path.join(root, name))
-proc = subprocess.Popen([f"{src}/target/release/casefile", "serve", "--root", root, "--port", "0", *extra],
+people = os.path.join(root, "content/people")
+note = os.path.join(people, sorted(n for n in os.listdir(people) if n.endswith(".md"))[0])
+slug = os.path.basename(note)[:-3]
+proc = subprocess.Popen([args.bin, "serve", "--root", root, "--port", "0"] + (["--poll"] if args.poll else []),
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 lines = queue.Queue()
 def pump():
     for line in proc.stderr:
-        lines.put((time.monotonic(), line.rstrip()))
+        lines.put(line.rstrip())
 threading.Thread(target=pump, daemon=True).start()
-print(proc.stdout.readline().strip())
-first = lines.get(timeout=60); print("first:", first[1])
-note = os.path.join(root, "content/people/ruoming-pang.md")
+url = proc.stdout.readline().strip().split()[-1] + f"people/{slug}/"
+def fetch():
+    r = subprocess.run(["curl", "-fs", url], capture_output=True, text=True)
+    return r.stdout if r.returncode == 0 else ""
+print(lines.get(timeout=600))
 text = open(note).read()
-lat, builds = [], []
+latencies = []
 try:
-    for i in range(5):
+    for i in range(args.runs):
         time.sleep(1.5)
-        t0 = time.monotonic()
-        with open(note, "w") as f: f.write(text + f"\nEdit number {i}.\n")
-        while True:
-            t, line = lines.get(timeout=30)
-            if line.startswith("rebuilt in") or line.startswith("build failed"): break
-        lat.append((t - t0) * 1000); builds.append(int(line.split()[2]))
-        print(f"edit {i}: {lat[-1]:.0f} ms save->line; {line}")
+        marker = f"latencyedit{i}x{os.getpid()}"
+        start = time.monotonic()
+        with open(note, "w") as f: f.write(text + f"Edited {marker}.\n")
+        while marker not in fetch():
+            if time.monotonic() - start > 120: raise SystemExit("the edit never reached the page")
+        latencies.append((time.monotonic() - start) * 1000)
+        print(f"edit {i + 1}: {latencies[-1]:.0f} ms")
+    time.sleep(1.5)
 finally:
+    with open(note, "w") as f: f.write(text)
     proc.terminate(); proc.wait(); shutil.rmtree(root)
-print(f"median save->rebuilt line: {statistics.median(lat):.0f} ms; median build: {statistics.median(builds)} ms ({base} {' '.join(extra)})")
+while not lines.empty():
+    line = lines.get()
+    if line.startswith(("rebuilt", "caught", "build failed")): print("  serve:", line)
+print(f"median save -> page served: {statistics.median(latencies):.0f} ms "
+      f"(min {min(latencies):.0f}, max {max(latencies):.0f}, {len(latencies)} edits; {args.brief})")

@@ -8,10 +8,14 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::coverage::{Coverage, coverage};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location, SourceFiles};
-use crate::incremental::{BuildMemory, Plan};
+use crate::incremental::{BuildMemory, Changes};
+use crate::load::Loaded;
 use crate::output::{Collect, Output, StagedSite, WriteError};
 use crate::render::Selection;
+use crate::render::partial::Rendered;
 use crate::render::templates::{Engine, theme_static};
+use crate::resolve::Brief;
+use crate::verify::{Evidence, QuoteChecks};
 
 /// What the user asked for.
 #[derive(Clone, Debug)]
@@ -55,18 +59,48 @@ pub fn build_with_progress(
     options: &BuildOptions,
     progress: &dyn Fn(&str),
 ) -> Result<BuildResult, FatalError> {
-    build_incremental(options, progress, None).map(|(result, _)| result)
+    run(options, progress, None).map(|(result, _)| result)
 }
 
-/// A build that may reuse the pages of the previous one (see [`crate::incremental`]): only the
-/// pages the changes can affect are rendered again. Returns what this build leaves for the next
-/// (nothing when it failed).
+/// A build for `serve` that reuses what the previous one left in `memory` (see
+/// [`crate::incremental`]): when `changes` allow it, only what they touch is loaded, checked and
+/// rendered again; otherwise the whole pipeline runs. Returns the memory for the next build:
+/// this one's when it succeeded, the previous one (which still describes the last good site)
+/// when it failed, `None` when neither is usable. The site itself is in the memory
+/// ([`BuildMemory::pages`]); `outputs` stays `None`.
 pub fn build_incremental(
     options: &BuildOptions,
     progress: &dyn Fn(&str),
-    memory: Option<&BuildMemory>,
-) -> Result<(BuildResult, Option<BuildMemory>), FatalError> {
-    run(options, progress, memory, None)
+    memory: Option<BuildMemory>,
+    changes: Changes,
+) -> (Result<BuildResult, FatalError>, Option<BuildMemory>) {
+    let kept = match memory {
+        Some(memory) => match crate::incremental::rebuild(options, memory, changes) {
+            crate::incremental::Attempt::Done(result, memory) => return (Ok(result), Some(memory)),
+            crate::incremental::Attempt::NeedsFull(kept) => kept,
+        },
+        None => None,
+    };
+    let stamp = crate::incremental::settings_stamp(&options.root);
+    match run(options, progress, None) {
+        Ok((mut result, Some(pipeline))) => {
+            let outputs = result.outputs.take().unwrap_or_default();
+            let memory = BuildMemory::new(options, stamp, pipeline, outputs, &result);
+            (Ok(result), Some(memory))
+        }
+        Ok((result, None)) => (Ok(result), kept),
+        Err(e) => (Err(e), kept),
+    }
+}
+
+/// What a build's stages produced, kept by `serve` for the next build ([`BuildMemory`]).
+pub struct Pipeline {
+    pub loaded: Loaded,
+    pub brief: Brief,
+    pub evidence: Evidence,
+    pub checks: QuoteChecks,
+    pub rendered: Rendered,
+    pub engine: Engine,
 }
 
 /// [`build_with_progress`], writing the site into `dir` (replaced atomically; see
@@ -78,15 +112,16 @@ pub fn build_into_folder(
     dir: &Path,
     force: bool,
 ) -> Result<BuildResult, FatalError> {
-    run(options, progress, None, Some((dir, force))).map(|(result, _)| result)
+    run(options, progress, Some((dir, force))).map(|(result, _)| result)
 }
 
+/// The pipeline. Without `folder` the site is returned in [`BuildResult::outputs`], with what
+/// the stages produced when it succeeded.
 fn run(
     options: &BuildOptions,
     progress: &dyn Fn(&str),
-    memory: Option<&BuildMemory>,
     folder: Option<(&Path, bool)>,
-) -> Result<(BuildResult, Option<BuildMemory>), FatalError> {
+) -> Result<(BuildResult, Option<Pipeline>), FatalError> {
     let root = options.root.as_path();
     let mut diagnostics = Diagnostics::new();
     let config_text = std::fs::read_to_string(root.join("casefile.yaml")).ok();
@@ -115,17 +150,17 @@ fn run(
         config.base_url = url;
     }
     let mut timings = Timings::default();
-    let loaded = timings.time(progress, "load", || {
+    let mut loaded = timings.time(progress, "load", || {
         crate::load::load(root, options.drafts, &mut diagnostics)
     });
     let brief = timings.time(progress, "resolve", || {
         crate::resolve::resolve(config, &loaded, &mut diagnostics)
     });
-    let evidence = timings.time(progress, "verify", || {
-        crate::verify::verify(&brief, &mut diagnostics)
+    let (evidence, checks) = timings.time(progress, "verify", || {
+        crate::verify::verify_keeping(&brief, &mut diagnostics)
     });
     let coverage = timings.time(progress, "coverage", || coverage(&brief, &mut diagnostics));
-    files.absorb(loaded.files);
+    files.absorb(std::mem::take(&mut loaded.files));
     let mut result = BuildResult {
         outputs: None,
         diagnostics,
@@ -140,18 +175,7 @@ fn run(
     if !options.render || result.diagnostics.has_errors() {
         return Ok((result, None));
     }
-    let plan = memory.map_or(Plan::Full, |m| m.plan(&brief, root));
-    let selection = match &plan {
-        Plan::Full => Selection::default(),
-        Plan::Notes(ids) => Selection {
-            only_notes: Some(ids),
-            skip_search: true,
-        },
-    };
-    result.pages_rendered = match &plan {
-        Plan::Full => None,
-        Plan::Notes(ids) => Some(ids.len()),
-    };
+    let selection = Selection::default();
     let engine = timings
         .time(progress, "templates", || {
             Engine::load(root, &brief.config.theme)
@@ -195,9 +219,9 @@ fn run(
         return Ok((result, None));
     }
     let collect = Collect::default();
-    timings
+    let rendered = timings
         .time(progress, "render", || {
-            crate::render::render_into(&brief, &evidence, &engine, selection, &collect)
+            crate::render::render_into_keeping(&brief, &evidence, &engine, selection, &collect)
         })
         .map_err(FatalError)?;
     let mut outputs = collect.into_outputs();
@@ -216,19 +240,17 @@ fn run(
             false
         }
     });
-    if let (Plan::Notes(_), Some(previous)) = (&plan, memory) {
-        // The pages not rendered again are the previous build's.
-        let mut merged = previous.outputs.clone();
-        merged.extend(outputs.into_iter().map(|o| (o.path, o.bytes)));
-        outputs = merged
-            .into_iter()
-            .map(|(path, bytes)| Output::new(path, bytes))
-            .collect();
-    }
-    let next = BuildMemory::new(&brief, root, &outputs);
     result.outputs = Some(outputs);
     result.timings = timings;
-    Ok((result, Some(next)))
+    let pipeline = Pipeline {
+        loaded,
+        brief,
+        evidence,
+        checks,
+        rendered,
+        engine,
+    };
+    Ok((result, Some(pipeline)))
 }
 
 /// Wall time of each stage, for `-v` and for finding what to make faster.

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Kind;
-use crate::resolve::Brief;
+use crate::resolve::{Brief, Note};
 
 /// A paragraph shorter than this many words is a heading-like line, not a claim.
 const MIN_CLAIM_WORDS: usize = 6;
@@ -48,32 +48,7 @@ pub fn coverage(brief: &Brief, diagnostics: &mut Diagnostics) -> Coverage {
         if note.kind == Kind::Source {
             continue;
         }
-        let mut blocks = 0;
-        let mut cited = 0;
-        for block in &note.scan.blocks {
-            if block.words < MIN_CLAIM_WORDS {
-                continue;
-            }
-            blocks += 1;
-            if block.cited {
-                cited += 1;
-            } else {
-                let location = crate::diagnostic::Location::at_offset(
-                    &note.path,
-                    &note.text,
-                    note.body_start + block.range.start,
-                    1,
-                );
-                diagnostics.push(
-                    Diagnostic::warning(
-                        "citation-needed",
-                        location,
-                        "citation needed: this paragraph states something without a source",
-                    )
-                    .with_help("add a citation such as [@source-slug, \"exact words\"]"),
-                );
-            }
-        }
+        let (blocks, cited) = citation_needed(note, diagnostics);
         report.blocks += blocks;
         report.cited_blocks += cited;
         report.notes.push(NoteCoverage {
@@ -85,21 +60,61 @@ pub fn coverage(brief: &Brief, diagnostics: &mut Diagnostics) -> Coverage {
         });
     }
     for note in brief.notes.iter().filter(|n| n.kind == Kind::Source) {
-        if !brief.citations.iter().any(|c| c.source == note.id) {
+        if uncited_source(brief, note, diagnostics) {
             report.uncited_sources.push(note.slug.clone());
-            diagnostics.push(
-                Diagnostic::warning(
-                    "uncited-source",
-                    crate::diagnostic::Location::file_only(&note.path),
-                    format!("nothing cites the source \"{}\"", note.title),
-                )
-                .with_help("cite it where the brief relies on it, or remove it"),
-            );
         }
     }
     report.percent = percent(report.cited_blocks, report.blocks);
     report.claims = claims(brief);
     report
+}
+
+/// Warns of each paragraph of `note` that states something without a citation; returns how
+/// many paragraphs count as claims and how many of them are cited.
+pub fn citation_needed(note: &Note, diagnostics: &mut Diagnostics) -> (usize, usize) {
+    let mut blocks = 0;
+    let mut cited = 0;
+    for block in &note.scan.blocks {
+        if block.words < MIN_CLAIM_WORDS {
+            continue;
+        }
+        blocks += 1;
+        if block.cited {
+            cited += 1;
+        } else {
+            let location = crate::diagnostic::Location::at_offset(
+                &note.path,
+                &note.text,
+                note.body_start + block.range.start,
+                1,
+            );
+            diagnostics.push(
+                Diagnostic::warning(
+                    "citation-needed",
+                    location,
+                    "citation needed: this paragraph states something without a source",
+                )
+                .with_help("add a citation such as [@source-slug, \"exact words\"]"),
+            );
+        }
+    }
+    (blocks, cited)
+}
+
+/// Warns when nothing cites the source `note`; returns whether that is so.
+pub fn uncited_source(brief: &Brief, note: &Note, diagnostics: &mut Diagnostics) -> bool {
+    let uncited = brief.citations_by_source[note.id].is_empty();
+    if uncited {
+        diagnostics.push(
+            Diagnostic::warning(
+                "uncited-source",
+                crate::diagnostic::Location::file_only(&note.path),
+                format!("nothing cites the source \"{}\"", note.title),
+            )
+            .with_help("cite it where the brief relies on it, or remove it"),
+        );
+    }
+    uncited
 }
 
 fn percent(part: usize, whole: usize) -> f64 {

@@ -12,8 +12,8 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::evidence::{PreparedSource, QuoteLookup, SourceParagraph};
-use crate::resolve::{Brief, CitationId, NoteId, fold};
+use crate::evidence::{PreparedSource, QuoteLookup, QuoteMatch, SourceParagraph};
+use crate::resolve::{Brief, Citation, CitationId, NoteId, fold};
 
 /// What the sources say about the brief's quotes.
 pub struct Evidence {
@@ -50,6 +50,20 @@ pub struct CitationEvidence {
 }
 
 pub fn verify(brief: &Brief, diagnostics: &mut Diagnostics) -> Evidence {
+    verify_keeping(brief, diagnostics).0
+}
+
+/// What verifying found besides the evidence, kept by `serve` so that an edit re-verifies only
+/// the quotes it touched ([`crate::incremental`]).
+pub struct QuoteChecks {
+    /// Indexed by note id; `Some` for sources.
+    pub prepared: Vec<Option<PreparedSource>>,
+    /// Indexed by citation id; `None` for a citation without a quote.
+    pub lookups: Vec<Option<QuoteLookup>>,
+}
+
+/// [`verify`], also returning each source prepared and each quote's lookup.
+pub fn verify_keeping(brief: &Brief, diagnostics: &mut Diagnostics) -> (Evidence, QuoteChecks) {
     let prepared: Vec<Option<PreparedSource>> = brief
         .notes
         .par_iter()
@@ -58,118 +72,149 @@ pub fn verify(brief: &Brief, diagnostics: &mut Diagnostics) -> Evidence {
     let lookups: Vec<Option<QuoteLookup>> = brief
         .citations
         .par_iter()
-        .map(|c| {
-            let quote = c.quote.as_deref()?;
-            Some(prepared[c.source].as_ref()?.locate(quote))
-        })
+        .map(|c| locate(&prepared, c))
         .collect();
 
     let mut pieces: Vec<Vec<(Range<usize>, usize, CitationId)>> =
         vec![Vec::new(); brief.notes.len()];
     let mut citations = vec![CitationEvidence::default(); brief.citations.len()];
     for (citation, lookup) in brief.citations.iter().zip(&lookups) {
-        let source = &brief.notes[citation.source];
-        match lookup {
-            None => {}
-            Some(QuoteLookup::Found(m)) => {
-                if m.occurrences > 1 {
-                    diagnostics.push(
-                        Diagnostic::warning(
-                            "ambiguous-quote",
-                            citation.location.clone(),
-                            format!("this quote appears {} times in \"{}\"; the first place is highlighted", m.occurrences, source.title),
-                        )
-                        .with_help("lengthen the quote so that it names one passage"),
-                    );
-                }
-                for range in &m.ranges {
-                    pieces[citation.source].push((range.clone(), m.paragraph, citation.id));
-                }
-                citations[citation.id].passages = m
-                    .ranges
-                    .iter()
-                    .filter_map(|r| source.body.get(r.clone()))
-                    .map(str::to_string)
-                    .collect();
+        report_lookup(brief, citation, lookup.as_ref(), diagnostics);
+        if let Some(QuoteLookup::Found(m)) = lookup {
+            for range in &m.ranges {
+                pieces[citation.source].push((range.clone(), m.paragraph, citation.id));
             }
-            Some(QuoteLookup::NotFound { closest }) => {
-                let help = match closest {
-                    Some(c) => format!(
-                        "the closest passage of the source (paragraph p{}) reads: \"{}\"",
-                        c.paragraph + 1,
-                        c.text.trim()
-                    ),
-                    None => "check the quote against the source text".to_string(),
-                };
-                diagnostics.push(
-                    Diagnostic::error(
-                        "quote-not-found",
-                        citation.location.clone(),
-                        format!(
-                            "quote not found in source \"{}\" ({})",
-                            source.title, source.slug
-                        ),
-                    )
-                    .with_help(help),
-                );
-            }
-            Some(QuoteLookup::Empty) => diagnostics.push(
-                Diagnostic::error(
-                    "empty-quote",
-                    citation.location.clone(),
-                    "this quote has no words",
-                )
-                .with_help(
-                    "quote the exact words of the source, or cite it without a quote: [@slug]",
-                ),
-            ),
+            citations[citation.id].passages = passages(brief, citation, m);
         }
     }
 
     let sources = prepared
-        .into_iter()
+        .iter()
         .zip(pieces)
-        .map(|(prep, mut found)| {
-            let prep = prep?;
-            let paragraphs = prep.paragraphs().to_vec();
-            found.sort_by_key(|a| (a.0.start, a.0.end, a.2));
-            let mut marks: Vec<Mark> = Vec::new();
-            for (range, paragraph, citation) in found {
-                match marks.last_mut() {
-                    Some(last) if last.paragraph == paragraph && range.start < last.range.end => {
-                        last.range.end = last.range.end.max(range.end);
-                        if !last.citations.contains(&citation) {
-                            last.citations.push(citation);
-                        }
-                    }
-                    _ => marks.push(Mark {
-                        id: String::new(),
-                        paragraph,
-                        range,
-                        citations: vec![citation],
-                    }),
-                }
-            }
-            let mut per_paragraph = vec![0usize; paragraphs.len()];
-            for (index, mark) in marks.iter_mut().enumerate() {
-                per_paragraph[mark.paragraph] += 1;
-                mark.id = format!(
-                    "m-{}-{}",
-                    paragraphs[mark.paragraph].id, per_paragraph[mark.paragraph]
-                );
-                mark.citations.sort_unstable();
-                for &c in &mark.citations {
-                    let evidence = &mut citations[c];
-                    if evidence.mark.is_none() {
-                        evidence.mark = Some(index);
-                        evidence.paragraph_id = Some(paragraphs[mark.paragraph].id.clone());
-                    }
-                }
-            }
-            Some(SourceEvidence { paragraphs, marks })
-        })
+        .map(|(prep, found)| Some(source_evidence(prep.as_ref()?, found, &mut citations)))
         .collect();
-    Evidence { sources, citations }
+    (
+        Evidence { sources, citations },
+        QuoteChecks { prepared, lookups },
+    )
+}
+
+/// Where a citation's quote stands in its source (`None` without a quote).
+pub fn locate(prepared: &[Option<PreparedSource>], citation: &Citation) -> Option<QuoteLookup> {
+    let quote = citation.quote.as_deref()?;
+    Some(prepared[citation.source].as_ref()?.locate(quote))
+}
+
+/// The source's own text of each piece a quote matched.
+pub fn passages(brief: &Brief, citation: &Citation, found: &QuoteMatch) -> Vec<String> {
+    let source = &brief.notes[citation.source];
+    found
+        .ranges
+        .iter()
+        .filter_map(|r| source.body.get(r.clone()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The diagnostic a quote's lookup calls for, if any: a quote found in several places, not
+/// found, or empty.
+pub fn report_lookup(
+    brief: &Brief,
+    citation: &Citation,
+    lookup: Option<&QuoteLookup>,
+    diagnostics: &mut Diagnostics,
+) {
+    let source = &brief.notes[citation.source];
+    match lookup {
+        Some(QuoteLookup::Found(m)) if m.occurrences > 1 => {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "ambiguous-quote",
+                    citation.location.clone(),
+                    format!(
+                        "this quote appears {} times in \"{}\"; the first place is highlighted",
+                        m.occurrences, source.title
+                    ),
+                )
+                .with_help("lengthen the quote so that it names one passage"),
+            );
+        }
+        None | Some(QuoteLookup::Found(_)) => {}
+        Some(QuoteLookup::NotFound { closest }) => {
+            let help = match closest {
+                Some(c) => format!(
+                    "the closest passage of the source (paragraph p{}) reads: \"{}\"",
+                    c.paragraph + 1,
+                    c.text.trim()
+                ),
+                None => "check the quote against the source text".to_string(),
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    "quote-not-found",
+                    citation.location.clone(),
+                    format!(
+                        "quote not found in source \"{}\" ({})",
+                        source.title, source.slug
+                    ),
+                )
+                .with_help(help),
+            );
+        }
+        Some(QuoteLookup::Empty) => diagnostics.push(
+            Diagnostic::error(
+                "empty-quote",
+                citation.location.clone(),
+                "this quote has no words",
+            )
+            .with_help("quote the exact words of the source, or cite it without a quote: [@slug]"),
+        ),
+    }
+}
+
+/// One source's marks, from the quoted ranges found in it as (range, paragraph, citation);
+/// sets `mark` and `paragraph_id` of the citations the marks hold (which must be unset).
+pub fn source_evidence(
+    prep: &PreparedSource,
+    mut found: Vec<(Range<usize>, usize, CitationId)>,
+    citations: &mut [CitationEvidence],
+) -> SourceEvidence {
+    let paragraphs = prep.paragraphs().to_vec();
+    found.sort_by_key(|a| (a.0.start, a.0.end, a.2));
+    let mut marks: Vec<Mark> = Vec::new();
+    for (range, paragraph, citation) in found {
+        match marks.last_mut() {
+            Some(last) if last.paragraph == paragraph && range.start < last.range.end => {
+                last.range.end = last.range.end.max(range.end);
+                if !last.citations.contains(&citation) {
+                    last.citations.push(citation);
+                }
+            }
+            _ => marks.push(Mark {
+                id: String::new(),
+                paragraph,
+                range,
+                citations: vec![citation],
+            }),
+        }
+    }
+    let mut per_paragraph = vec![0usize; paragraphs.len()];
+    for (index, mark) in marks.iter_mut().enumerate() {
+        per_paragraph[mark.paragraph] += 1;
+        mark.id = format!(
+            "m-{}-{}",
+            paragraphs[mark.paragraph].id, per_paragraph[mark.paragraph]
+        );
+        mark.citations.sort_unstable();
+        for &c in &mark.citations {
+            let evidence = &mut citations[c];
+            if evidence.mark.is_none() {
+                evidence.mark = Some(index);
+                evidence.paragraph_id = Some(paragraphs[mark.paragraph].id.clone());
+            }
+        }
+    }
+    SourceEvidence { paragraphs, marks }
 }
 
 impl Evidence {

@@ -488,3 +488,23 @@ fn a_broken_template_shows_in_the_overlay_and_a_new_templates_folder_is_watched(
     });
     assert!(!fixed.body.contains("casefile-error"));
 }
+
+#[test]
+fn an_edit_is_rebuilt_incrementally_and_casefile_json_catches_up() {
+    let server = Server::start(brief(&cited("ORIGINAL-MARKER")));
+    let page = "/people/ann-smith/";
+    assert!(server.get(page).body.contains("ORIGINAL-MARKER"));
+    // A second citation: casefile.json lists every citation, so it must follow.
+    let body = format!("{} {}", cited("EDITED-MARKER"), cited("SECOND-MARKER"));
+    server.write("content/people/ann-smith.md", &person(&body));
+    server.wait_for(page, "the edited text", |r| {
+        r.body.contains("SECOND-MARKER")
+    });
+    let json = server.wait_for("/casefile.json", "casefile.json caught up", |r| {
+        r.body.matches("\"note\": \"ann-smith\"").count() == 2
+    });
+    assert!(json.body.contains("\"citations\""));
+    let log = server.stderr();
+    assert!(log.contains("note page"), "an incremental rebuild: {log}");
+    assert!(log.contains("caught up site-wide files"), "{log}");
+}

@@ -238,6 +238,27 @@ pub fn load(root: &Path, include_drafts: bool, diagnostics: &mut Diagnostics) ->
     }
 }
 
+/// Reads one note again, for `serve`'s incremental rebuilds ([`crate::incremental`]): `rel` is
+/// the note's path below `root` (`content/people/x.md`), as [`Document::path`] has it. Gives
+/// the document (`None` when it cannot be read or parsed; the problems say why), the problems
+/// the file has on its own, and its text for snippets. A symbolic link gives `None` and no
+/// problem: whether it may be followed is the whole walk's business ([`load`]).
+pub fn load_one(root: &Path, rel: &Path) -> (Option<Document>, Vec<Diagnostic>, Option<Arc<str>>) {
+    let full = root.join(rel);
+    if full
+        .symlink_metadata()
+        .map_or(true, |m| m.file_type().is_symlink())
+    {
+        return (None, Vec::new(), None);
+    }
+    let (kind, stem) = match classify(rel) {
+        Ok(found) => found,
+        Err(problem) => return (None, vec![problem], None),
+    };
+    let (document, problems, text) = read_document(rel.to_path_buf(), &full, kind, stem);
+    (document, problems, text.map(|(_, text)| text))
+}
+
 fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root)
         .map(Path::to_path_buf)

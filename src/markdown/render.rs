@@ -57,6 +57,7 @@ pub struct BodyContext<'a> {
     pub raw_html: bool,
 }
 
+#[derive(PartialEq)]
 pub struct RenderedBody {
     pub html: String,
     /// For each link, in order, the sentence around it.

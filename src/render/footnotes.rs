@@ -14,7 +14,7 @@ use crate::resolve::{Brief, CitationId, NoteId, fold};
 use crate::verify::{Evidence, origins};
 
 /// One entry of the Sources list.
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, PartialEq)]
 pub struct SourceEntry {
     pub number: usize,
     pub source_title: String,

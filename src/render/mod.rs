@@ -10,6 +10,7 @@
 pub mod data;
 pub mod footnotes;
 pub mod mentions;
+pub mod partial;
 pub mod templates;
 pub mod views;
 
@@ -26,6 +27,7 @@ use footnotes::{PageFootnotes, SourceEntry};
 use views::*;
 
 /// A note's body and citations, rendered before pages are assembled.
+#[derive(PartialEq)]
 pub struct RenderedNote {
     pub body: RenderedBody,
     pub sources: Vec<SourceEntry>,
@@ -79,18 +81,20 @@ pub fn render_into(
     selection: Selection,
     sink: &dyn crate::output::Sink,
 ) -> Result<(), String> {
+    render_into_keeping(brief, evidence, engine, selection, sink).map(|_| ())
+}
+
+/// [`render_into`], returning the rendered bodies and the mentions, which `serve` keeps to
+/// render only what an edit changes next time ([`partial`]).
+pub fn render_into_keeping(
+    brief: &Brief,
+    evidence: &Evidence,
+    engine: &templates::Engine,
+    selection: Selection,
+    sink: &dyn crate::output::Sink,
+) -> Result<partial::Rendered, String> {
     let base = brief.config.base_path();
-    let link_html: Vec<LinkHtml> = brief
-        .notes
-        .iter()
-        .map(|n| LinkHtml {
-            label: None,
-            href: format!("{base}{}", n.path_in_site()),
-            kind: n.kind.name(),
-            title: n.title.clone(),
-            summary: n.summary.clone(),
-        })
-        .collect();
+    let link_html = partial::link_views(brief);
 
     let started = std::time::Instant::now();
     let tr = |step: &str| trace_step(started, step);
@@ -134,14 +138,7 @@ pub fn render_into(
     let mentions = mentions::find_mentions(brief);
     tr("mentions");
     let site = SiteView::new(brief);
-    let mut places: Vec<Option<(NoteId, String)>> = vec![None; brief.citations.len()];
-    for (citing, r) in rendered.iter().enumerate() {
-        for (c, ref_id) in &r.places {
-            if places[*c].is_none() {
-                places[*c] = Some((citing, ref_id.clone()));
-            }
-        }
-    }
+    let places = partial::places(brief, &rendered);
     let (graph_nodes, graph_edges) = views::graph_input(brief, &base);
     let graph = crate::graph::PreparedGraph::new(&graph_nodes, &graph_edges);
     tr("graph");
@@ -204,7 +201,10 @@ pub fn render_into(
             sink.put(file)?;
         }
     }
-    Ok(())
+    Ok(partial::Rendered {
+        bodies: rendered,
+        mentions,
+    })
 }
 
 /// With `CASEFILE_TRACE=1`, prints when each step of rendering ended and the memory in use

@@ -222,6 +222,36 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
     }
 }
 
+/// Resolves one note read again against the rest of a brief resolved before, for `serve`'s
+/// incremental rebuilds ([`crate::incremental`]): `loaded` and `brief` are the previous build's,
+/// `doc` the note's new document, which stands at `id`. Its citations are numbered from 0; the
+/// caller places them. Only the problems of this note are reported: the caller makes sure that
+/// nothing the other notes rely on (names, headings, kinds) changed.
+pub fn resolve_note(
+    loaded: &Loaded,
+    brief: &Brief,
+    id: NoteId,
+    doc: &Document,
+    diagnostics: &mut Diagnostics,
+) -> (Note, Vec<Citation>) {
+    let scan = if doc.kind == Kind::Source {
+        BodyScan::default()
+    } else {
+        scan(doc.body())
+    };
+    let mut resolver = Resolver {
+        documents: &loaded.documents,
+        names: &brief.names,
+        drafts: &loaded.drafts,
+        failed: &loaded.failed,
+        citations: Vec::new(),
+        diagnostics,
+    };
+    let note = resolver.note(id, doc, scan);
+    resolver.check_note_fragments(&brief.notes, &note, doc);
+    (note, resolver.citations)
+}
+
 struct Resolver<'a> {
     documents: &'a [Document],
     names: &'a NameIndex,
@@ -670,41 +700,47 @@ impl Resolver<'_> {
 
     /// `[[note#Heading]]` must name a heading that exists on that note.
     fn check_fragments(&mut self, notes: &[Note]) {
+        let documents = self.documents;
         for note in notes {
-            for (link, resolved) in note.scan.links.iter().zip(&note.body_links) {
-                let (Some(resolved), Some(fragment)) = (resolved, &link.fragment) else {
-                    continue;
-                };
-                let target = &notes[resolved.note];
-                let wanted = crate::markdown::heading_id(fragment);
-                let _ = wanted;
-                let exists = target.heading_for(fragment).is_some();
-                if !exists {
-                    let doc = &self.documents[note.id];
-                    let ids: Vec<&str> = target
-                        .scan
-                        .headings
-                        .iter()
-                        .map(|h| h.text.as_str())
-                        .collect();
-                    let help = crate::diagnostic::did_you_mean(fragment, ids.iter().copied())
-                        .map(|h| format!("did you mean \"{h}\"?"))
-                        .unwrap_or_else(|| {
-                            if ids.is_empty() {
-                                format!("{} has no headings", target.title)
-                            } else {
-                                format!("its headings are: {}", ids.join(", "))
-                            }
-                        });
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            "unknown-heading",
-                            doc.body_location(link.range.start, link.range.len()),
-                            format!("\"{}\" has no heading \"{fragment}\"", target.title),
-                        )
-                        .with_help(help),
-                    );
-                }
+            self.check_note_fragments(notes, note, &documents[note.id]);
+        }
+    }
+
+    /// [`Self::check_fragments`] for one note, which need not be in `notes` (an incremental
+    /// rebuild checks a note read again against the others).
+    fn check_note_fragments(&mut self, notes: &[Note], note: &Note, doc: &Document) {
+        for (link, resolved) in note.scan.links.iter().zip(&note.body_links) {
+            let (Some(resolved), Some(fragment)) = (resolved, &link.fragment) else {
+                continue;
+            };
+            let target = &notes[resolved.note];
+            let wanted = crate::markdown::heading_id(fragment);
+            let _ = wanted;
+            let exists = target.heading_for(fragment).is_some();
+            if !exists {
+                let ids: Vec<&str> = target
+                    .scan
+                    .headings
+                    .iter()
+                    .map(|h| h.text.as_str())
+                    .collect();
+                let help = crate::diagnostic::did_you_mean(fragment, ids.iter().copied())
+                    .map(|h| format!("did you mean \"{h}\"?"))
+                    .unwrap_or_else(|| {
+                        if ids.is_empty() {
+                            format!("{} has no headings", target.title)
+                        } else {
+                            format!("its headings are: {}", ids.join(", "))
+                        }
+                    });
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "unknown-heading",
+                        doc.body_location(link.range.start, link.range.len()),
+                        format!("\"{}\" has no heading \"{fragment}\"", target.title),
+                    )
+                    .with_help(help),
+                );
             }
         }
     }

@@ -4,11 +4,13 @@
 //! This module wires the parts together on one current-thread tokio runtime: [`site`] holds
 //! the in-memory site and swaps it atomically, [`server`] answers HTTP requests from that map
 //! only (never from the file system), [`reload`] owns the markup injected into HTML responses,
-//! and [`watch`] turns file-system events into change signals. Each change triggers a *full*
-//! rebuild in a blocking task; incremental rebuild is out of scope for now, because the whole
-//! brief builds in well under a second in release. A failed rebuild keeps the last good site
-//! and lays an error overlay over every page until the next good build. This module must not
-//! grow into the build: it calls [`crate::build::build`] and nothing deeper.
+//! and [`watch`] turns file-system events into the set of paths that changed. Each change
+//! triggers a rebuild in a blocking task, incremental when it can be
+//! ([`crate::build::build_incremental`], [`crate::incremental`]); the site-wide files an
+//! incremental rebuild leaves stale (`casefile.json`, the timeline) are caught up right after,
+//! when no other change waits. A failed rebuild keeps the last good site and lays an error
+//! overlay over every page until the next good build. This module must not grow into the
+//! build: it calls [`crate::build`] and the memory's catch-up, nothing deeper.
 
 mod reload;
 mod server;
@@ -24,7 +26,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::build::{BuildOptions, BuildResult, FatalError, build_incremental};
 use crate::diagnostic::{Severity, render};
-use crate::incremental::BuildMemory;
+use crate::incremental::{BuildMemory, Changes};
 use site::{BuildErrors, Site, SiteCell};
 
 /// What the user asked `casefile serve` for.
@@ -89,7 +91,15 @@ async fn serve(options: ServeOptions) -> i32 {
         render: true,
     };
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let (first, memory) = rebuild(&build_options, &Site::empty(), None, color, "built").await;
+    let (first, memory) = rebuild(
+        &build_options,
+        &Site::empty(),
+        None,
+        Changes::Unknown,
+        color,
+        "built",
+    )
+    .await;
     let site = Arc::new(SiteCell::new(first));
 
     let (change_sender, changes) = mpsc::unbounded_channel();
@@ -131,9 +141,10 @@ async fn serve(options: ServeOptions) -> i32 {
     }
 }
 
-/// Rebuilds once per burst of changes, swaps the site in, and tells every open page to reload.
+/// Rebuilds once per burst of changes, swaps the site in, and tells every open page to reload;
+/// then, when no change waits, catches up the site-wide files the rebuild left stale.
 async fn rebuild_on_change(
-    mut changes: mpsc::UnboundedReceiver<()>,
+    mut changes: mpsc::UnboundedReceiver<Changes>,
     mut watcher: watch::Watcher,
     options: BuildOptions,
     site: Arc<SiteCell>,
@@ -141,20 +152,115 @@ async fn rebuild_on_change(
     color: bool,
     mut memory: Option<BuildMemory>,
 ) {
-    while changes.recv().await.is_some() {
+    let mut waiting: Option<Changes> = None;
+    loop {
+        let first = match waiting.take() {
+            Some(first) => first,
+            None => match changes.recv().await {
+                Some(first) => first,
+                None => break,
+            },
+        };
         // Changes that arrived while the last build ran are all covered by this one.
-        while changes.try_recv().is_ok() {}
+        let mut pending = first;
+        while let Ok(more) = changes.try_recv() {
+            pending = merge(pending, more);
+        }
         if let Err(e) = watcher.watch_new_folders() {
             eprintln!("warning: cannot watch {e}");
+            pending = Changes::Unknown;
         }
+        trace_clock("rebuild starts");
         let previous = site.current();
-        let (next, next_memory) =
-            rebuild(&options, &previous, memory.take(), color, "rebuilt").await;
-        // After a failed build the next one starts from scratch: the memory is of the last good site.
+        let (next, next_memory) = rebuild(
+            &options,
+            &previous,
+            memory.take(),
+            pending,
+            color,
+            "rebuilt",
+        )
+        .await;
         memory = next_memory;
+        let good = next.errors().is_none();
         site.replace(next);
+        trace_clock("site replaced");
         // No open page is not an error.
         let _ = reload.send(());
+        if good && memory.as_ref().is_some_and(BuildMemory::has_stale_files) {
+            // The browser is fetching the page it was told to reload: leave it the cores, and
+            // let an edit that follows closely go first.
+            match tokio::time::timeout(CATCH_UP_AFTER, changes.recv()).await {
+                Ok(Some(next)) => waiting = Some(next),
+                Ok(None) => break,
+                Err(_) => memory = catch_up(memory, &site, &reload).await,
+            }
+        }
+    }
+}
+
+/// With `CASEFILE_TRACE=1`, prints the wall-clock time of a moment of a rebuild, to set beside
+/// the time a file was saved (`scripts/serve_latency.py` and by hand).
+fn trace_clock(moment: &str) {
+    if std::env::var_os("CASEFILE_TRACE").is_some() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        eprintln!(
+            "    serve: {moment} at {} ms since the epoch",
+            now.as_millis()
+        );
+    }
+}
+
+/// How long the server stays quiet after a rebuild before it catches up the site-wide files.
+const CATCH_UP_AFTER: std::time::Duration = std::time::Duration::from_millis(250);
+
+fn merge(a: Changes, b: Changes) -> Changes {
+    match (a, b) {
+        (Changes::Files(mut a), Changes::Files(b)) => {
+            a.extend(b);
+            Changes::Files(a)
+        }
+        _ => Changes::Unknown,
+    }
+}
+
+/// Renders the site-wide files the last rebuild left stale and swaps them in; reloads open
+/// pages only when pages (not just data files) changed.
+async fn catch_up(
+    memory: Option<BuildMemory>,
+    site: &SiteCell,
+    reload: &broadcast::Sender<()>,
+) -> Option<BuildMemory> {
+    let mut memory = memory?;
+    if !memory.has_stale_files() {
+        return Some(memory);
+    }
+    let started = Instant::now();
+    let (memory, outcome) = tokio::task::spawn_blocking(move || {
+        let outcome = memory.catch_up();
+        (memory, outcome)
+    })
+    .await
+    .ok()?;
+    match outcome {
+        Ok(pages_changed) => {
+            site.replace(Site::from_pages(memory.pages().clone()));
+            eprintln!(
+                "caught up site-wide files in {} ms",
+                started.elapsed().as_millis()
+            );
+            if pages_changed {
+                let _ = reload.send(());
+            }
+            Some(memory)
+        }
+        Err(message) => {
+            // The next change makes a full build, which reports it.
+            eprintln!("error: {message}");
+            None
+        }
     }
 }
 
@@ -165,18 +271,14 @@ async fn rebuild(
     options: &BuildOptions,
     previous: &Site,
     memory: Option<BuildMemory>,
+    changes: Changes,
     color: bool,
     verb: &str,
 ) -> (Site, Option<BuildMemory>) {
     let started = Instant::now();
     let task_options = options.clone();
     let (outcome, next_memory) = tokio::task::spawn_blocking(move || {
-        match build_incremental(&task_options, &|_| {}, memory.as_ref()) {
-            Ok((result, Some(next))) => (Ok(result), Some(next)),
-            // A failed build keeps serving the last good site, so its memory stays too.
-            Ok((result, None)) => (Ok(result), memory),
-            Err(e) => (Err(e), memory),
-        }
+        build_incremental(&task_options, &|_| {}, memory, changes)
     })
     .await
     .unwrap_or_else(|e| {
@@ -186,15 +288,17 @@ async fn rebuild(
         )
     });
     let millis = started.elapsed().as_millis();
-    let site = match outcome {
-        Ok(BuildResult {
-            outputs: Some(outputs),
-            diagnostics,
-            pages_rendered,
-            ..
-        }) if !diagnostics.has_errors() => {
+    let site = match (outcome, &next_memory) {
+        (
+            Ok(BuildResult {
+                diagnostics,
+                pages_rendered,
+                ..
+            }),
+            Some(memory),
+        ) if !diagnostics.has_errors() => {
             let warnings = diagnostics.warning_count();
-            let site = Site::built(outputs);
+            let site = Site::from_pages(memory.pages().clone());
             let warning_note = match warnings {
                 0 => String::new(),
                 1 => ", 1 warning".to_string(),
@@ -213,7 +317,7 @@ async fn rebuild(
             );
             site
         }
-        Ok(result) => {
+        (Ok(result), _) => {
             let errors: Vec<_> = result
                 .diagnostics
                 .clone()
@@ -232,7 +336,7 @@ async fn rebuild(
             }
             failed(previous, BuildErrors::new(rendered), millis)
         }
-        Err(FatalError(message)) => {
+        (Err(FatalError(message)), _) => {
             eprintln!("error: {message}");
             failed(
                 previous,

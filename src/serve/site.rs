@@ -3,18 +3,19 @@
 //! behind an `Arc`, so a rebuild swaps the whole site in one step and a request in flight keeps
 //! the version it started with. Nothing here touches the file system.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use axum::body::Bytes;
 
+use crate::incremental::Pages;
+#[cfg(test)]
 use crate::output::Output;
 
 /// One version of the site: the last good build's files and, if the latest build failed, its
 /// errors (shown over every page until a build succeeds).
 #[derive(Clone, Debug, Default)]
 pub struct Site {
-    files: Arc<HashMap<String, Bytes>>,
+    files: Pages,
     errors: Option<Arc<BuildErrors>>,
 }
 
@@ -45,22 +46,24 @@ impl Site {
         Site::default()
     }
 
-    /// A good build's outputs, keyed by their path in the site (`people/x/index.html`).
-    pub fn built(outputs: Vec<Output>) -> Site {
-        let files = outputs
-            .into_iter()
-            .map(|o| (o.path, Bytes::from(o.bytes)))
-            .collect();
+    /// A good build's files, keyed by their path in the site (`people/x/index.html`); shared
+    /// with the build's memory, not copied.
+    pub fn from_pages(files: Pages) -> Site {
         Site {
-            files: Arc::new(files),
+            files,
             errors: None,
         }
+    }
+
+    #[cfg(test)]
+    pub fn built(outputs: Vec<Output>) -> Site {
+        Site::from_pages(Pages::new(outputs))
     }
 
     /// The same pages (shared, not copied) with a failed build's errors on top.
     pub fn with_errors(&self, errors: BuildErrors) -> Site {
         Site {
-            files: Arc::clone(&self.files),
+            files: self.files.clone(),
             errors: Some(Arc::new(errors)),
         }
     }

@@ -1,6 +1,7 @@
 //! File watching for `serve`: turns saves under the brief's `content/`, `templates/`,
-//! `static/`, `themes/` and its `casefile.yaml` into change signals, debounced by
-//! notify-debouncer-full (~100 ms) so one save, or a burst of them, means one rebuild.
+//! `static/`, `themes/` and its `casefile.yaml` into the set of paths that changed, debounced
+//! by notify-debouncer-full (20 ms, short because the rebuild it starts is incremental and a
+//! writer waits for it) so one save, or a burst of them, means one rebuild.
 //!
 //! Native events (inotify, FSEvents, ReadDirectoryChanges) by default; `--poll` uses notify's
 //! `PollWatcher` instead, for file systems where native events do not arrive (network and
@@ -17,10 +18,15 @@ use notify_debouncer_full::{
 };
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::incremental::Changes;
+
 /// The folders under the brief's root whose changes rebuild the site.
 const WATCHED_FOLDERS: [&str; 4] = ["content", "templates", "static", "themes"];
 const CONFIG_FILE: &str = "casefile.yaml";
-const DEBOUNCE: Duration = Duration::from_millis(100);
+/// An editor's save is a few writes within a millisecond or two (truncate, write, rename);
+/// 20 ms groups them without making the writer wait. Polling is slow anyway: it keeps 100 ms.
+const DEBOUNCE: Duration = Duration::from_millis(20);
+const POLL_DEBOUNCE: Duration = Duration::from_millis(100);
 /// How often `--poll` looks at every file's modification time.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
@@ -37,32 +43,46 @@ enum Backend {
     Poll(Debouncer<PollWatcher, FileIdMap>),
 }
 
-/// Starts watching `root`; every relevant burst of changes sends one `()` on `changes`.
-pub fn start(root: &Path, poll: bool, changes: UnboundedSender<()>) -> Result<Watcher, String> {
+/// Starts watching `root`; every relevant burst of changes sends the paths that changed on
+/// `changes` ([`Changes::Unknown`] when the watcher lost track of some).
+pub fn start(
+    root: &Path,
+    poll: bool,
+    changes: UnboundedSender<Changes>,
+) -> Result<Watcher, String> {
     // Events carry the paths as watched; canonical ones make the relevance test exact.
     let root = root.canonicalize().map_err(|e| e.to_string())?;
     let relevant = Relevance { root: root.clone() };
     let handler = move |result: DebounceEventResult| match result {
         Ok(events) => {
-            let changed = events.iter().any(|event| {
-                !matches!(event.kind, EventKind::Access(_))
-                    && event.paths.iter().any(|p| relevant.matters(p))
-            });
-            if changed {
+            if events.iter().any(|event| event.need_rescan()) {
+                // Events were dropped (a queue overflowed): anything may have changed.
+                let _ = changes.send(Changes::Unknown);
+                return;
+            }
+            let changed: std::collections::BTreeSet<PathBuf> = events
+                .iter()
+                .filter(|event| !matches!(event.kind, EventKind::Access(_)))
+                .flat_map(|event| event.paths.iter())
+                .filter(|p| relevant.matters(p))
+                .cloned()
+                .collect();
+            if !changed.is_empty() {
                 // The receiver is gone only when the server is shutting down.
-                let _ = changes.send(());
+                let _ = changes.send(Changes::Files(changed));
             }
         }
         Err(errors) => {
             for error in errors {
                 eprintln!("warning: file watcher: {error}");
             }
+            let _ = changes.send(Changes::Unknown);
         }
     };
     let debouncer = if poll {
         let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
         Backend::Poll(
-            new_debouncer_opt(DEBOUNCE, None, handler, FileIdMap::new(), config)
+            new_debouncer_opt(POLL_DEBOUNCE, None, handler, FileIdMap::new(), config)
                 .map_err(|e| e.to_string())?,
         )
     } else {
