@@ -301,20 +301,54 @@ pub fn index_site(_records: &[SearchRecord], _language: &str) -> Result<Vec<Outp
     Ok(Vec::new())
 }
 
-/// The text of rendered HTML: tags dropped, the five escapes undone, white space folded.
+/// The text of a rendered body as a reader sees it in a search excerpt: tags dropped (block
+/// ends become spaces, inline tags join their words as on the page), footnote superscripts and
+/// origins badges left out (a bare "5" or "1 origin" in an excerpt is noise), the five escapes
+/// undone, white space folded.
 pub fn html_to_text(html: &str) -> String {
     let mut text = String::with_capacity(html.len() / 2);
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                text.push(' ');
-            }
-            '>' if in_tag => in_tag = false,
-            _ if !in_tag => text.push(c),
-            _ => {}
+    let mut rest = html;
+    // While inside an element whose text is left out: its name and how deep it nests.
+    let mut skipping: Option<(&str, usize)> = None;
+    while let Some(open) = rest.find('<') {
+        if skipping.is_none() {
+            text.push_str(&rest[..open]);
         }
+        let Some(close) = rest[open..].find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = &rest[open + 1..open + close];
+        rest = &rest[open + close + 1..];
+        let closing = tag.starts_with('/');
+        let name_start = usize::from(closing);
+        let name_end = tag[name_start..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(tag.len(), |end| name_start + end);
+        let name = &tag[name_start..name_end];
+        if let Some((skipped, depth)) = skipping.as_mut() {
+            if name.eq_ignore_ascii_case(skipped) {
+                if closing {
+                    *depth -= 1;
+                    if *depth == 0 {
+                        skipping = None;
+                    }
+                } else {
+                    *depth += 1;
+                }
+            }
+            continue;
+        }
+        if !closing && (name == "sup" || (name == "span" && tag.contains("class=\"origins"))) {
+            skipping = Some((name, 1));
+            continue;
+        }
+        if !INLINE_TAGS.contains(&name.to_ascii_lowercase().as_str()) {
+            text.push(' ');
+        }
+    }
+    if skipping.is_none() {
+        text.push_str(rest);
     }
     let text = text
         .replace("&lt;", "<")
@@ -322,8 +356,26 @@ pub fn html_to_text(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Folded to single spaces; a mark left alone by a superscript taken out (`Apple <sup>1</sup>.`)
+    // goes back against its word.
+    let mut folded = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        let lone_mark = word
+            .chars()
+            .all(|c| matches!(c, '.' | ',' | ';' | ':' | '!' | '?'));
+        if !folded.is_empty() && !lone_mark {
+            folded.push(' ');
+        }
+        folded.push_str(word);
+    }
+    folded
 }
+
+/// Tags that sit inside a line of text: no space is put where they open or close.
+const INLINE_TAGS: &[&str] = &[
+    "a", "abbr", "b", "cite", "code", "del", "em", "i", "ins", "kbd", "mark", "q", "s", "small",
+    "span", "strong", "sub", "time", "u", "var",
+];
 
 #[cfg(test)]
 mod tests {
@@ -335,5 +387,26 @@ mod tests {
             html_to_text("<p>A &amp; <a href=\"x\">B</a></p>\n<p>C&lt;D</p>"),
             "A & B C<D"
         );
+    }
+
+    #[test]
+    fn inline_tags_keep_words_and_punctuation_together() {
+        assert_eq!(
+            html_to_text("<p>(<a href=\"/x/\">Meta</a>) and <em>Scale</em>'s <code>AI</code>.</p>"),
+            "(Meta) and Scale's AI."
+        );
+    }
+
+    #[test]
+    fn footnote_superscripts_and_origins_badges_are_left_out() {
+        let html = "<p>Pang left Apple<sup class=\"citation\"><a id=\"ref-1-1\" href=\"#\">1</a></sup>\
+                    <sup class=\"citation\"><a href=\"#\"><sup>2</sup></a></sup> \
+                    <span class=\"origins\" title=\"t\">1 origin</span>. He <span>joined</span> Meta.</p>";
+        assert_eq!(html_to_text(html), "Pang left Apple. He joined Meta.");
+    }
+
+    #[test]
+    fn a_tag_cut_off_at_the_end_is_dropped() {
+        assert_eq!(html_to_text("<p>Text</p><a href=\"x"), "Text");
     }
 }

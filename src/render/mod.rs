@@ -118,7 +118,11 @@ pub fn render_into_keeping(
             for part in [&note.title, &note.aliases.join(", "), &note.summary, &text] {
                 if !part.is_empty() {
                     content.push_str(part);
-                    content.push_str(".\n");
+                    // Each part ends a sentence in the excerpt, without doubling a summary's own.
+                    if !part.ends_with(['.', '!', '?', '…']) {
+                        content.push('.');
+                    }
+                    content.push('\n');
                 }
             }
             crate::search::SearchRecord {
