@@ -185,11 +185,7 @@ fn run(
         // Theme files, then the brief's own static files: a later write of the same path
         // replaces the earlier one, so the brief's file wins. Read before anything is written,
         // so a bad static file stops the build with the old site untouched.
-        let mut extra: Vec<Output> = theme_static(root, &brief.config.theme)
-            .into_iter()
-            .map(|(name, bytes)| Output::new(name, bytes))
-            .collect();
-        copy_static(root, &mut extra, &mut result.diagnostics);
+        let extra = static_files(root, &brief.config.theme, &mut result.diagnostics);
         if result.diagnostics.has_errors() {
             result.timings = timings;
             return Ok((result, None));
@@ -225,10 +221,11 @@ fn run(
         })
         .map_err(FatalError)?;
     let mut outputs = collect.into_outputs();
-    for (name, bytes) in theme_static(root, &brief.config.theme) {
-        outputs.push(Output::new(name, bytes));
-    }
-    copy_static(root, &mut outputs, &mut result.diagnostics);
+    outputs.extend(static_files(
+        root,
+        &brief.config.theme,
+        &mut result.diagnostics,
+    ));
     // Stable: for one path, generated pages come first, then theme files, then the brief's.
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     outputs.dedup_by(|later, earlier| {
@@ -270,11 +267,21 @@ impl Timings {
         let started = std::time::Instant::now();
         let out = work();
         self.stages.push((stage, started.elapsed()));
-        if std::env::var_os("CASEFILE_TRACE").is_some() {
-            eprintln!("  {stage} done; {}", crate::render::memory_in_use());
+        if crate::trace::enabled() {
+            eprintln!("  {stage} done; {}", crate::trace::resources());
         }
         out
     }
+}
+
+/// The theme's static files, then the brief's own (which may replace them).
+fn static_files(root: &Path, theme: &str, diagnostics: &mut Diagnostics) -> Vec<Output> {
+    let mut files: Vec<Output> = theme_static(root, theme)
+        .into_iter()
+        .map(|(name, bytes)| Output::new(name, bytes))
+        .collect();
+    copy_static(root, &mut files, diagnostics);
+    files
 }
 
 /// The brief's `static/` folder, copied as it is (after the theme, so it may override).

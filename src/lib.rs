@@ -25,4 +25,5 @@ pub mod resolve;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod trace;
 pub mod verify;

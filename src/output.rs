@@ -176,22 +176,19 @@ impl StagedSite {
     pub fn write(&self, output: &Output) -> Result<(), WriteError> {
         let path = self.staging.join(&output.path);
         let previous = self.dir.join(&output.path);
-        if unchanged(&previous, &output.bytes)
-            && place(&path, |p| std::fs::hard_link(&previous, p)).is_ok()
-        {
-            self.files
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            return Ok(());
+        let linked = unchanged(&previous, &output.bytes)
+            && place(&path, |p| std::fs::hard_link(&previous, p)).is_ok();
+        if !linked {
+            place(&path, |p| {
+                use std::io::Write;
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(p)?
+                    .write_all(&output.bytes)
+            })
+            .map_err(|e| io_error("write", &path, e))?;
         }
-        place(&path, |p| {
-            use std::io::Write;
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(p)?
-                .write_all(&output.bytes)
-        })
-        .map_err(|e| io_error("write", &path, e))?;
         self.files
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
@@ -297,12 +294,4 @@ impl Drop for StagedSite {
             let _ = std::fs::remove_dir_all(&self.staging);
         }
     }
-}
-
-/// Writes `outputs` to `dir`, replacing its previous contents atomically.
-pub fn write_site(dir: &Path, outputs: &[Output], force: bool) -> Result<(), WriteError> {
-    let site = StagedSite::begin(dir, force)?;
-    use rayon::prelude::*;
-    outputs.par_iter().try_for_each(|o| site.write(o))?;
-    site.finish()
 }

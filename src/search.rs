@@ -260,17 +260,10 @@ impl Trace {
     fn lap(&mut self, step: &str) {
         if self.started.is_some() {
             let now = std::time::Instant::now();
-            // The resident memory after the step, where the system reports it.
-            let rss = std::fs::read_to_string("/proc/self/status")
-                .ok()
-                .and_then(|s| {
-                    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
-                    line.split_whitespace().nth(1)?.parse::<u64>().ok()
-                })
-                .map_or(String::new(), |kb| format!(", {} MB resident", kb / 1024));
             eprintln!(
-                "  search: {step:<34} {:7.1} ms{rss}",
-                (now - self.last).as_secs_f64() * 1e3
+                "  search: {step:<34} {:7.1} ms; {}",
+                (now - self.last).as_secs_f64() * 1e3,
+                crate::trace::resources()
             );
             self.last = now;
         }

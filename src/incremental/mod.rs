@@ -208,13 +208,7 @@ impl BuildMemory {
 
 /// With `CASEFILE_TRACE=1`, prints when each step of an incremental rebuild ended.
 fn trace(started: Instant, step: &str) {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *ON.get_or_init(|| std::env::var_os("CASEFILE_TRACE").is_some()) {
-        eprintln!(
-            "    incremental: {step} done at {:.1} ms",
-            started.elapsed().as_secs_f64() * 1e3
-        );
-    }
+    crate::trace::step("incremental", started, step);
 }
 
 fn canonical(root: &Path) -> PathBuf {

@@ -97,7 +97,7 @@ pub fn render_into_keeping(
     let link_html = partial::link_views(brief);
 
     let started = std::time::Instant::now();
-    let tr = |step: &str| trace_step(started, step);
+    let tr = |step: &str| crate::trace::step("render", started, step);
     let rendered: Vec<RenderedNote> = brief
         .notes
         .par_iter()
@@ -209,47 +209,6 @@ pub fn render_into_keeping(
         bodies: rendered,
         mentions,
     })
-}
-
-/// With `CASEFILE_TRACE=1`, prints when each step of rendering ended and the memory in use
-/// (for performance work: `-v` gives whole stages only).
-fn trace_step(started: std::time::Instant, step: &str) {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *ON.get_or_init(|| std::env::var_os("CASEFILE_TRACE").is_some()) {
-        eprintln!(
-            "    render: {step} done at {:.1} ms; {}",
-            started.elapsed().as_secs_f64() * 1e3,
-            memory_in_use()
-        );
-    }
-}
-
-/// The process's CPU time so far and its resident memory now and at its peak, from `/proc`
-/// (Linux only; elsewhere zeros and blanks).
-pub fn memory_in_use() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .map(|v| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    // utime and stime, fields 14 and 15 of /proc/self/stat, in clock ticks (100 per second).
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let ticks: u64 = after_name
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|t| t.parse::<u64>().ok())
-        .sum();
-    format!(
-        "CPU {} ms, RSS {}, peak {}",
-        ticks * 10,
-        field("VmRSS:"),
-        field("VmHWM:")
-    )
 }
 
 fn render_note_body(

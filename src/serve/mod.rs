@@ -202,7 +202,7 @@ async fn rebuild_on_change(
 /// With `CASEFILE_TRACE=1`, prints the wall-clock time of a moment of a rebuild, to set beside
 /// the time a file was saved (`scripts/serve_latency.py` and by hand).
 fn trace_clock(moment: &str) {
-    if std::env::var_os("CASEFILE_TRACE").is_some() {
+    if crate::trace::enabled() {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
