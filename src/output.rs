@@ -96,6 +96,19 @@ fn resolved(path: &Path) -> Option<PathBuf> {
 /// site waiting in memory.
 pub trait Sink: Sync {
     fn put(&self, output: Output) -> Result<(), String>;
+
+    /// A large file (`casefile.json`) handed over as it is made: `write` writes its bytes to
+    /// the writer it is given. A folder target streams them into the file, so the whole file
+    /// never sits in memory; by default they are gathered and [`Sink::put`].
+    fn put_streamed(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), String> {
+        let mut bytes = Vec::new();
+        write(&mut bytes).map_err(|e| format!("cannot make {path}: {e}"))?;
+        self.put(Output::new(path, bytes))
+    }
 }
 
 /// A sink that keeps the files in memory (for `serve`, `check` and tests).
@@ -194,6 +207,45 @@ impl StagedSite {
         Ok(())
     }
 
+    /// [`StagedSite::write`] for a file made piece by piece: its bytes go straight into the
+    /// staging folder through a buffer. When they turn out to be the previous site's, the
+    /// file is replaced by a hard link to that one, as `write` would have made it.
+    pub fn write_streamed(
+        &self,
+        relative: &str,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), WriteError> {
+        use std::io::Write;
+        let path = self.staging.join(relative);
+        let previous = self.dir.join(relative);
+        let mut file = None;
+        place(&path, |p| {
+            file = Some(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(p)?,
+            );
+            Ok(())
+        })
+        .map_err(|e| io_error("write", &path, e))?;
+        let file = file.expect("place succeeded, so the file was opened");
+        let mut out = std::io::BufWriter::with_capacity(1 << 18, file);
+        write(&mut out)
+            .and_then(|()| out.flush())
+            .map_err(|e| io_error("write", &path, e))?;
+        drop(out);
+        if same_files(&previous, &path) {
+            // Keep the previous file (and its modification time); ours was only a copy.
+            std::fs::remove_file(&path)
+                .and_then(|()| std::fs::hard_link(&previous, &path))
+                .map_err(|e| io_error("write", &path, e))?;
+        }
+        self.files
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
     /// How many files were written (a file written twice counts twice).
     pub fn files_written(&self) -> usize {
         self.files.load(std::sync::atomic::Ordering::Relaxed)
@@ -238,10 +290,39 @@ fn unchanged(path: &Path, bytes: &[u8]) -> bool {
     same_size && std::fs::read(path).is_ok_and(|old| old == bytes)
 }
 
+/// Whether `previous` is a plain file with the same bytes as the file at `new`, read a block
+/// at a time so neither is held whole.
+fn same_files(previous: &Path, new: &Path) -> bool {
+    use std::io::Read;
+    let length = |p: &Path| {
+        std::fs::symlink_metadata(p)
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+    };
+    if length(previous).is_none() || length(previous) != length(new) {
+        return false;
+    }
+    let (Ok(mut a), Ok(mut b)) = (std::fs::File::open(previous), std::fs::File::open(new)) else {
+        return false;
+    };
+    let (mut block_a, mut block_b) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let read = match a.read(&mut block_a) {
+            Ok(0) => return b.read(&mut block_b).is_ok_and(|n| n == 0),
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        if b.read_exact(&mut block_b[..read]).is_err() || block_a[..read] != block_b[..read] {
+            return false;
+        }
+    }
+}
+
 /// Creates the file at `path` with `create` (which must fail if it exists): creating its
 /// folder when missing (most pages are the first file of theirs), and removing a file put
 /// there before (never writing through it: it may be a hard link into the previous site).
-fn place(path: &Path, create: impl Fn(&Path) -> std::io::Result<()>) -> std::io::Result<()> {
+fn place(path: &Path, mut create: impl FnMut(&Path) -> std::io::Result<()>) -> std::io::Result<()> {
     match create(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(folder) = path.parent() {
@@ -285,6 +366,14 @@ fn remove_tree(dir: &Path) {
 impl Sink for StagedSite {
     fn put(&self, output: Output) -> Result<(), String> {
         self.write(&output).map_err(|e| e.to_string())
+    }
+
+    fn put_streamed(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), String> {
+        self.write_streamed(path, write).map_err(|e| e.to_string())
     }
 }
 

@@ -13,13 +13,29 @@ use crate::resolve::{Brief, NoteId};
 use crate::verify::Evidence;
 
 #[derive(Serialize)]
-struct BriefJson<'a> {
+struct BriefJson<'a, Notes, Citations> {
     version: u32,
     title: &'a str,
     base_url: &'a str,
-    notes: Vec<NoteJson<'a>>,
-    citations: Vec<CitationJson<'a>>,
+    notes: Notes,
+    citations: Citations,
     disagreements: Vec<DisagreementJson>,
+}
+
+/// A list serialized straight from an iterator: `casefile.json`'s notes and citations are
+/// written one by one as they are made, never all held in memory (at 10,000 notes the list of
+/// values was larger than the file).
+struct SerializeIter<F>(F);
+
+impl<F, I> Serialize for SerializeIter<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
 }
 
 #[derive(Serialize)]
@@ -66,19 +82,38 @@ pub fn brief_json(
     _rendered: &[RenderedNote],
     base: &str,
 ) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    // Writing into a Vec cannot fail, and every value serializes.
+    let _ = write_brief_json(brief, evidence, base, &mut bytes);
+    bytes
+}
+
+/// Writes `casefile.json` to `out` as it is made (see [`SerializeIter`]).
+pub fn write_brief_json(
+    brief: &Brief,
+    evidence: &Evidence,
+    base: &str,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let slug = |id: NoteId| brief.notes[id].slug.as_str();
     let cite_ids = |ids: &[usize]| ids.to_vec();
-    let notes = brief
-        .notes
-        .iter()
-        .map(|n| {
-            let mut links: Vec<&str> = n.body_links.iter().flatten().map(|l| slug(l.note)).collect();
-            links.sort();
-            links.dedup();
-            let mut backlinks: Vec<&str> = brief.relations.incoming[n.id].iter().map(|e| slug(e.from)).collect();
-            backlinks.sort();
-            backlinks.dedup();
-            NoteJson {
+    let note_json = |id: NoteId| {
+        let n = &brief.notes[id];
+        let mut links: Vec<&str> = n
+            .body_links
+            .iter()
+            .flatten()
+            .map(|l| slug(l.note))
+            .collect();
+        links.sort();
+        links.dedup();
+        let mut backlinks: Vec<&str> = brief.relations.incoming[n.id]
+            .iter()
+            .map(|e| slug(e.from))
+            .collect();
+        backlinks.sort();
+        backlinks.dedup();
+        NoteJson {
                 slug: &n.slug,
                 kind: n.kind.name(),
                 title: &n.title,
@@ -116,12 +151,10 @@ pub fn brief_json(
                     })
                 }),
             }
-        })
-        .collect();
-    let citations = brief
-        .citations
-        .iter()
-        .map(|c| CitationJson {
+    };
+    let citation_json = |id: usize| {
+        let c = &brief.citations[id];
+        CitationJson {
             id: c.id,
             note: slug(c.note),
             source: slug(c.source),
@@ -129,8 +162,8 @@ pub fn brief_json(
             paragraph: evidence.citations[c.id].paragraph_id.as_deref(),
             mark: evidence.anchor(brief, c.id),
             line: c.location.line,
-        })
-        .collect();
+        }
+    };
     let mut disagreements = Vec::new();
     for n in &brief.notes {
         let mut labels: Vec<String> = n.facts.iter().map(|f| f.label.to_lowercase()).collect();
@@ -165,11 +198,11 @@ pub fn brief_json(
         version: 1,
         title: &brief.config.title,
         base_url: &brief.config.base_url,
-        notes,
-        citations,
+        notes: SerializeIter(|| (0..brief.notes.len()).map(note_json)),
+        citations: SerializeIter(|| (0..brief.citations.len()).map(citation_json)),
         disagreements,
     };
-    serde_json::to_vec_pretty(&data).unwrap_or_default()
+    serde_json::to_writer_pretty(out, &data).map_err(std::io::Error::other)
 }
 
 /// schema.org JSON-LD for a note's page, escaped for a `<script>` element.

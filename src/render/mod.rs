@@ -164,10 +164,9 @@ pub fn render_into_keeping(
             sink.put(page)?;
         }
         tr("site pages");
-        sink.put(Output::new(
-            "casefile.json",
-            data::brief_json(brief, evidence, &rendered, &base),
-        ))?;
+        sink.put_streamed("casefile.json", &mut |out| {
+            data::write_brief_json(brief, evidence, &base, out)
+        })?;
         sink.put(Output::new("feed.xml", data::atom_feed(brief)))?;
         sink.put(Output::new("sitemap.xml", data::sitemap(brief)))?;
         sink.put(Output::new(
