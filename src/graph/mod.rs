@@ -221,6 +221,10 @@ struct CanonicalGraph<'a> {
     degrees: Vec<usize>,
     /// For each node, the indices (ascending) of the links that touch it.
     incident: Vec<Vec<usize>>,
+    /// The link of each pair `(a, b)`, `a < b`: a neighbourhood that holds a hub (an outlet
+    /// cited by thousands of notes) asks for the hub's few links to the other shown nodes
+    /// instead of reading all of the hub's links on every page.
+    link_of_pair: HashMap<(usize, usize), usize, BuildHasherDefault<Fnv1a>>,
     /// (index of the `from` node, label) of every relation, grouped by link; each link
     /// owns a range of it. One flat vector instead of one per link: 50,000 edges, one
     /// allocation.
@@ -316,12 +320,18 @@ impl<'a> CanonicalGraph<'a> {
             incident[link.b].push(link_index);
         }
         let degrees = incident.iter().map(Vec::len).collect();
+        let link_of_pair = links
+            .iter()
+            .enumerate()
+            .map(|(link_index, link)| ((link.a, link.b), link_index))
+            .collect();
         CanonicalGraph {
             nodes: sorted,
             index,
             links,
             degrees,
             incident,
+            link_of_pair,
             relations,
         }
     }
@@ -403,14 +413,22 @@ impl<'a> CanonicalGraph<'a> {
     /// degrees, not the size of the whole graph.
     fn induced(&self, kept: &[usize], center: Option<usize>) -> ShownGraph<'a> {
         let new_index = |old: usize| kept.binary_search(&old).ok();
-        let mut link_indices: Vec<usize> = kept
-            .iter()
-            .flat_map(|&node| self.incident[node].iter().copied())
-            .filter(|&link| {
-                let link = &self.links[link];
-                new_index(link.a).is_some() && new_index(link.b).is_some()
-            })
-            .collect();
+        let mut link_indices: Vec<usize> = Vec::new();
+        for &node in kept {
+            if self.incident[node].len() <= kept.len() {
+                link_indices.extend(self.incident[node].iter().copied().filter(|&link| {
+                    let link = &self.links[link];
+                    new_index(link.a).is_some() && new_index(link.b).is_some()
+                }));
+            } else {
+                // A hub: its links to the other kept nodes, by pair, whatever its degree.
+                link_indices.extend(kept.iter().filter_map(|&other| {
+                    self.link_of_pair
+                        .get(&(node.min(other), node.max(other)))
+                        .copied()
+                }));
+            }
+        }
         link_indices.sort_unstable();
         link_indices.dedup();
         let links = link_indices
