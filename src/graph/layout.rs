@@ -144,17 +144,32 @@ fn relax_forces(positions: &mut [Point], links: &[(usize, usize)], pinned: Optio
         let temperature = start_temperature * (1.0 - iteration as f64 / iterations as f64) + 0.002;
         displacement.fill(Point { x: 0.0, y: 0.0 });
 
-        for_each_close_pair(positions, REPULSION_REACH, REPULSION_REACH, |i, j| {
-            let (dx, dy, distance) = separation(positions[i], positions[j], i, j);
-            if distance < REPULSION_REACH {
-                // Force 1/d along the unit vector: (dx, dy) / d².
-                let scale = 1.0 / (distance * distance);
-                displacement[i].x += dx * scale;
-                displacement[i].y += dy * scale;
-                displacement[j].x -= dx * scale;
-                displacement[j].y -= dy * scale;
+        if n < ALL_PAIRS_BELOW {
+            // Every neighbourhood drawing lands here: the pairs in for_each_close_pair's
+            // order (so the sums, and the bytes, are the same), without its index checks.
+            for i in 0..n {
+                let p = positions[i];
+                let (before, after) = displacement.split_at_mut(i + 1);
+                let at_i = &mut before[i];
+                for ((q, at_j), j) in positions[i + 1..].iter().zip(after).zip(i + 1..) {
+                    if let Some((fx, fy)) = repulsion(p, *q, i, j) {
+                        at_i.x += fx;
+                        at_i.y += fy;
+                        at_j.x -= fx;
+                        at_j.y -= fy;
+                    }
+                }
             }
-        });
+        } else {
+            for_each_close_pair(positions, REPULSION_REACH, REPULSION_REACH, |i, j| {
+                if let Some((fx, fy)) = repulsion(positions[i], positions[j], i, j) {
+                    displacement[i].x += fx;
+                    displacement[i].y += fy;
+                    displacement[j].x -= fx;
+                    displacement[j].y -= fy;
+                }
+            });
+        }
         for &(a, b) in links {
             let (dx, dy, distance) = separation(positions[a], positions[b], a, b);
             let force = distance * distance;
@@ -180,6 +195,24 @@ fn relax_forces(positions: &mut [Point], links: &[(usize, usize)], pinned: Optio
             }
         }
     }
+}
+
+/// The push of `q` on `p` (p's side; q gets the opposite): 1/d along the unit vector, i.e.
+/// (dx, dy) / d², for nodes closer than `REPULSION_REACH`.
+#[inline]
+fn repulsion(p: Point, q: Point, i: usize, j: usize) -> Option<(f64, f64)> {
+    let squared = (p.x - q.x) * (p.x - q.x) + (p.y - q.y) * (p.y - q.y);
+    // Out of reach, known without the square root: √ is monotonic and √9 is exactly 3, so
+    // this skips exactly the pairs the test below would (most pairs of a neighbourhood are
+    // that far apart; a NaN still goes on, as it did).
+    if squared >= REPULSION_REACH * REPULSION_REACH {
+        return None;
+    }
+    let (dx, dy, distance) = separation(p, q, i, j);
+    (distance < REPULSION_REACH).then(|| {
+        let scale = 1.0 / (distance * distance);
+        (dx * scale, dy * scale)
+    })
 }
 
 /// The vector from `q` to `p` and its length, never zero: two nodes on the same spot are

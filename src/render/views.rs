@@ -388,7 +388,7 @@ fn push_escaped(html: &mut String, text: &str) {
             html.push_str("<br>\n");
         }
         first = false;
-        html.push_str(&escape_html(line.trim_end_matches('\r')));
+        crate::markdown::highlight::push_escaped_html(html, line.trim_end_matches('\r'));
     }
 }
 

@@ -16,12 +16,19 @@ pub type NoteId = usize;
 /// The folded form used for comparison.
 pub fn fold(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
+    // ASCII is already composed and lower-cases to ASCII: most names and quotes take this
+    // path, which skips the normalizer (the costly part at 76,000 quotes).
+    let ascii = name.is_ascii();
     for word in name.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
-        // Composed first, so a name typed with e + U+0300 finds the note titled with è.
-        out.extend(word.nfc().flat_map(char::to_lowercase));
+        if ascii {
+            out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            // Composed first, so a name typed with e + U+0300 finds the note titled with è.
+            out.extend(word.nfc().flat_map(char::to_lowercase));
+        }
     }
     out
 }
