@@ -14,6 +14,7 @@ pub mod partial;
 pub mod templates;
 pub mod views;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
@@ -145,6 +146,7 @@ pub fn render_into_keeping(
     let places = partial::places(brief, &rendered);
     let (graph_nodes, graph_edges) = views::graph_input(brief, &base);
     let graph = crate::graph::PreparedGraph::new(&graph_nodes, &graph_edges);
+    let links = note_links(brief);
     tr("graph");
     let ctx = PageContext {
         brief,
@@ -155,6 +157,7 @@ pub fn render_into_keeping(
         site: &site,
         graph: &graph,
         places: &places,
+        links: &links,
     };
 
     // The site-wide files are each made on one thread: they are made beside the note pages
@@ -208,6 +211,13 @@ pub fn render_into_keeping(
         bodies: rendered,
         mentions,
     })
+}
+
+/// A place for each note's [`NoteLink`], filled the first time a page links to the note.
+pub fn note_links(brief: &Brief) -> Vec<std::sync::OnceLock<NoteLink>> {
+    (0..brief.notes.len())
+        .map(|_| std::sync::OnceLock::new())
+        .collect()
 }
 
 fn render_note_body(
@@ -321,9 +331,11 @@ pub struct PageContext<'a> {
     pub graph: &'a crate::graph::PreparedGraph<'a>,
     /// For each citation, the page that cites it and the id of the superscript there.
     pub places: &'a [Option<(NoteId, String)>],
+    /// Each note's address and link HTML, made once (see [`NoteLink`]).
+    pub links: &'a [std::sync::OnceLock<NoteLink>],
 }
 
-impl PageContext<'_> {
+impl<'a> PageContext<'a> {
     fn url(&self, id: NoteId) -> String {
         format!("{}{}", self.base, self.brief.notes[id].path_in_site())
     }
@@ -339,13 +351,20 @@ impl PageContext<'_> {
             .collect()
     }
 
-    fn link(&self, id: NoteId) -> LinkView {
+    /// The note's address and wikilink HTML, made the first time a page links to it.
+    fn note_link(&self, id: NoteId) -> &'a NoteLink {
+        self.links[id].get_or_init(|| NoteLink::new(self.base, &self.brief.notes[id]))
+    }
+
+    fn link(&self, id: NoteId) -> LinkView<'a> {
         let n = &self.brief.notes[id];
+        let link = self.note_link(id);
         LinkView {
-            title: n.title.clone(),
-            url: self.url(id),
-            kind: n.kind.name().to_string(),
-            summary: n.summary.clone(),
+            title: Cow::Borrowed(&n.title),
+            url: Cow::Borrowed(&link.url),
+            kind: n.kind.name(),
+            summary: Cow::Borrowed(&n.summary),
+            html: Cow::Borrowed(&link.html),
         }
     }
 
@@ -373,7 +392,8 @@ impl PageContext<'_> {
 
     fn note_page(&self, engine: &templates::Engine, id: NoteId) -> Result<Output, String> {
         let note = &self.brief.notes[id];
-        let r = &self.rendered[id];
+        let rendered: &'a [RenderedNote] = self.rendered;
+        let r = &rendered[id];
         let json_ld = data::json_ld(self.brief, self.evidence, id);
         let path = note.path_in_site();
         let page = self.page_view(&note.title, note.kind.name(), &path, &note.summary, json_ld);
@@ -403,7 +423,7 @@ impl PageContext<'_> {
         Ok(Output::new(out_path, html.into_bytes()))
     }
 
-    fn note_view(&self, id: NoteId, r: &RenderedNote) -> NoteView {
+    fn note_view(&self, id: NoteId, r: &'a RenderedNote) -> NoteView<'a> {
         let brief = self.brief;
         let note = &brief.notes[id];
         let rel = &brief.relations;
@@ -417,7 +437,7 @@ impl PageContext<'_> {
                 title: role.title.clone(),
                 dates: role_span(role.from, role.until),
                 current: role.until.is_none(),
-                cites_html: r.role_cites.get(i).cloned().unwrap_or_default(),
+                cites_html: r.role_cites.get(i).map_or("", String::as_str),
                 sort: role.from.map(|d| d.iso()).unwrap_or_default(),
             })
             .collect();
@@ -499,7 +519,7 @@ impl PageContext<'_> {
                         title: role.title.clone(),
                         dates: role_span(role.from, role.until),
                         current: role.until.is_none(),
-                        cites_html: r.people_cites.get(k).cloned().unwrap_or_default(),
+                        cites_html: r.people_cites.get(k).map_or("", String::as_str),
                         sort: format!(
                             "{}{}",
                             role.from.map(|d| d.iso()).unwrap_or_default(),
@@ -583,13 +603,13 @@ impl PageContext<'_> {
             parent: note.parent.map(|p| self.link(p)),
             children: rel.children[id].iter().map(|&c| self.link(c)).collect(),
             participants: note.participants.iter().map(|&p| self.link(p)).collect(),
-            event_cites_html: r.event_cites.clone(),
+            event_cites_html: &r.event_cites,
             roles,
             facts,
             differ,
             current_people,
             former_people,
-            body_html: r.body.html.clone(),
+            body_html: &r.body.html,
             toc: note
                 .scan
                 .headings
@@ -607,12 +627,12 @@ impl PageContext<'_> {
             mentioned_in,
             appears_in,
             neighbourhood_svg: neighbourhood,
-            sources: r.sources.clone(),
-            footnotes_html: r.body.footnotes_html.clone(),
+            sources: &r.sources,
+            footnotes_html: &r.body.footnotes_html,
         }
     }
 
-    fn timeline_entry(&self, event: NoteId) -> TimelineEntry {
+    fn timeline_entry(&self, event: NoteId) -> TimelineEntry<'a> {
         let e = &self.brief.notes[event];
         let first_cite = self.rendered[event].sources.first().map(|s| CiteLinkView {
             title: s.source_title.clone(),
@@ -628,7 +648,7 @@ impl PageContext<'_> {
         }
     }
 
-    fn source_view(&self, id: NoteId) -> SourceView {
+    fn source_view(&self, id: NoteId) -> SourceView<'a> {
         let brief = self.brief;
         let note = &brief.notes[id];
         let meta = note
@@ -672,8 +692,9 @@ impl PageContext<'_> {
         }
     }
 
-    fn home_view(&self, id: NoteId) -> HomeView {
-        let r = &self.rendered[id];
+    fn home_view(&self, id: NoteId) -> HomeView<'a> {
+        let rendered: &'a [RenderedNote] = self.rendered;
+        let r = &rendered[id];
         let counts = Kind::FOLDERS
             .iter()
             .map(|&k| KindCount {
@@ -686,9 +707,9 @@ impl PageContext<'_> {
         HomeView {
             title: self.brief.notes[id].title.clone(),
             summary: self.brief.notes[id].summary.clone(),
-            body_html: r.body.html.clone(),
-            sources: r.sources.clone(),
-            footnotes_html: r.body.footnotes_html.clone(),
+            body_html: &r.body.html,
+            sources: &r.sources,
+            footnotes_html: &r.body.footnotes_html,
             counts,
         }
     }
@@ -793,10 +814,11 @@ impl PageContext<'_> {
             .iter()
             .filter(|(slug, _)| !slug.is_empty())
             .map(|(slug, (name, ids))| LinkView {
-                title: format!("{name} ({})", ids.len()),
-                url: format!("{}tags/{slug}/", self.base),
-                kind: "tag".into(),
-                summary: String::new(),
+                title: format!("{name} ({})", ids.len()).into(),
+                url: format!("{}tags/{slug}/", self.base).into(),
+                kind: "tag",
+                summary: "".into(),
+                html: "".into(),
             })
             .collect();
         outputs.push(render_list(
@@ -928,9 +950,9 @@ impl PageContext<'_> {
                 &HomeView {
                     title: brief.config.title.clone(),
                     summary: brief.config.description.clone(),
-                    body_html: String::new(),
-                    sources: Vec::new(),
-                    footnotes_html: String::new(),
+                    body_html: "",
+                    sources: &[],
+                    footnotes_html: "",
                     counts: Vec::new(),
                 },
             );

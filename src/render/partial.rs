@@ -82,6 +82,7 @@ impl PageInputs<'_> {
         let base = self.brief.config.base_path();
         let site = views::SiteView::new(self.brief);
         let graph = PreparedGraph::new(self.graph.0, self.graph.1);
+        let links = super::note_links(self.brief);
         let ctx = PageContext {
             brief: self.brief,
             evidence: self.evidence,
@@ -91,6 +92,7 @@ impl PageInputs<'_> {
             site: &site,
             graph: &graph,
             places: self.places,
+            links: &links,
         };
         work(&ctx)
     }

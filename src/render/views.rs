@@ -4,6 +4,8 @@
 //! computed ranges: a source's paragraphs (escaped text, `<mark>`s, mention links) and the
 //! graph SVGs (from [`crate::graph`]).
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::PageContext;
@@ -85,12 +87,58 @@ pub struct PageView {
     pub json_ld: String,
 }
 
+/// A note (or tag) as the target of a link. Borrowed from the brief and from each note's
+/// [`NoteLink`], made once per build: a page links to dozens of notes, and 10,000 pages
+/// copying every title and summary twice (into the view, then into Tera's values) was a
+/// large share of page rendering.
 #[derive(Serialize, Clone)]
-pub struct LinkView {
-    pub title: String,
+pub struct LinkView<'a> {
+    pub title: Cow<'a, str>,
+    pub url: Cow<'a, str>,
+    pub kind: &'a str,
+    pub summary: Cow<'a, str>,
+    /// The whole link as the default theme writes a wikilink to a note —
+    /// `<a class="wikilink" href data-kind data-title data-summary>title</a>`, escaped as
+    /// templates escape — so the theme writes one value instead of five (empty for tags).
+    pub html: Cow<'a, str>,
+}
+
+/// What every link to one note shares: its address and its wikilink HTML.
+pub struct NoteLink {
     pub url: String,
-    pub kind: String,
-    pub summary: String,
+    pub html: String,
+}
+
+impl NoteLink {
+    pub fn new(base: &str, note: &crate::resolve::Note) -> NoteLink {
+        let url = format!("{base}{}", note.path_in_site());
+        let mut html = Vec::with_capacity(
+            80 + url.len() + 2 * note.title.len() + note.summary.len() + note.kind.name().len(),
+        );
+        let mut piece = |text: &str, escaped: bool| {
+            if escaped {
+                // Tera's own escaping, so the bytes are those the template wrote.
+                let _ = tera::escape_html(text, &mut html);
+            } else {
+                html.extend_from_slice(text.as_bytes());
+            }
+        };
+        piece("<a class=\"wikilink\" href=\"", false);
+        piece(&url, true);
+        piece("\" data-kind=\"", false);
+        piece(note.kind.name(), true);
+        piece("\" data-title=\"", false);
+        piece(&note.title, true);
+        piece("\" data-summary=\"", false);
+        piece(&note.summary, true);
+        piece("\">", false);
+        piece(&note.title, true);
+        piece("</a>", false);
+        NoteLink {
+            url,
+            html: String::from_utf8(html).unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -100,13 +148,13 @@ pub struct TagView {
 }
 
 #[derive(Serialize)]
-pub struct RoleView {
-    pub org: LinkView,
-    pub person: LinkView,
+pub struct RoleView<'a> {
+    pub org: LinkView<'a>,
+    pub person: LinkView<'a>,
     pub title: String,
     pub dates: String,
     pub current: bool,
-    pub cites_html: String,
+    pub cites_html: &'a str,
     #[serde(skip)]
     pub sort: String,
 }
@@ -138,29 +186,29 @@ pub struct CiteLinkView {
 }
 
 #[derive(Serialize)]
-pub struct TimelineEntry {
-    pub event: LinkView,
+pub struct TimelineEntry<'a> {
+    pub event: LinkView<'a>,
     pub date: String,
     pub date_iso: String,
     pub dates: String,
-    pub participants: Vec<LinkView>,
+    pub participants: Vec<LinkView<'a>>,
     pub first_cite: Option<CiteLinkView>,
 }
 
 #[derive(Serialize)]
-pub struct BacklinkView {
-    pub note: LinkView,
+pub struct BacklinkView<'a> {
+    pub note: LinkView<'a>,
     pub contexts_html: Vec<String>,
 }
 
 #[derive(Serialize)]
-pub struct CountedLinkView {
-    pub link: LinkView,
+pub struct CountedLinkView<'a> {
+    pub link: LinkView<'a>,
     pub count: usize,
 }
 
 #[derive(Serialize)]
-pub struct NoteView {
+pub struct NoteView<'a> {
     pub kind: String,
     pub kind_label: String,
     pub slug: String,
@@ -173,25 +221,25 @@ pub struct NoteView {
     pub location: String,
     pub founded: String,
     pub website: String,
-    pub parent: Option<LinkView>,
-    pub children: Vec<LinkView>,
-    pub participants: Vec<LinkView>,
-    pub event_cites_html: String,
-    pub roles: Vec<RoleView>,
+    pub parent: Option<LinkView<'a>>,
+    pub children: Vec<LinkView<'a>>,
+    pub participants: Vec<LinkView<'a>>,
+    pub event_cites_html: &'a str,
+    pub roles: Vec<RoleView<'a>>,
     pub facts: Vec<FactView>,
     pub differ: Vec<FactView>,
-    pub current_people: Vec<RoleView>,
-    pub former_people: Vec<RoleView>,
-    pub body_html: String,
+    pub current_people: Vec<RoleView<'a>>,
+    pub former_people: Vec<RoleView<'a>>,
+    pub body_html: &'a str,
     pub toc: Vec<TocEntry>,
     pub show_toc: bool,
-    pub timeline: Vec<TimelineEntry>,
-    pub related: Vec<LinkView>,
-    pub mentioned_in: Vec<BacklinkView>,
-    pub appears_in: Vec<CountedLinkView>,
+    pub timeline: Vec<TimelineEntry<'a>>,
+    pub related: Vec<LinkView<'a>>,
+    pub mentioned_in: Vec<BacklinkView<'a>>,
+    pub appears_in: Vec<CountedLinkView<'a>>,
     pub neighbourhood_svg: String,
-    pub sources: Vec<SourceEntry>,
-    pub footnotes_html: String,
+    pub sources: &'a [SourceEntry],
+    pub footnotes_html: &'a str,
 }
 
 #[derive(Serialize)]
@@ -207,7 +255,7 @@ pub struct ParagraphView {
 }
 
 #[derive(Serialize)]
-pub struct SourceView {
+pub struct SourceView<'a> {
     pub title: String,
     pub summary: String,
     pub publisher: Option<NamedView>,
@@ -220,7 +268,7 @@ pub struct SourceView {
     pub language: String,
     pub original: String,
     pub paragraphs: Vec<ParagraphView>,
-    pub cited_by: Vec<CountedLinkView>,
+    pub cited_by: Vec<CountedLinkView<'a>>,
     pub mark_count: usize,
     pub tags: Vec<TagView>,
 }
@@ -233,40 +281,40 @@ pub struct KindCount {
 }
 
 #[derive(Serialize)]
-pub struct HomeView {
+pub struct HomeView<'a> {
     pub title: String,
     pub summary: String,
-    pub body_html: String,
-    pub sources: Vec<SourceEntry>,
-    pub footnotes_html: String,
+    pub body_html: &'a str,
+    pub sources: &'a [SourceEntry],
+    pub footnotes_html: &'a str,
     pub counts: Vec<KindCount>,
 }
 
 #[derive(Serialize)]
-pub struct GroupView {
+pub struct GroupView<'a> {
     pub heading: String,
-    pub items: Vec<LinkView>,
+    pub items: Vec<LinkView<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct ListView {
+pub struct ListView<'a> {
     pub title: String,
     pub intro: String,
-    pub items: Vec<LinkView>,
-    pub groups: Vec<GroupView>,
+    pub items: Vec<LinkView<'a>>,
+    pub groups: Vec<GroupView<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct MonthView {
+pub struct MonthView<'a> {
     pub heading: String,
     pub id: String,
-    pub events: Vec<TimelineEntry>,
+    pub events: Vec<TimelineEntry<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct YearView {
+pub struct YearView<'a> {
     pub year: String,
-    pub months: Vec<MonthView>,
+    pub months: Vec<MonthView<'a>>,
 }
 
 #[derive(Serialize)]
