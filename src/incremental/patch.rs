@@ -331,6 +331,10 @@ pub fn apply(memory: &mut BuildMemory, mut edits: Vec<Edit>) -> Applied {
                 for (c, _) in &mut body.places {
                     *c = map(*c).unwrap_or(*c);
                 }
+                // Sources lists are made from their first citations when the page is.
+                for source in &mut body.sources {
+                    source.citation = map(source.citation).unwrap_or(source.citation);
+                }
             }
         }
     }

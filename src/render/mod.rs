@@ -24,14 +24,14 @@ use crate::model::Kind;
 use crate::output::Output;
 use crate::resolve::{Brief, NoteId};
 use crate::verify::Evidence;
-use footnotes::{PageFootnotes, SourceEntry};
+use footnotes::{FootnoteSource, PageFootnotes, SourceEntry};
 use views::*;
 
 /// A note's body and citations, rendered before pages are assembled.
 #[derive(PartialEq)]
 pub struct RenderedNote {
     pub body: RenderedBody,
-    pub sources: Vec<SourceEntry>,
+    pub sources: Vec<FootnoteSource>,
     /// (citation, ref id on this page).
     pub places: Vec<(usize, String)>,
     pub role_cites: Vec<String>,
@@ -627,16 +627,26 @@ impl<'a> PageContext<'a> {
             mentioned_in,
             appears_in,
             neighbourhood_svg: neighbourhood,
-            sources: &r.sources,
+            sources: self.source_entries(r),
             footnotes_html: &r.body.footnotes_html,
         }
+    }
+
+    /// The page's Sources list, from what its body kept.
+    fn source_entries(&self, r: &RenderedNote) -> Vec<SourceEntry> {
+        r.sources
+            .iter()
+            .map(|s| s.entry(self.brief, self.evidence))
+            .collect()
     }
 
     fn timeline_entry(&self, event: NoteId) -> TimelineEntry<'a> {
         let e = &self.brief.notes[event];
         let first_cite = self.rendered[event].sources.first().map(|s| CiteLinkView {
-            title: s.source_title.clone(),
-            url: s.source_url.clone(),
+            title: self.brief.notes[self.brief.citations[s.citation].source]
+                .title
+                .clone(),
+            url: s.href.clone(),
         });
         TimelineEntry {
             event: self.link(event),
@@ -708,7 +718,7 @@ impl<'a> PageContext<'a> {
             title: self.brief.notes[id].title.clone(),
             summary: self.brief.notes[id].summary.clone(),
             body_html: &r.body.html,
-            sources: &r.sources,
+            sources: self.source_entries(r),
             footnotes_html: &r.body.footnotes_html,
             counts,
         }
@@ -951,7 +961,7 @@ impl<'a> PageContext<'a> {
                     title: brief.config.title.clone(),
                     summary: brief.config.description.clone(),
                     body_html: "",
-                    sources: &[],
+                    sources: Vec::new(),
                     footnotes_html: "",
                     counts: Vec::new(),
                 },

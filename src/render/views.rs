@@ -238,7 +238,7 @@ pub struct NoteView<'a> {
     pub mentioned_in: Vec<BacklinkView<'a>>,
     pub appears_in: Vec<CountedLinkView<'a>>,
     pub neighbourhood_svg: String,
-    pub sources: &'a [SourceEntry],
+    pub sources: Vec<SourceEntry>,
     pub footnotes_html: &'a str,
 }
 
@@ -285,7 +285,7 @@ pub struct HomeView<'a> {
     pub title: String,
     pub summary: String,
     pub body_html: &'a str,
-    pub sources: &'a [SourceEntry],
+    pub sources: Vec<SourceEntry>,
     pub footnotes_html: &'a str,
     pub counts: Vec<KindCount>,
 }
