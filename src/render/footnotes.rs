@@ -185,45 +185,63 @@ pub fn origins_badge(brief: &Brief, citations: &[CitationId]) -> String {
     )
 }
 
-/// A quote as a text fragment directive: `start,end` around elisions, percent-encoded.
 /// The text fragment of the passages a quote matched in the source: the first and last
 /// pieces (`start,end`) when an elision split it, white space folded as a page shows it.
 pub fn passages_fragment(passages: &[String]) -> String {
-    let folded: Vec<String> = passages
-        .iter()
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
-        .collect();
-    text_fragment(&folded.join(" … "))
+    // The passages, white space folded, joined by " … " (the form text_fragment reads),
+    // written into one buffer: this runs for every entry of every Sources list.
+    let mut joined = String::with_capacity(passages.iter().map(String::len).sum::<usize>() + 8);
+    for passage in passages {
+        let mut words = passage.split_whitespace().peekable();
+        if words.peek().is_none() {
+            continue;
+        }
+        if !joined.is_empty() {
+            joined.push_str(" … ");
+        }
+        for (i, word) in words.enumerate() {
+            if i > 0 {
+                joined.push(' ');
+            }
+            joined.push_str(word);
+        }
+    }
+    text_fragment(&joined)
 }
 
+/// A quote as a text fragment directive: `start,end` around elisions, percent-encoded.
 pub fn text_fragment(quote: &str) -> String {
-    let pieces: Vec<&str> = quote
+    let mut pieces = quote
         .split(['…'])
         .flat_map(|p| p.split("..."))
         .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
-    let encode = |s: &str| {
-        let mut out = String::with_capacity(s.len() * 2);
-        for b in s.bytes() {
-            if b.is_ascii_alphanumeric()
-                || matches!(b, b'.' | b'_' | b'~' | b'\'' | b'(' | b')' | b'*' | b'!')
-            {
-                out.push(b as char);
-            } else {
-                const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                out.push('%');
-                out.push(HEX[usize::from(b >> 4)] as char);
-                out.push(HEX[usize::from(b & 15)] as char);
-            }
-        }
-        out
+        .filter(|p| !p.is_empty());
+    let Some(first) = pieces.next() else {
+        return String::new();
     };
-    match pieces.as_slice() {
-        [] => String::new(),
-        [one] => encode(one),
-        [first, .., last] => format!("{},{}", encode(first), encode(last)),
+    let last = pieces.last();
+    let mut out = String::with_capacity(3 * (first.len() + last.map_or(0, str::len)) + 1);
+    percent_encode_into(&mut out, first);
+    if let Some(last) = last {
+        out.push(',');
+        percent_encode_into(&mut out, last);
+    }
+    out
+}
+
+/// Percent-encodes all but the characters a text fragment may hold as they are.
+fn percent_encode_into(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric()
+            || matches!(b, b'.' | b'_' | b'~' | b'\'' | b'(' | b')' | b'*' | b'!')
+        {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
     }
 }
 
@@ -239,5 +257,22 @@ mod tests {
             text_fragment("Meta offered ... $200 million"),
             "Meta%20offered,%24200%20million"
         );
+        assert_eq!(text_fragment("a … b … c"), "a,c");
+        assert_eq!(text_fragment(" … "), "");
+    }
+
+    #[test]
+    fn passages_fold_white_space_and_join_as_elisions() {
+        let passages = [
+            "Meta  offered\n$200".to_string(),
+            " ".to_string(),
+            "million".to_string(),
+        ];
+        assert_eq!(
+            passages_fragment(&passages),
+            "Meta%20offered%20%24200,million"
+        );
+        assert_eq!(passages_fragment(&["one".to_string()]), "one");
+        assert_eq!(passages_fragment(&[]), "");
     }
 }
