@@ -155,6 +155,7 @@ pub fn render_into_keeping(
         mentions: &mentions,
         base: &base,
         site: &site,
+        site_value: tera::Value::from_serializable(&site),
         graph: &graph,
         places: &places,
         links: &links,
@@ -328,6 +329,9 @@ pub struct PageContext<'a> {
     pub mentions: &'a mentions::Mentions,
     pub base: &'a str,
     pub site: &'a SiteView,
+    /// `site` as Tera holds it, made once: every page puts it in its context, and a clone
+    /// shares it instead of serializing it again.
+    pub site_value: tera::Value,
     pub graph: &'a crate::graph::PreparedGraph<'a>,
     /// For each citation, the page that cites it and the id of the superscript there.
     pub places: &'a [Option<(NoteId, String)>],
@@ -398,7 +402,7 @@ impl<'a> PageContext<'a> {
         let path = note.path_in_site();
         let page = self.page_view(&note.title, note.kind.name(), &path, &note.summary, json_ld);
         let mut context = tera::Context::new();
-        context.insert("site", self.site);
+        context.insert_value("site", self.site_value.clone());
         context.insert("page", &page);
         let template = match note.kind {
             Kind::Source => {
@@ -736,7 +740,7 @@ impl<'a> PageContext<'a> {
     ) -> Result<Output, String> {
         let (title, kind, path, description) = page;
         let mut context = tera::Context::new();
-        context.insert("site", self.site);
+        context.insert_value("site", self.site_value.clone());
         context.insert(
             "page",
             &self.page_view(title, kind, path, description, String::new()),
@@ -759,7 +763,7 @@ impl<'a> PageContext<'a> {
                            groups: Vec<GroupView>|
          -> Result<Output, String> {
             let mut context = tera::Context::new();
-            context.insert("site", self.site);
+            context.insert_value("site", self.site_value.clone());
             context.insert(
                 "page",
                 &self.page_view(title, kind, path, intro, String::new()),
@@ -944,7 +948,7 @@ impl<'a> PageContext<'a> {
         }
         if !brief.notes.iter().any(|n| n.kind == Kind::Home) {
             let mut context = tera::Context::new();
-            context.insert("site", self.site);
+            context.insert_value("site", self.site_value.clone());
             context.insert(
                 "page",
                 &self.page_view(

@@ -90,6 +90,7 @@ impl PageInputs<'_> {
             mentions: &self.rendered.mentions,
             base: &base,
             site: &site,
+            site_value: tera::Value::from_serializable(&site),
             graph: &graph,
             places: self.places,
             links: &links,
