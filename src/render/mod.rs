@@ -418,13 +418,14 @@ impl<'a> PageContext<'a> {
                 "note.html"
             }
         };
-        let html = engine.render(template, &context)?;
+        // Room for a typical entity page (30–40 KB with its neighbourhood drawing).
+        let html = engine.render_bytes(template, &context, 48 * 1024)?;
         let out_path = if note.kind == Kind::Home {
             "index.html".to_string()
         } else {
             format!("{path}index.html")
         };
-        Ok(Output::new(out_path, html.into_bytes()))
+        Ok(Output::new(out_path, html))
     }
 
     fn note_view(&self, id: NoteId, r: &'a RenderedNote) -> NoteView<'a> {

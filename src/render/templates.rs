@@ -108,16 +108,37 @@ impl Engine {
     }
 
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, String> {
-        self.tera.render(name, context).map_err(|e| {
-            let mut msg = format!("cannot render template {name}: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                msg.push_str(&format!(": {s}"));
-                source = s.source();
-            }
-            msg
-        })
+        self.tera
+            .render(name, context)
+            .map_err(|e| render_error(name, &e))
     }
+
+    /// [`Engine::render`] into bytes, in a buffer of `capacity` to start with: a page is
+    /// written once, with no regrowing copies and no second pass to check it is UTF-8 (Tera
+    /// writes only strings).
+    pub fn render_bytes(
+        &self,
+        name: &str,
+        context: &tera::Context,
+        capacity: usize,
+    ) -> Result<Vec<u8>, String> {
+        let mut bytes = Vec::with_capacity(capacity);
+        self.tera
+            .render_to(name, context, &mut bytes)
+            .map_err(|e| render_error(name, &e))?;
+        Ok(bytes)
+    }
+}
+
+/// A template error with its causes, on one line.
+fn render_error(name: &str, e: &tera::Error) -> String {
+    let mut msg = format!("cannot render template {name}: {e}");
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    msg
 }
 
 /// Static files of the theme (embedded, overridable from `themes/<name>/static/`).
