@@ -210,3 +210,52 @@ fn before_dir(
     }
     dir.to_path_buf()
 }
+
+#[test]
+fn casefile_json_is_streamed_kept_when_unchanged_and_rewritten_when_changed() {
+    let brief = Brief::fixture("broken/clean");
+    brief.build().expect_clean();
+    let out = brief.out().to_path_buf();
+    let json = || std::fs::read_to_string(out.join("casefile.json")).expect("casefile.json");
+    let modified = || {
+        std::fs::metadata(out.join("casefile.json"))
+            .and_then(|m| m.modified())
+            .expect("a modification time")
+    };
+    let (first, first_time) = (json(), modified());
+    let parsed: serde_json::Value = serde_json::from_str(&first).expect("valid JSON");
+    let slugs: Vec<&str> = parsed["notes"]
+        .as_array()
+        .expect("a list of notes")
+        .iter()
+        .filter_map(|n| n["slug"].as_str())
+        .collect();
+    assert!(slugs.contains(&"ann-lee"), "{slugs:?}");
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    // A body edit does not change casefile.json: the previous file stays, time and all.
+    let person = brief.read("content/people/ann-lee.md");
+    let brief = brief.file(
+        "content/people/ann-lee.md",
+        &person.replace("Ann Lee founded", "Ann Lee, an engineer, founded"),
+    );
+    brief.build().expect_clean();
+    assert_eq!(json(), first);
+    assert_eq!(
+        modified(),
+        first_time,
+        "an unchanged casefile.json was written again"
+    );
+    // A new alias does: the streamed file holds it, with a new time.
+    let person = brief.read("content/people/ann-lee.md");
+    let brief = brief.file(
+        "content/people/ann-lee.md",
+        &person.replacen("title: Ann Lee", "title: Ann Lee\naliases: [A. Lee]", 1),
+    );
+    brief.build().expect_clean();
+    assert_contains!(json(), "\"A. Lee\"");
+    assert_ne!(
+        modified(),
+        first_time,
+        "the changed casefile.json kept its old time"
+    );
+}
