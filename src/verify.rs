@@ -67,7 +67,11 @@ pub fn verify_keeping(brief: &Brief, diagnostics: &mut Diagnostics) -> (Evidence
     let prepared: Vec<Option<PreparedSource>> = brief
         .notes
         .par_iter()
-        .map(|n| n.source.as_ref().map(|_| PreparedSource::new(&n.body)))
+        .map(|n| {
+            n.source
+                .as_ref()
+                .map(|_| PreparedSource::shared(n.text.clone(), n.body_start))
+        })
         .collect();
     let lookups: Vec<Option<QuoteLookup>> = brief
         .citations

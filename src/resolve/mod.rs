@@ -13,12 +13,11 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
-use serde_saphyr::Spanned;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::load::frontmatter::CiteYaml;
-use crate::load::{Document, Loaded};
+use crate::load::{Document, Loaded, Spanned};
 use crate::markdown::scan::{BodyScan, LinkStyle, scan};
 use crate::model::{Date, Kind};
 pub use names::{NameIndex, NoteId, fold};
@@ -62,7 +61,8 @@ pub struct Note {
     pub cites: Vec<CitationId>,
     pub facts: Vec<Fact>,
     pub source: Option<SourceMeta>,
-    pub body: String,
+    /// The Markdown (or a source's verbatim text) after the front matter: a view of `text`.
+    pub body: Body,
     /// The whole file and where the body starts in it, for positions.
     pub text: std::sync::Arc<str>,
     pub body_start: usize,
@@ -71,6 +71,55 @@ pub struct Note {
     pub body_links: Vec<Option<ResolvedLink>>,
     /// For each citation group of `scan.citations`, in order, its citations.
     pub body_cites: Vec<Vec<CitationId>>,
+}
+
+/// A note's body as a view of its file's text, shared with the document it was read from
+/// instead of copied: the bodies are most of a brief's bytes. Derefs to `str`.
+#[derive(Clone)]
+pub struct Body {
+    text: std::sync::Arc<str>,
+    start: usize,
+}
+
+impl Body {
+    /// The text of `text` from byte `start` on (which must be a char boundary).
+    pub fn new(text: std::sync::Arc<str>, start: usize) -> Body {
+        assert!(
+            text.is_char_boundary(start),
+            "a body starts on a char boundary"
+        );
+        Body { text, start }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text[self.start..]
+    }
+}
+
+impl std::ops::Deref for Body {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq for Body {
+    fn eq(&self, other: &Body) -> bool {
+        self.as_str() == other.as_str()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -460,7 +509,7 @@ impl Resolver<'_> {
             cites,
             facts,
             source,
-            body: doc.body().to_string(),
+            body: Body::new(doc.text.clone(), doc.body_start),
             text: doc.text.clone(),
             body_start: doc.body_start,
             scan,
