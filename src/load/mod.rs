@@ -212,7 +212,7 @@ pub fn load(root: &Path, include_drafts: bool, diagnostics: &mut Diagnostics) ->
         .map(|(rel, real, kind, stem)| (stem.clone(), read_document(rel, &real, kind, stem)))
         .collect();
 
-    let mut documents = Vec::new();
+    let mut documents = Vec::with_capacity(results.len());
     let mut drafts = Vec::new();
     let mut failed = Vec::new();
     for (stem, (document, problems, text)) in results {

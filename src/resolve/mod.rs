@@ -238,12 +238,19 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
         }
     }
 
+    // At most one citation per item written: sized once, the list is never copied to grow.
+    let most_citations = documents.iter().map(front_matter_cite_items).sum::<usize>()
+        + scans
+            .iter()
+            .flat_map(|scan| &scan.citations)
+            .map(|group| group.items.len())
+            .sum::<usize>();
     let mut resolver = Resolver {
         documents,
         names: &names,
         drafts: &loaded.drafts,
         failed: &loaded.failed,
-        citations: Vec::new(),
+        citations: Vec::with_capacity(most_citations),
         diagnostics,
     };
     let mut notes = Vec::with_capacity(documents.len());
@@ -269,6 +276,24 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
         citations_by_source,
         relations,
     }
+}
+
+/// How many sources the front matter of `doc` cites (roles, facts and an event's own `cite:`).
+fn front_matter_cite_items(doc: &Document) -> usize {
+    let fm = &doc.front;
+    let items =
+        |cite: &Option<Spanned<CiteYaml>>| cite.as_ref().map_or(0, |c| c.value.items().len());
+    items(&fm.cite)
+        + fm.roles
+            .iter()
+            .flatten()
+            .map(|r| items(&r.cite))
+            .sum::<usize>()
+        + fm.facts
+            .iter()
+            .flatten()
+            .map(|f| items(&f.cite))
+            .sum::<usize>()
 }
 
 /// Resolves one note read again against the rest of a brief resolved before, for `serve`'s
