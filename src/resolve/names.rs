@@ -101,20 +101,15 @@ mod tests {
 
     #[test]
     fn names_already_folded_are_recognised_without_folding() {
+        for name in ["ruoming-pang", "meta superintelligence labs", ""] {
+            assert!(is_folded_ascii(name), "{name:?}");
+            assert_eq!(fold(name), name);
+        }
+        // Not recognised: each needs folding, or (non-ASCII) is left to `fold`.
         for name in [
-            "ruoming-pang",
-            "meta superintelligence labs",
-            "",
-            "Meta",
-            " meta",
-            "meta ",
-            "a  b",
-            "a\tb",
-            "a\u{b}b",
-            "inès",
-            "x\r",
+            "Meta", " meta", "meta ", "a  b", "a\tb", "a\u{b}b", "x\r", "inès",
         ] {
-            assert_eq!(is_folded_ascii(name), fold(name) == name, "{name:?}");
+            assert!(!is_folded_ascii(name), "{name:?}");
         }
     }
 
