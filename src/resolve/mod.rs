@@ -9,7 +9,6 @@
 pub mod names;
 pub mod relations;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -182,24 +181,7 @@ pub struct Citation {
 /// Runs the resolve stage over loaded documents.
 pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -> Brief {
     let documents = &loaded.documents;
-    let scans: Vec<BodyScan> = documents
-        .par_iter()
-        .map(|d| {
-            if d.kind == Kind::Source {
-                BodyScan::default()
-            } else {
-                scan(d.body())
-            }
-        })
-        .collect();
-
     let mut names = NameIndex::default();
-    let mut by_slug: HashMap<&str, NoteId> = HashMap::new();
-    for (id, doc) in documents.iter().enumerate() {
-        if doc.kind != Kind::Home {
-            by_slug.entry(doc.slug.as_str()).or_insert(id);
-        }
-    }
     // Slugs first, so a title or alias that collides with a slug is the one reported.
     for (id, doc) in documents.iter().enumerate() {
         if doc.kind != Kind::Home {
@@ -238,26 +220,45 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
         }
     }
 
-    // At most one citation per item written: sized once, the list is never copied to grow.
-    let most_citations = documents.iter().map(front_matter_cite_items).sum::<usize>()
-        + scans
-            .iter()
-            .flat_map(|scan| &scan.citations)
-            .map(|group| group.items.len())
-            .sum::<usize>();
+    // Each note is scanned and resolved on its own, in parallel, its citations numbered from 0
+    // and its problems kept apart; then they are put in note order, which gives the same ids
+    // and the same order of problems as resolving one note after the other.
+    let resolved: Vec<(Note, Vec<Citation>, Diagnostics)> = documents
+        .par_iter()
+        .enumerate()
+        .map(|(id, doc)| {
+            let mut problems = Diagnostics::new();
+            let mut resolver = Resolver {
+                documents,
+                names: &names,
+                drafts: &loaded.drafts,
+                failed: &loaded.failed,
+                citations: Vec::new(),
+                diagnostics: &mut problems,
+            };
+            let note = resolver.note(id, doc, body_scan(doc));
+            (note, resolver.citations, problems)
+        })
+        .collect();
+    let mut citations = Vec::with_capacity(resolved.iter().map(|(_, c, _)| c.len()).sum());
+    let mut notes = Vec::with_capacity(documents.len());
+    for (mut note, note_citations, problems) in resolved {
+        renumber_citations(&mut note, citations.len());
+        for mut citation in note_citations {
+            citation.id = citations.len();
+            citations.push(citation);
+        }
+        diagnostics.extend(problems.iter().cloned());
+        notes.push(note);
+    }
     let mut resolver = Resolver {
         documents,
         names: &names,
         drafts: &loaded.drafts,
         failed: &loaded.failed,
-        citations: Vec::with_capacity(most_citations),
+        citations: Vec::new(),
         diagnostics,
     };
-    let mut notes = Vec::with_capacity(documents.len());
-    for (id, (doc, scan)) in documents.iter().zip(scans).enumerate() {
-        notes.push(resolver.note(id, doc, scan));
-    }
-    let citations = std::mem::take(&mut resolver.citations);
     resolver.check_fragments(&notes);
     resolver.check_parent_cycles(&notes);
     let relations = relations::Relations::build(&notes);
@@ -278,22 +279,29 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
     }
 }
 
-/// How many sources the front matter of `doc` cites (roles, facts and an event's own `cite:`).
-fn front_matter_cite_items(doc: &Document) -> usize {
-    let fm = &doc.front;
-    let items =
-        |cite: &Option<Spanned<CiteYaml>>| cite.as_ref().map_or(0, |c| c.value.items().len());
-    items(&fm.cite)
-        + fm.roles
-            .iter()
-            .flatten()
-            .map(|r| items(&r.cite))
-            .sum::<usize>()
-        + fm.facts
-            .iter()
-            .flatten()
-            .map(|f| items(&f.cite))
-            .sum::<usize>()
+/// What the resolve stage needs of a body: sources have none to scan (their text is quoted,
+/// not written in Markdown).
+fn body_scan(doc: &Document) -> BodyScan {
+    if doc.kind == Kind::Source {
+        BodyScan::default()
+    } else {
+        scan(doc.body())
+    }
+}
+
+/// Moves the ids of a note's citations, numbered from 0, to start at `first`.
+fn renumber_citations(note: &mut Note, first: CitationId) {
+    let role_cites = note.roles.iter_mut().map(|r| &mut r.cites);
+    let fact_cites = note.facts.iter_mut().map(|f| &mut f.cites);
+    for ids in std::iter::once(&mut note.cites)
+        .chain(role_cites)
+        .chain(fact_cites)
+        .chain(note.body_cites.iter_mut())
+    {
+        for id in ids {
+            *id += first;
+        }
+    }
 }
 
 /// Resolves one note read again against the rest of a brief resolved before, for `serve`'s
@@ -308,11 +316,7 @@ pub fn resolve_note(
     doc: &Document,
     diagnostics: &mut Diagnostics,
 ) -> (Note, Vec<Citation>) {
-    let scan = if doc.kind == Kind::Source {
-        BodyScan::default()
-    } else {
-        scan(doc.body())
-    };
+    let scan = body_scan(doc);
     let mut resolver = Resolver {
         documents: &loaded.documents,
         names: &brief.names,
