@@ -498,7 +498,7 @@ impl Resolver<'_> {
                     ids.push(self.push_citation(
                         id,
                         source,
-                        item.quote.clone(),
+                        item.quote(doc.body()).map(str::to_string),
                         quote_location,
                         CiteContext::Body { group: group_index },
                     ));
