@@ -223,7 +223,7 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
     // Each note is scanned and resolved on its own, in parallel, its citations numbered from 0
     // and its problems kept apart; then they are put in note order, which gives the same ids
     // and the same order of problems as resolving one note after the other.
-    let resolved: Vec<(Note, Vec<Citation>, Diagnostics)> = documents
+    let (mut notes, found): (Vec<Note>, Vec<(Vec<Citation>, Diagnostics)>) = documents
         .par_iter()
         .enumerate()
         .map(|(id, doc)| {
@@ -237,19 +237,17 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
                 diagnostics: &mut problems,
             };
             let note = resolver.note(id, doc, body_scan(doc));
-            (note, resolver.citations, problems)
+            (note, (resolver.citations, problems))
         })
-        .collect();
-    let mut citations = Vec::with_capacity(resolved.iter().map(|(_, c, _)| c.len()).sum());
-    let mut notes = Vec::with_capacity(documents.len());
-    for (mut note, note_citations, problems) in resolved {
-        renumber_citations(&mut note, citations.len());
+        .unzip();
+    let mut citations = Vec::with_capacity(found.iter().map(|(c, _)| c.len()).sum());
+    for (note, (note_citations, problems)) in notes.iter_mut().zip(found) {
+        renumber_citations(note, citations.len());
         for mut citation in note_citations {
             citation.id = citations.len();
             citations.push(citation);
         }
         diagnostics.extend(problems.iter().cloned());
-        notes.push(note);
     }
     let mut resolver = Resolver {
         documents,
