@@ -293,19 +293,33 @@ impl LaterPieceCache {
 
 /// The byte spans of the maximal runs of alphanumeric characters in `text`.
 fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut chars = text.char_indices().peekable();
+    let mut at = 0;
     std::iter::from_fn(move || {
-        let (start, _) = chars.by_ref().find(|(_, c)| c.is_alphanumeric())?;
-        let mut end = text.len();
-        while let Some(&(at, c)) = chars.peek() {
-            if !c.is_alphanumeric() {
-                end = at;
-                break;
-            }
-            chars.next();
-        }
+        let start = next_boundary(text, at, true)?;
+        let end = next_boundary(text, start, false).unwrap_or(text.len());
+        at = end;
         Some((start, end))
     })
+}
+
+/// The first char boundary at or after `from` whose character is alphanumeric (`word`) or
+/// not; ASCII, most of any text, is judged a byte at a time.
+fn next_boundary(text: &str, from: usize, word: bool) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(&byte) = bytes.get(at) {
+        let (is_word, len) = if byte.is_ascii() {
+            (byte.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[at..].chars().next()?;
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        if is_word == word {
+            return Some(at);
+        }
+        at += len;
+    }
+    None
 }
 
 /// Where each whole word of the folded text starts, keyed by a hash of the word (a collision
@@ -384,4 +398,60 @@ fn word_key(word: &str) -> u64 {
     word.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
         (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Word spans the plain way, a character at a time.
+    fn spans_by_chars(text: &str) -> Vec<(usize, usize)> {
+        let mut spans = Vec::new();
+        let mut open: Option<usize> = None;
+        for (at, c) in text.char_indices() {
+            match (c.is_alphanumeric(), open) {
+                (true, None) => open = Some(at),
+                (false, Some(start)) => {
+                    spans.push((start, at));
+                    open = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(start) = open {
+            spans.push((start, text.len()));
+        }
+        spans
+    }
+
+    #[test]
+    fn word_spans_agree_with_a_character_at_a_time() {
+        for text in [
+            "",
+            " ",
+            "word",
+            " two words ",
+            "it's a model—test 大模型人才 ok",
+            "Müller, Ærø & São Paulo; ΟΔΥΣΣΕΥΣ…",
+            "é",
+            "a\u{301}b c",
+            "—",
+        ] {
+            assert_eq!(
+                word_spans(text).collect::<Vec<_>>(),
+                spans_by_chars(text),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_word_index_finds_every_start_in_order() {
+        let text = "a b a c a b";
+        let index = WordIndex::new(text);
+        assert_eq!(index.starts(word_key("a")), [0, 4, 8]);
+        assert_eq!(index.starts(word_key("b")), [2, 10]);
+        assert_eq!(index.starts(word_key("c")), [6]);
+        assert!(index.starts(word_key("d")).is_empty());
+    }
 }
