@@ -16,12 +16,20 @@ pub type NoteId = usize;
 /// The folded form used for comparison.
 pub fn fold(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
+    let ascii = name.is_ascii();
     for word in name.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
-        // Composed first, so a name typed with e + U+0300 finds the note titled with è.
-        out.extend(word.nfc().flat_map(char::to_lowercase));
+        if ascii {
+            // Composition leaves ASCII alone, and its lower case is ASCII's.
+            let start = out.len();
+            out.push_str(word);
+            out[start..].make_ascii_lowercase();
+        } else {
+            // Composed first, so a name typed with e + U+0300 finds the note titled with è.
+            out.extend(word.nfc().flat_map(char::to_lowercase));
+        }
     }
     out
 }
@@ -110,6 +118,26 @@ mod tests {
             "Meta", " meta", "meta ", "a  b", "a\tb", "a\u{b}b", "x\r", "inès",
         ] {
             assert!(!is_folded_ascii(name), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_names_fold_as_any_other() {
+        let by_chars = |name: &str| -> String {
+            let words: Vec<String> = name
+                .split_whitespace()
+                .map(|w| w.nfc().flat_map(char::to_lowercase).collect())
+                .collect();
+            words.join(" ")
+        };
+        for name in [
+            "Jasper Rahman",
+            "  META\tSuper  Labs ",
+            "x\u{b}Y",
+            "",
+            "36Kr",
+        ] {
+            assert_eq!(fold(name), by_chars(name), "{name:?}");
         }
     }
 
