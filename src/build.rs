@@ -153,11 +153,23 @@ fn run(
     let mut loaded = timings.time(progress, "load", || {
         crate::load::load(root, options.drafts, &mut diagnostics)
     });
+    // A site written to a folder is built once: what only serve's next build reads again (the
+    // documents after resolve, the prepared sources after verify) is dropped as soon as it is
+    // used, so that rendering has that memory.
     let brief = timings.time(progress, "resolve", || {
-        crate::resolve::resolve(config, &loaded, &mut diagnostics)
+        let brief = crate::resolve::resolve(config, &loaded, &mut diagnostics);
+        if folder.is_some() {
+            loaded.documents = Vec::new();
+        }
+        brief
     });
     let (evidence, checks) = timings.time(progress, "verify", || {
-        crate::verify::verify_keeping(&brief, &mut diagnostics)
+        if folder.is_some() {
+            (crate::verify::verify(&brief, &mut diagnostics), None)
+        } else {
+            let (evidence, checks) = crate::verify::verify_keeping(&brief, &mut diagnostics);
+            (evidence, Some(checks))
+        }
     });
     let coverage = timings.time(progress, "coverage", || coverage(&brief, &mut diagnostics));
     files.absorb(std::mem::take(&mut loaded.files));
@@ -243,7 +255,7 @@ fn run(
         loaded,
         brief,
         evidence,
-        checks,
+        checks: checks.expect("verify keeps its checks when the site is built in memory"),
         rendered,
         engine,
     };

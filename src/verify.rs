@@ -67,24 +67,39 @@ pub fn verify_keeping(brief: &Brief, diagnostics: &mut Diagnostics) -> (Evidence
     let prepared: Vec<Option<PreparedSource>> = brief
         .notes
         .par_iter()
-        .map(|n| n.source.as_ref().map(|_| PreparedSource::new(&n.body)))
+        .map(|n| {
+            n.source
+                .as_ref()
+                .map(|_| PreparedSource::shared(n.text.clone(), n.body_start))
+        })
         .collect();
-    let lookups: Vec<Option<QuoteLookup>> = brief
+    // Each quote is located, and the source's words it matched copied out, in parallel; a
+    // citation's id is its index, so the evidence lands at its id.
+    debug_assert!(brief.citations.iter().enumerate().all(|(i, c)| c.id == i));
+    let (lookups, mut citations): (Vec<Option<QuoteLookup>>, Vec<CitationEvidence>) = brief
         .citations
         .par_iter()
-        .map(|c| locate(&prepared, c))
-        .collect();
+        .map(|c| {
+            let lookup = locate(&prepared, c);
+            let evidence = match &lookup {
+                Some(QuoteLookup::Found(m)) => CitationEvidence {
+                    passages: passages(brief, c, m),
+                    ..CitationEvidence::default()
+                },
+                _ => CitationEvidence::default(),
+            };
+            (lookup, evidence)
+        })
+        .unzip();
 
     let mut pieces: Vec<Vec<(Range<usize>, usize, CitationId)>> =
         vec![Vec::new(); brief.notes.len()];
-    let mut citations = vec![CitationEvidence::default(); brief.citations.len()];
     for (citation, lookup) in brief.citations.iter().zip(&lookups) {
         report_lookup(brief, citation, lookup.as_ref(), diagnostics);
         if let Some(QuoteLookup::Found(m)) = lookup {
             for range in &m.ranges {
                 pieces[citation.source].push((range.clone(), m.paragraph, citation.id));
             }
-            citations[citation.id].passages = passages(brief, citation, m);
         }
     }
 

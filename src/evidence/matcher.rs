@@ -10,7 +10,9 @@
 //! the index, ~17 µs scanning.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::closest::{ClosestPassage, closest_passage};
 use super::normalize::{FoldedText, fold_into};
@@ -47,7 +49,9 @@ pub struct QuoteMatch {
 /// folded offsets back to byte offsets in the original body.
 #[derive(Clone)]
 pub struct PreparedSource {
-    body: String,
+    /// The body is `text[body_start..]`: the note's file, shared rather than copied.
+    text: Arc<str>,
+    body_start: usize,
     paragraphs: Vec<SourceParagraph>,
     folded: FoldedText,
     /// Where each paragraph's folded text starts in `folded.text`.
@@ -55,13 +59,13 @@ pub struct PreparedSource {
     /// Where each whole word of the folded text starts: a quote piece with a word inside it
     /// is looked up by its rarest inner word, so a lookup checks a handful of places instead
     /// of scanning the source.
-    word_starts: HashMap<u64, Vec<u32>>,
+    word_starts: WordIndex,
 }
 
 impl std::fmt::Debug for PreparedSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PreparedSource")
-            .field("body_len", &self.body.len())
+            .field("body_len", &self.body().len())
             .field("paragraphs", &self.paragraphs.len())
             .finish_non_exhaustive()
     }
@@ -72,6 +76,14 @@ impl PreparedSource {
     /// here once.
     #[must_use]
     pub fn new(body: &str) -> PreparedSource {
+        PreparedSource::shared(Arc::from(body), 0)
+    }
+
+    /// [`PreparedSource::new`] for the body `text[body_start..]`, keeping `text` (a note's
+    /// whole file, already in memory) instead of a copy of the body.
+    #[must_use]
+    pub fn shared(text: Arc<str>, body_start: usize) -> PreparedSource {
+        let body = text.get(body_start..).unwrap_or_default();
         let paragraphs = split_paragraphs(body);
         let mut folded = FoldedText::with_capacity(body.len());
         let mut folded_starts = Vec::with_capacity(paragraphs.len());
@@ -84,9 +96,10 @@ impl PreparedSource {
             fold_into(&mut folded, text, paragraph.range.start);
         }
         folded.shrink_to_fit();
-        let word_starts = index_words(&folded.text);
+        let word_starts = WordIndex::new(&folded.text);
         PreparedSource {
-            body: body.to_owned(),
+            text,
+            body_start,
             paragraphs,
             folded,
             folded_starts,
@@ -160,9 +173,8 @@ impl PreparedSource {
         if let Some((word, offset)) = self.rarest_inner_word(piece) {
             return self
                 .word_starts
-                .get(&word_key(word))
-                .into_iter()
-                .flatten()
+                .starts(word_key(word))
+                .iter()
                 .filter_map(|&at| (at as usize).checked_sub(offset))
                 .filter(|&start| text.get(start..).is_some_and(|t| t.starts_with(piece)))
                 .collect();
@@ -188,7 +200,7 @@ impl PreparedSource {
                 continue;
             }
             let word = &piece[start..end];
-            let count = self.word_starts.get(&word_key(word)).map_or(0, Vec::len);
+            let count = self.word_starts.starts(word_key(word)).len();
             if best.is_none_or(|(_, _, c)| count < c) {
                 best = Some((word, start, count));
             }
@@ -204,7 +216,7 @@ impl PreparedSource {
 
     /// The original body (as prepared).
     pub(super) fn body(&self) -> &str {
-        &self.body
+        self.text.get(self.body_start..).unwrap_or_default()
     }
 
     pub(super) fn folded(&self) -> &FoldedText {
@@ -281,33 +293,104 @@ impl LaterPieceCache {
 
 /// The byte spans of the maximal runs of alphanumeric characters in `text`.
 fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut chars = text.char_indices().peekable();
+    let mut at = 0;
     std::iter::from_fn(move || {
-        let (start, _) = chars.by_ref().find(|(_, c)| c.is_alphanumeric())?;
-        let mut end = text.len();
-        while let Some(&(at, c)) = chars.peek() {
-            if !c.is_alphanumeric() {
-                end = at;
-                break;
-            }
-            chars.next();
-        }
+        let start = next_boundary(text, at, true)?;
+        let end = next_boundary(text, start, false).unwrap_or(text.len());
+        at = end;
         Some((start, end))
     })
 }
 
-/// Where each whole word of the folded text starts, keyed by a hash of the word (a collision
-/// only adds candidates, which are checked against the text anyway).
-fn index_words(text: &str) -> HashMap<u64, Vec<u32>> {
-    let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
-    for (start, end) in word_spans(text) {
-        let Ok(at) = u32::try_from(start) else { break };
-        index
-            .entry(word_key(&text[start..end]))
-            .or_default()
-            .push(at);
+/// The first char boundary at or after `from` whose character is alphanumeric (`word`) or
+/// not; ASCII, most of any text, is judged a byte at a time.
+fn next_boundary(text: &str, from: usize, word: bool) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(&byte) = bytes.get(at) {
+        let (is_word, len) = if byte.is_ascii() {
+            (byte.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[at..].chars().next()?;
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        if is_word == word {
+            return Some(at);
+        }
+        at += len;
     }
-    index
+    None
+}
+
+/// Where each whole word of the folded text starts, keyed by a hash of the word (a collision
+/// only adds candidates, which are checked against the text anyway). One flat list of starts,
+/// grouped by word and in text order within a word, and for each word its stretch of the
+/// list: a source of 3,000 words has a few hundred distinct ones, and a `Vec` for each would
+/// cost more than the starts themselves.
+#[derive(Clone, Default)]
+struct WordIndex {
+    /// For each word's key: where its starts begin in `starts`, and how many there are.
+    words: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>>,
+    starts: Vec<u32>,
+}
+
+impl WordIndex {
+    fn new(text: &str) -> WordIndex {
+        let words: Vec<(u64, u32)> = word_spans(text)
+            .map_while(|(start, end)| {
+                Some((word_key(&text[start..end]), u32::try_from(start).ok()?))
+            })
+            .collect();
+        let mut index = WordIndex {
+            words: HashMap::default(),
+            starts: vec![0; words.len()],
+        };
+        for &(key, _) in &words {
+            index.words.entry(key).or_insert((0, 0)).1 += 1;
+        }
+        // Each word's stretch begins where the previous word's ends (in no particular order
+        // of words); `.1` then counts the starts filled so far.
+        let mut next = 0u32;
+        for (begin, count) in index.words.values_mut() {
+            *begin = next;
+            next += *count;
+            *count = 0;
+        }
+        for (key, at) in words {
+            let (begin, filled) = index.words.get_mut(&key).expect("counted above");
+            index.starts[(*begin + *filled) as usize] = at;
+            *filled += 1;
+        }
+        index.words.shrink_to_fit();
+        index
+    }
+
+    /// The starts of the word with this key, in text order.
+    fn starts(&self, key: u64) -> &[u32] {
+        self.words.get(&key).map_or(&[], |&(begin, count)| {
+            &self.starts[begin as usize..(begin + count) as usize]
+        })
+    }
+}
+
+/// The keys are FNV-1a hashes already: hashing them again would only cost time.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
 }
 
 /// FNV-1a of the word's bytes.
@@ -315,4 +398,60 @@ fn word_key(word: &str) -> u64 {
     word.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
         (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Word spans the plain way, a character at a time.
+    fn spans_by_chars(text: &str) -> Vec<(usize, usize)> {
+        let mut spans = Vec::new();
+        let mut open: Option<usize> = None;
+        for (at, c) in text.char_indices() {
+            match (c.is_alphanumeric(), open) {
+                (true, None) => open = Some(at),
+                (false, Some(start)) => {
+                    spans.push((start, at));
+                    open = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(start) = open {
+            spans.push((start, text.len()));
+        }
+        spans
+    }
+
+    #[test]
+    fn word_spans_agree_with_a_character_at_a_time() {
+        for text in [
+            "",
+            " ",
+            "word",
+            " two words ",
+            "it's a model—test 大模型人才 ok",
+            "Müller, Ærø & São Paulo; ΟΔΥΣΣΕΥΣ…",
+            "é",
+            "a\u{301}b c",
+            "—",
+        ] {
+            assert_eq!(
+                word_spans(text).collect::<Vec<_>>(),
+                spans_by_chars(text),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_word_index_finds_every_start_in_order() {
+        let text = "a b a c a b";
+        let index = WordIndex::new(text);
+        assert_eq!(index.starts(word_key("a")), [0, 4, 8]);
+        assert_eq!(index.starts(word_key("b")), [2, 10]);
+        assert_eq!(index.starts(word_key("c")), [6]);
+        assert!(index.starts(word_key("d")).is_empty());
+    }
 }

@@ -95,9 +95,27 @@ impl FoldedText {
     /// Appends `folded`, the folded form of the original text at `original`.
     fn push_folded(&mut self, folded: &[char], original: Range<usize>) {
         let folded_start = self.text.len();
-        self.text.extend(folded);
+        match folded {
+            [one] => self.text.push(*one),
+            _ => self.text.extend(folded),
+        }
         let folded_range = folded_start..self.text.len();
         let linear = folded.len() == 1 && folded_range.len() == original.len();
+        self.push_segment(folded_range, original, linear);
+    }
+
+    /// Appends `run`, ASCII letters and digits at original byte `at`, lower-cased: what
+    /// [`FoldedText::push_folded`] makes of its characters one by one (one linear segment).
+    fn push_ascii_lowercase(&mut self, run: &str, at: usize) {
+        let folded_start = self.text.len();
+        self.text.push_str(run);
+        self.text[folded_start..].make_ascii_lowercase();
+        self.push_segment(folded_start..self.text.len(), at..at + run.len(), true);
+    }
+
+    /// Adds a segment, merged into the last one when both are linear and adjacent on both
+    /// sides.
+    fn push_segment(&mut self, folded_range: Range<usize>, original: Range<usize>, linear: bool) {
         match self.segments.last_mut() {
             Some(last)
                 if linear
@@ -146,9 +164,26 @@ impl FoldedText {
 pub(super) fn fold_into(out: &mut FoldedText, text: &str, base: usize) {
     out.text.reserve(text.len());
     let mut folder = Folder::default();
-    for (offset, c) in text.char_indices() {
+    let bytes = text.as_bytes();
+    let mut offset = 0;
+    while let Some(&byte) = bytes.get(offset) {
+        // Most of a source is runs of ASCII letters and digits: each run folds to itself
+        // lower-cased, in one linear segment, as feeding it a character at a time would.
+        if byte.is_ascii_alphanumeric() {
+            let run = bytes[offset..]
+                .iter()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .map_or(bytes.len(), |len| offset + len);
+            folder.emit_ascii_run(&text[offset..run], base + offset, out);
+            offset = run;
+            continue;
+        }
+        let Some(c) = text[offset..].chars().next() else {
+            break;
+        };
         let start = base + offset;
         folder.feed(c, start..start + c.len_utf8(), out);
+        offset += c.len_utf8();
     }
 }
 
@@ -219,6 +254,16 @@ impl Folder {
                 self.emit(&lower[..count], original, out);
             }
         }
+    }
+
+    /// [`Folder::emit`] for a run of ASCII letters and digits at original byte `at`.
+    fn emit_ascii_run(&mut self, run: &str, at: usize, out: &mut FoldedText) {
+        if let Some(space) = self.pending_space.take() {
+            out.push_folded(&[' '], space);
+        }
+        out.push_ascii_lowercase(run, at);
+        self.emitted_any = true;
+        self.after_dash = false;
     }
 
     fn emit(&mut self, folded: &[char], original: Range<usize>, out: &mut FoldedText) {

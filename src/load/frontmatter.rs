@@ -5,10 +5,43 @@
 //! "unknown field". Values that name other notes keep their YAML position ([`Spanned`]) so
 //! that the resolve stage can point at them. No resolution happens here.
 
-use serde::Deserialize;
-use serde_saphyr::Spanned;
+use serde::{Deserialize, Deserializer};
 
 use crate::model::Kind;
+
+/// A value with the position of what was written for it in the front matter. serde-saphyr's
+/// own `Spanned` finds the position; this keeps only what diagnostics show of it (12 bytes
+/// instead of two full locations, 96 bytes, for every value of every note).
+#[derive(Clone, Debug)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub at: YamlPosition,
+}
+
+/// Where a value stands in the YAML text: 1-based line and column, and its length in bytes
+/// (1 when serde-saphyr cannot tell).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct YamlPosition {
+    pub line: u32,
+    pub column: u32,
+    pub length: u32,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let found = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
+        let at = &found.referenced;
+        let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(Spanned {
+            value: found.value,
+            at: YamlPosition {
+                line: clamp(at.line()),
+                column: clamp(at.column()),
+                length: clamp(at.span().byte_len().unwrap_or(1)),
+            },
+        })
+    }
+}
 
 /// A string with its position in the front matter.
 pub type Text = Spanned<String>;

@@ -13,13 +13,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde_saphyr::Spanned;
 
 use crate::diagnostic::{
     Diagnostic, Diagnostics, Location, SourceFiles, did_you_mean, floor_char_boundary,
 };
 use crate::model::{Kind, is_valid_slug, slugify};
-pub use frontmatter::FrontMatter;
+pub use frontmatter::{FrontMatter, Spanned};
 
 /// Notes larger than this are refused: a note is a page of prose, and a runaway file (a pasted
 /// dump, a binary) should fail loudly rather than slow every build.
@@ -39,8 +38,9 @@ pub struct Document {
     /// Byte offset of the body in `text`.
     pub body_start: usize,
     /// Byte offset at which each line of `text` starts, so that a position costs a binary
-    /// search instead of a count from the top (every link and citation gets one).
-    line_starts: Vec<usize>,
+    /// search instead of a count from the top (every link and citation gets one). `u32` is
+    /// enough: a note has at most [`MAX_FILE_BYTES`].
+    line_starts: Vec<u32>,
 }
 
 impl Document {
@@ -53,8 +53,10 @@ impl Document {
     pub fn body_location(&self, offset: usize, length: usize) -> Location {
         let text = &*self.text;
         let offset = floor_char_boundary(text, (self.body_start + offset).min(text.len()));
-        let line = self.line_starts.partition_point(|&start| start <= offset);
-        let line_start = self.line_starts[line.saturating_sub(1)];
+        let line = self
+            .line_starts
+            .partition_point(|&start| start as usize <= offset);
+        let line_start = self.line_starts[line.saturating_sub(1)] as usize;
         Location {
             file: self.path.clone(),
             line,
@@ -65,12 +67,12 @@ impl Document {
 
     /// The location of a front matter value.
     pub fn yaml_location<T>(&self, value: &Spanned<T>) -> Location {
-        let at = &value.referenced;
+        let at = value.at;
         Location {
             file: self.path.clone(),
-            line: at.line() as usize + self.yaml_line_offset,
-            column: (at.column() as usize).max(1),
-            length: at.span().byte_len().unwrap_or(1) as usize,
+            line: at.line as usize + self.yaml_line_offset,
+            column: (at.column as usize).max(1),
+            length: at.length as usize,
         }
     }
 
@@ -210,7 +212,7 @@ pub fn load(root: &Path, include_drafts: bool, diagnostics: &mut Diagnostics) ->
         .map(|(rel, real, kind, stem)| (stem.clone(), read_document(rel, &real, kind, stem)))
         .collect();
 
-    let mut documents = Vec::new();
+    let mut documents = Vec::with_capacity(results.len());
     let mut drafts = Vec::new();
     let mut failed = Vec::new();
     for (stem, (document, problems, text)) in results {
@@ -441,12 +443,21 @@ fn read_document(rel: PathBuf, real: &Path, kind: Kind, stem: String) -> ReadRes
         front,
         yaml_line_offset,
         body_start,
-        line_starts: std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
-            .collect(),
+        line_starts: line_starts(&text),
     };
     check_document(&document, &mut problems);
     (Some(document), problems, shown)
+}
+
+/// Where each line of `text` starts, for [`Document::body_location`]; counted first so the
+/// list is allocated once, at its size.
+fn line_starts(text: &str) -> Vec<u32> {
+    let newlines = memchr::memchr_iter(b'\n', text.as_bytes());
+    let mut starts = Vec::with_capacity(newlines.count() + 1);
+    starts.push(0);
+    // A note is at most MAX_FILE_BYTES long, so every offset fits.
+    starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
+    starts
 }
 
 enum Split {

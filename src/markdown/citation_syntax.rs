@@ -18,8 +18,16 @@ pub struct CitationGroup {
 pub struct CitationItem {
     pub source: String,
     pub source_range: Range<usize>,
-    pub quote: Option<String>,
+    /// The words between the quote marks, if any (see [`CitationItem::quote`]). Only the range
+    /// is kept: every pass over a body finds its citations again, and the text is there.
     pub quote_range: Option<Range<usize>>,
+}
+
+impl CitationItem {
+    /// The quoted words, from `text`, the run the citation was found in.
+    pub fn quote<'t>(&self, text: &'t str) -> Option<&'t str> {
+        text.get(self.quote_range.clone()?)
+    }
 }
 
 /// A `[@` that does not make a well-formed citation.
@@ -90,7 +98,6 @@ fn parse_group(text: &str, start: usize) -> Result<CitationGroup, CitationSyntax
         while i < bytes.len() && matches!(bytes[i], b' ' | b'\n') {
             i += 1;
         }
-        let mut quote = None;
         let mut quote_range = None;
         if i < bytes.len() && bytes[i] == b',' {
             i += 1;
@@ -117,7 +124,6 @@ fn parse_group(text: &str, start: usize) -> Result<CitationGroup, CitationSyntax
                     "close the quote (one opened with \" ends at the next \", one opened with “ at the next ”); a quote cannot hold Markdown formatting such as *, _ or `, so quote the plain words",
                 ));
             };
-            quote = Some(text[body_start..body_start + len].to_string());
             quote_range = Some(body_start..body_start + len);
             i = body_start + len + close.len();
             while i < bytes.len() && matches!(bytes[i], b' ' | b'\n') {
@@ -127,7 +133,6 @@ fn parse_group(text: &str, start: usize) -> Result<CitationGroup, CitationSyntax
         items.push(CitationItem {
             source,
             source_range,
-            quote,
             quote_range,
         });
         match bytes.get(i) {
@@ -165,13 +170,12 @@ mod tests {
 
     #[test]
     fn plain_and_quoted_citations() {
-        let groups = ok("A [@a] and B [@b, \"tens of millions\"].");
+        let text = "A [@a] and B [@b, \"tens of millions\"].";
+        let groups = ok(text);
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].items[0].source, "a");
-        assert_eq!(
-            groups[1].items[0].quote.as_deref(),
-            Some("tens of millions")
-        );
+        assert_eq!(groups[0].items[0].quote(text), None);
+        assert_eq!(groups[1].items[0].quote(text), Some("tens of millions"));
         assert_eq!(
             &"A [@a] and B [@b, \"tens of millions\"]."[groups[1].range.clone()],
             "[@b, \"tens of millions\"]"
@@ -180,20 +184,22 @@ mod tests {
 
     #[test]
     fn several_sources_in_one_group() {
-        let groups = ok("[@a; @b, \"q\"; @c]");
+        let text = "[@a; @b, \"q\"; @c]";
+        let groups = ok(text);
         let sources: Vec<&str> = groups[0].items.iter().map(|i| i.source.as_str()).collect();
         assert_eq!(sources, ["a", "b", "c"]);
-        assert_eq!(groups[0].items[1].quote.as_deref(), Some("q"));
+        assert_eq!(groups[0].items[1].quote(text), Some("q"));
     }
 
     #[test]
     fn curly_quotes_may_hold_straight_ones_and_back() {
-        let groups = ok("[@a, “the \"Super Intelligence\" division”] [@b, \"a “c” d\"]");
+        let text = "[@a, “the \"Super Intelligence\" division”] [@b, \"a “c” d\"]";
+        let groups = ok(text);
         assert_eq!(
-            groups[0].items[0].quote.as_deref(),
+            groups[0].items[0].quote(text),
             Some("the \"Super Intelligence\" division")
         );
-        assert_eq!(groups[1].items[0].quote.as_deref(), Some("a “c” d"));
+        assert_eq!(groups[1].items[0].quote(text), Some("a “c” d"));
     }
 
     #[test]

@@ -111,7 +111,7 @@ pub fn render_into_keeping(
         .filter(|_| !selection.skip_search && crate::search::ENABLED && brief.config.search)
         .map(|note| {
             let text = if note.kind == Kind::Source {
-                note.body.clone()
+                note.body.to_string()
             } else {
                 crate::search::html_to_text(&rendered[note.id].body.html)
             };

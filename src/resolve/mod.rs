@@ -9,16 +9,14 @@
 pub mod names;
 pub mod relations;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
-use serde_saphyr::Spanned;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::load::frontmatter::CiteYaml;
-use crate::load::{Document, Loaded};
+use crate::load::{Document, Loaded, Spanned};
 use crate::markdown::scan::{BodyScan, LinkStyle, scan};
 use crate::model::{Date, Kind};
 pub use names::{NameIndex, NoteId, fold};
@@ -62,7 +60,8 @@ pub struct Note {
     pub cites: Vec<CitationId>,
     pub facts: Vec<Fact>,
     pub source: Option<SourceMeta>,
-    pub body: String,
+    /// The Markdown (or a source's verbatim text) after the front matter: a view of `text`.
+    pub body: Body,
     /// The whole file and where the body starts in it, for positions.
     pub text: std::sync::Arc<str>,
     pub body_start: usize,
@@ -71,6 +70,55 @@ pub struct Note {
     pub body_links: Vec<Option<ResolvedLink>>,
     /// For each citation group of `scan.citations`, in order, its citations.
     pub body_cites: Vec<Vec<CitationId>>,
+}
+
+/// A note's body as a view of its file's text, shared with the document it was read from
+/// instead of copied: the bodies are most of a brief's bytes. Derefs to `str`.
+#[derive(Clone)]
+pub struct Body {
+    text: std::sync::Arc<str>,
+    start: usize,
+}
+
+impl Body {
+    /// The text of `text` from byte `start` on (which must be a char boundary).
+    pub fn new(text: std::sync::Arc<str>, start: usize) -> Body {
+        assert!(
+            text.is_char_boundary(start),
+            "a body starts on a char boundary"
+        );
+        Body { text, start }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text[self.start..]
+    }
+}
+
+impl std::ops::Deref for Body {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq for Body {
+    fn eq(&self, other: &Body) -> bool {
+        self.as_str() == other.as_str()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -133,24 +181,7 @@ pub struct Citation {
 /// Runs the resolve stage over loaded documents.
 pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -> Brief {
     let documents = &loaded.documents;
-    let scans: Vec<BodyScan> = documents
-        .par_iter()
-        .map(|d| {
-            if d.kind == Kind::Source {
-                BodyScan::default()
-            } else {
-                scan(d.body())
-            }
-        })
-        .collect();
-
     let mut names = NameIndex::default();
-    let mut by_slug: HashMap<&str, NoteId> = HashMap::new();
-    for (id, doc) in documents.iter().enumerate() {
-        if doc.kind != Kind::Home {
-            by_slug.entry(doc.slug.as_str()).or_insert(id);
-        }
-    }
     // Slugs first, so a title or alias that collides with a slug is the one reported.
     for (id, doc) in documents.iter().enumerate() {
         if doc.kind != Kind::Home {
@@ -189,6 +220,35 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
         }
     }
 
+    // Each note is scanned and resolved on its own, in parallel, its citations numbered from 0
+    // and its problems kept apart; then they are put in note order, which gives the same ids
+    // and the same order of problems as resolving one note after the other.
+    let (mut notes, found): (Vec<Note>, Vec<(Vec<Citation>, Diagnostics)>) = documents
+        .par_iter()
+        .enumerate()
+        .map(|(id, doc)| {
+            let mut problems = Diagnostics::new();
+            let mut resolver = Resolver {
+                documents,
+                names: &names,
+                drafts: &loaded.drafts,
+                failed: &loaded.failed,
+                citations: Vec::new(),
+                diagnostics: &mut problems,
+            };
+            let note = resolver.note(id, doc, body_scan(doc));
+            (note, (resolver.citations, problems))
+        })
+        .unzip();
+    let mut citations = Vec::with_capacity(found.iter().map(|(c, _)| c.len()).sum());
+    for (note, (note_citations, problems)) in notes.iter_mut().zip(found) {
+        renumber_citations(note, citations.len());
+        for mut citation in note_citations {
+            citation.id = citations.len();
+            citations.push(citation);
+        }
+        diagnostics.extend(problems.iter().cloned());
+    }
     let mut resolver = Resolver {
         documents,
         names: &names,
@@ -197,11 +257,6 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
         citations: Vec::new(),
         diagnostics,
     };
-    let mut notes = Vec::with_capacity(documents.len());
-    for (id, (doc, scan)) in documents.iter().zip(scans).enumerate() {
-        notes.push(resolver.note(id, doc, scan));
-    }
-    let citations = std::mem::take(&mut resolver.citations);
     resolver.check_fragments(&notes);
     resolver.check_parent_cycles(&notes);
     let relations = relations::Relations::build(&notes);
@@ -222,6 +277,31 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
     }
 }
 
+/// What the resolve stage needs of a body: sources have none to scan (their text is quoted,
+/// not written in Markdown).
+fn body_scan(doc: &Document) -> BodyScan {
+    if doc.kind == Kind::Source {
+        BodyScan::default()
+    } else {
+        scan(doc.body())
+    }
+}
+
+/// Moves the ids of a note's citations, numbered from 0, to start at `first`.
+fn renumber_citations(note: &mut Note, first: CitationId) {
+    let role_cites = note.roles.iter_mut().map(|r| &mut r.cites);
+    let fact_cites = note.facts.iter_mut().map(|f| &mut f.cites);
+    for ids in std::iter::once(&mut note.cites)
+        .chain(role_cites)
+        .chain(fact_cites)
+        .chain(note.body_cites.iter_mut())
+    {
+        for id in ids {
+            *id += first;
+        }
+    }
+}
+
 /// Resolves one note read again against the rest of a brief resolved before, for `serve`'s
 /// incremental rebuilds ([`crate::incremental`]): `loaded` and `brief` are the previous build's,
 /// `doc` the note's new document, which stands at `id`. Its citations are numbered from 0; the
@@ -234,11 +314,7 @@ pub fn resolve_note(
     doc: &Document,
     diagnostics: &mut Diagnostics,
 ) -> (Note, Vec<Citation>) {
-    let scan = if doc.kind == Kind::Source {
-        BodyScan::default()
-    } else {
-        scan(doc.body())
-    };
+    let scan = body_scan(doc);
     let mut resolver = Resolver {
         documents: &loaded.documents,
         names: &brief.names,
@@ -420,7 +496,7 @@ impl Resolver<'_> {
                     ids.push(self.push_citation(
                         id,
                         source,
-                        item.quote.clone(),
+                        item.quote(doc.body()).map(str::to_string),
                         quote_location,
                         CiteContext::Body { group: group_index },
                     ));
@@ -460,7 +536,7 @@ impl Resolver<'_> {
             cites,
             facts,
             source,
-            body: doc.body().to_string(),
+            body: Body::new(doc.text.clone(), doc.body_start),
             text: doc.text.clone(),
             body_start: doc.body_start,
             scan,

@@ -24,13 +24,30 @@ pub fn fold(name: &str) -> String {
             out.push(' ');
         }
         if ascii {
-            out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            let start = out.len();
+            out.push_str(word);
+            out[start..].make_ascii_lowercase();
         } else {
             // Composed first, so a name typed with e + U+0300 finds the note titled with è.
             out.extend(word.nfc().flat_map(char::to_lowercase));
         }
     }
     out
+}
+
+/// Whether `fold(name)` is `name` itself without computing it: ASCII (which composition
+/// leaves alone) with no upper-case letter, and white space only as single spaces between
+/// words.
+fn is_folded_ascii(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && !name.contains("  ")
+        && bytes.iter().all(|&b| {
+            b.is_ascii()
+                && !b.is_ascii_uppercase()
+                && !matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+        })
 }
 
 #[derive(Default)]
@@ -59,6 +76,10 @@ impl NameIndex {
     }
 
     pub fn get(&self, name: &str) -> Option<NoteId> {
+        if is_folded_ascii(name) {
+            // Most names are written as slugs, already in their folded form: no key to make.
+            return self.names.get(name).copied();
+        }
         self.names.get(&fold(name)).copied()
     }
 
@@ -85,6 +106,40 @@ mod tests {
         assert_eq!(idx.get("INÈS   müller"), Some(1));
         assert_eq!(idx.get("李伟"), Some(2));
         assert_eq!(idx.get("Ines Muller"), None);
+    }
+
+    #[test]
+    fn names_already_folded_are_recognised_without_folding() {
+        for name in ["ruoming-pang", "meta superintelligence labs", ""] {
+            assert!(is_folded_ascii(name), "{name:?}");
+            assert_eq!(fold(name), name);
+        }
+        // Not recognised: each needs folding, or (non-ASCII) is left to `fold`.
+        for name in [
+            "Meta", " meta", "meta ", "a  b", "a\tb", "a\u{b}b", "x\r", "inès",
+        ] {
+            assert!(!is_folded_ascii(name), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_names_fold_as_any_other() {
+        let by_chars = |name: &str| -> String {
+            let words: Vec<String> = name
+                .split_whitespace()
+                .map(|w| w.nfc().flat_map(char::to_lowercase).collect())
+                .collect();
+            words.join(" ")
+        };
+        for name in [
+            "Jasper Rahman",
+            "  META\tSuper  Labs ",
+            "x\u{b}Y",
+            "",
+            "36Kr",
+        ] {
+            assert_eq!(fold(name), by_chars(name), "{name:?}");
+        }
     }
 
     #[test]
