@@ -99,12 +99,19 @@ pub fn render_into_keeping(
 
     let started = std::time::Instant::now();
     let tr = |step: &str| crate::trace::step("render", started, step);
-    let rendered: Vec<RenderedNote> = brief
-        .notes
-        .par_iter()
-        .map(|note| render_note_body(brief, evidence, &base, &link_html, note.id))
-        .collect();
-    tr("bodies");
+    // Mentions need only the brief: finding them beside the bodies lets their serial part
+    // (building the name automata) overlap with body rendering on the other core.
+    let (rendered, mentions) = rayon::join(
+        || -> Vec<RenderedNote> {
+            brief
+                .notes
+                .par_iter()
+                .map(|note| render_note_body(brief, evidence, &base, &link_html, note.id))
+                .collect()
+        },
+        || mentions::find_mentions(brief),
+    );
+    tr("bodies and mentions");
     let records: Vec<crate::search::SearchRecord> = brief
         .notes
         .par_iter()
@@ -140,8 +147,6 @@ pub fn render_into_keeping(
     let search_thread = (!selection.skip_search && crate::search::ENABLED && brief.config.search)
         .then(|| std::thread::spawn(move || crate::search::index_site(&records, &language)));
     tr("records");
-    let mentions = mentions::find_mentions(brief);
-    tr("mentions");
     let site = SiteView::new(brief);
     let places = partial::places(brief, &rendered);
     let (graph_nodes, graph_edges) = views::graph_input(brief, &base);
