@@ -61,9 +61,10 @@ pub struct SearchRecord {
     pub content: String,
 }
 
-/// Indexes the records and returns the files of the index and UI.
+/// Indexes the records and returns the files of the index and UI. The records are taken
+/// so that each one's text is freed as soon as its page is split.
 #[cfg(feature = "search")]
-pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output>, String> {
+pub fn index_site(records: Vec<SearchRecord>, language: &str) -> Result<Vec<Output>, String> {
     use rayon::prelude::*;
 
     let mut trace = Trace::from_env();
@@ -73,13 +74,15 @@ pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output
 
     let vocabulary = vocabulary::Vocabulary::default();
     // Contiguous blocks, a few per thread, each split by one splitter with its own memory
-    // of tokens: pages stay in order and the threads share only the vocabulary.
+    // of tokens and its own runs of places: pages stay in order and the threads share only
+    // the vocabulary.
     let block = records
         .len()
         .div_ceil(rayon::current_num_threads() * 4)
         .max(16);
-    let mut pages: Vec<pages::IndexedPage> = records
-        .par_chunks(block)
+    let blocks: Vec<(Vec<pages::IndexedPage>, pages::BlockPostings)> = records
+        .into_par_iter()
+        .chunks(block)
         .map(|block| {
             let mut splitter = pages::PageSplitter::new(
                 &language,
@@ -87,22 +90,24 @@ pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output
                 &vocabulary,
                 GZIP_LEVEL,
             );
-            block
-                .iter()
-                .filter_map(|r| splitter.page(r))
-                .collect::<Vec<_>>()
+            let pages = block
+                .into_iter()
+                .filter_map(|r| splitter.page(&r))
+                .collect::<Vec<_>>();
+            (pages, splitter.into_postings())
         })
-        .flatten()
         .collect();
     let words = vocabulary.into_words();
+    let mut pages = Vec::new();
+    let mut postings = Vec::with_capacity(blocks.len());
+    for (block_pages, block_postings) in blocks {
+        pages.extend(block_pages);
+        postings.push(block_postings);
+    }
     trace.lap("split, stem and fragments");
 
-    let page_words = pages
-        .iter_mut()
-        .map(|p| std::mem::take(&mut p.words))
-        .collect();
     // Each words file is hashed (for its name) and compressed as soon as it is encoded.
-    let chunks = postings::word_chunks(page_words, &words, postings::CHUNK_SIZE, |payload| {
+    let chunks = postings::word_chunks(postings, &words, postings::CHUNK_SIZE, |payload| {
         let hash = format!("{language}_{}", bundle::full_hash(&payload));
         (hash, bundle::Compressor::new(GZIP_LEVEL).compress(&payload))
     });
@@ -290,7 +295,7 @@ impl Trace {
 }
 
 #[cfg(not(feature = "search"))]
-pub fn index_site(_records: &[SearchRecord], _language: &str) -> Result<Vec<Output>, String> {
+pub fn index_site(_records: Vec<SearchRecord>, _language: &str) -> Result<Vec<Output>, String> {
     Ok(Vec::new())
 }
 

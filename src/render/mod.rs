@@ -137,7 +137,7 @@ pub fn render_into_keeping(
     // parallel steps share the rayon pool with the pages).
     let language = brief.config.language.clone();
     let search_thread = (!selection.skip_search && crate::search::ENABLED && brief.config.search)
-        .then(|| std::thread::spawn(move || crate::search::index_site(&records, &language)));
+        .then(|| std::thread::spawn(move || crate::search::index_site(records, &language)));
     tr("records");
     let mentions = mentions::find_mentions(brief);
     tr("mentions");

@@ -132,7 +132,7 @@ fn pagefind_library_files(records: &[SearchRecord], language: &str) -> BTreeMap<
 }
 
 fn our_files(records: &[SearchRecord]) -> BTreeMap<String, Vec<u8>> {
-    index_site(records, "en-GB")
+    index_site(records.to_vec(), "en-GB")
         .expect("index")
         .into_iter()
         .map(|o| (o.path, o.bytes))

@@ -1,13 +1,16 @@
 //! One search record made into what the index needs of its page: the terms at each word
 //! position with their weights, packed the way Pagefind's word files hold them, and the
 //! page's fragment (the JSON the browser shows a result from: URL, title, text, kind). A
-//! `PageSplitter` serves one thread and remembers the terms of every token it has split,
-//! since notes repeat a small vocabulary and stemming is the costly step.
+//! `PageSplitter` serves one block of pages on one thread: it remembers the terms of every
+//! token it has split, since notes repeat a small vocabulary and stemming is the costly
+//! step, and it appends each page's packed places to its term's run for the block
+//! (`BlockPostings`), so that no page keeps its own copy of them until every page is split.
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::SearchRecord;
 use super::bundle::{Compressor, full_hash};
+use super::format::write_i32_array;
 use super::vocabulary::{NO_TERM, Vocabulary};
 use super::words::{Term, WordSplitter};
 
@@ -29,97 +32,185 @@ struct TermId {
     compound_part: bool,
 }
 
-/// A term at a position of the page's text.
-#[derive(Debug, Clone, Copy)]
+/// One place of a term on a page: its position and weight (none in the title).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Placed {
-    stem: u32,
-    variant: u32,
     position: u32,
     weight: u8,
 }
 
-/// A page's places of one term, as read back from [`PageWords`].
+/// Marks the end of a chain, or a stem not yet on the page.
+const NONE: u32 = u32::MAX;
+
+/// One term and diacritic form of the page being split, with its places, which are chains
+/// through [`PageTerms`]' lists (the places of a page come in the order of its text).
 #[derive(Debug, Clone, Copy)]
-pub struct Entry {
-    pub stem: u32,
-    /// Positions, weight and field marks, and one for the page: what Pagefind counts
-    /// towards filling a words file.
-    pub cost: u32,
+struct PageKey {
+    stem: u32,
+    variant: u32,
+    /// The page's next key with the same stem (another diacritic form), or [`NONE`].
+    same_stem: u32,
+    body: Chain,
+    title: Chain,
 }
 
-/// An entry that holds a diacritic form of its term rather than the plain one.
 #[derive(Debug, Clone, Copy)]
-pub struct VariantEntry {
-    /// Its index among the page's entries.
-    pub entry: u32,
+struct Chain {
+    first: u32,
+    last: u32,
+}
+
+const EMPTY_CHAIN: Chain = Chain {
+    first: NONE,
+    last: NONE,
+};
+
+/// The terms of the page being split, grouped by term as they are met: no sorting of the
+/// page's places, and no memory kept from one page to the next but the buffers.
+#[derive(Default)]
+struct PageTerms {
+    /// By stem number: the page's first key with that stem, or [`NONE`].
+    first_key: Vec<u32>,
+    keys: Vec<PageKey>,
+    /// Each place with the index of the next place of its key (or [`NONE`]).
+    places: Vec<(Placed, u32)>,
+}
+
+impl PageTerms {
+    fn key(&mut self, stem: u32, variant: u32) -> usize {
+        let slot = stem as usize;
+        if slot >= self.first_key.len() {
+            self.first_key.resize(slot + 1 + slot / 4, NONE);
+        }
+        let mut k = self.first_key[slot];
+        while k != NONE {
+            if self.keys[k as usize].variant == variant {
+                return k as usize;
+            }
+            k = self.keys[k as usize].same_stem;
+        }
+        self.keys.push(PageKey {
+            stem,
+            variant,
+            same_stem: self.first_key[slot],
+            body: EMPTY_CHAIN,
+            title: EMPTY_CHAIN,
+        });
+        self.first_key[slot] = (self.keys.len() - 1) as u32;
+        self.keys.len() - 1
+    }
+
+    fn place(&mut self, term: &TermId, placed: Placed, in_title: bool) {
+        let key = self.key(term.stem, term.variant);
+        let index = self.places.len() as u32;
+        self.places.push((placed, NONE));
+        let chain = if in_title {
+            &mut self.keys[key].title
+        } else {
+            &mut self.keys[key].body
+        };
+        if chain.last == NONE {
+            chain.first = index;
+        } else {
+            self.places[chain.last as usize].1 = index;
+        }
+        chain.last = index;
+    }
+
+    /// The places of one chain, in the order they were met.
+    fn chain(&self, chain: Chain, out: &mut Vec<Placed>) {
+        out.clear();
+        let mut next = chain.first;
+        while next != NONE {
+            let (placed, after) = self.places[next as usize];
+            out.push(placed);
+            next = after;
+        }
+    }
+
+    fn clear(&mut self) {
+        for key in &self.keys {
+            self.first_key[key.stem as usize] = NONE;
+        }
+        self.keys.clear();
+        self.places.clear();
+    }
+}
+
+/// One term's places on the pages of one block, in page order, ready to be laid after the
+/// term's places in the blocks before (see [`PrecodedRun`](super::format::PrecodedRun)).
+#[derive(Debug, Default)]
+pub struct TermRun {
+    /// How many pages the plain form is on.
+    pub count: u32,
+    /// The block's page number of the first and of the last of them.
+    pub first_page: u32,
+    pub last_page: u32,
+    /// The first page's arrays, then each later page whole (`[n, delta, locs, meta_locs]`).
+    pub bytes: Vec<u8>,
+    /// Positions, weight and field marks, and one per page: what Pagefind counts towards
+    /// filling a words file.
+    pub cost: usize,
+    /// The pages of the forms with diacritics (rare), in page order.
+    pub variants: Vec<VariantPage>,
+}
+
+/// A page of a diacritic form of a term.
+#[derive(Debug)]
+pub struct VariantPage {
+    /// The page number (in its block until the blocks are joined).
+    pub page: u32,
     pub form: u32,
     /// Whether the form is in the text (rather than only in the title).
     pub in_text: bool,
+    pub arrays: Vec<u8>,
 }
 
-/// Every term of one page, sorted by term number: per term, its number, cost and the length
-/// of its arrays as LEB128 numbers, then its body and meta positions as two CBOR arrays. A
-/// few bytes each, as there are millions of them waiting until every page is split; a
-/// diacritic form is noted on the side, in `variants`.
+/// Every term's places on the pages of one block, by term number.
 #[derive(Debug, Default)]
-pub struct PageWords {
-    bytes: Vec<u8>,
-    count: u32,
-    /// The entries of diacritic forms, in entry order.
-    pub variants: Vec<VariantEntry>,
+pub struct BlockPostings {
+    pub terms: Vec<TermRun>,
+    /// How many pages the block has.
+    pub pages: u32,
 }
 
-impl PageWords {
-    fn push(&mut self, entry: Entry, arrays: &[u8]) {
-        for n in [entry.stem, entry.cost, arrays.len() as u32] {
-            write_leb128(&mut self.bytes, n);
+impl BlockPostings {
+    fn add(&mut self, stem: u32, variant: u32, cost: usize, locs_empty: bool, arrays: &[u8]) {
+        let page = self.pages;
+        let slot = stem as usize;
+        if slot >= self.terms.len() {
+            self.terms
+                .resize_with(slot + 1 + slot / 4, TermRun::default);
         }
-        self.bytes.extend_from_slice(arrays);
-        self.count += 1;
-    }
-
-    /// Each entry with its arrays and, for a diacritic form, its note.
-    pub fn iter(&self) -> impl Iterator<Item = (Entry, &[u8], Option<&VariantEntry>)> {
-        let mut rest = &self.bytes[..];
-        let mut index = 0;
-        let mut variants = self.variants.iter().peekable();
-        std::iter::from_fn(move || {
-            let stem = read_leb128(&mut rest)?;
-            let cost = read_leb128(&mut rest)?;
-            let len = read_leb128(&mut rest)? as usize;
-            let arrays = rest.get(..len)?;
-            rest = &rest[len..];
-            let variant = variants.next_if(|v| v.entry == index);
-            index += 1;
-            Some((Entry { stem, cost }, arrays, variant))
-        })
-    }
-}
-
-fn write_leb128(out: &mut Vec<u8>, mut n: u32) {
-    while n >= 0x80 {
-        out.push((n & 0x7f) as u8 | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-fn read_leb128(bytes: &mut &[u8]) -> Option<u32> {
-    let mut n: u32 = 0;
-    for shift in [0, 7, 14, 21, 28] {
-        let (&byte, rest) = bytes.split_first()?;
-        *bytes = rest;
-        n |= u32::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return Some(n);
+        let term = &mut self.terms[slot];
+        term.cost += cost;
+        if variant != NO_TERM {
+            term.variants.push(VariantPage {
+                page,
+                form: variant,
+                in_text: !locs_empty,
+                arrays: arrays.to_vec(),
+            });
+            return;
         }
+        if term.count == 0 {
+            term.first_page = page;
+        } else {
+            super::format::write_head(&mut term.bytes, super::format::ARRAY, 3);
+            super::format::write_head(
+                &mut term.bytes,
+                super::format::UNSIGNED,
+                page - term.last_page,
+            );
+        }
+        term.bytes.extend_from_slice(arrays);
+        term.last_page = page;
+        term.count += 1;
     }
-    None
 }
 
 /// A page ready for the index.
 pub struct IndexedPage {
-    pub words: PageWords,
     pub word_count: u32,
     /// `<language>_<sha1 of the fragment>`, shortened later to the file's name.
     pub fragment_hash: String,
@@ -226,13 +317,19 @@ impl TermCache<'_> {
     }
 }
 
-/// Splits the pages of one thread, keeping what it learns about tokens between pages.
+/// Splits the pages of one block, keeping what it learns about tokens between pages and
+/// gathering their places under their terms.
 pub struct PageSplitter<'r> {
     cache: TermCache<'r>,
     language: &'r str,
     compressor: Compressor,
-    placed: Vec<Placed>,
-    title_placed: Vec<Placed>,
+    page_terms: PageTerms,
+    postings: BlockPostings,
+    /// Buffers reused from key to key.
+    places: Vec<Placed>,
+    locs: Vec<i32>,
+    meta_locs: Vec<i32>,
+    arrays: Vec<u8>,
 }
 
 impl<'r> PageSplitter<'r> {
@@ -254,16 +351,19 @@ impl<'r> PageSplitter<'r> {
             },
             language,
             compressor: Compressor::new(level),
-            placed: Vec::new(),
-            title_placed: Vec::new(),
+            page_terms: PageTerms::default(),
+            postings: BlockPostings::default(),
+            places: Vec::new(),
+            locs: Vec::new(),
+            meta_locs: Vec::new(),
+            arrays: Vec::new(),
         }
     }
 
-    /// The page of `record`, or `None` when its text has no word to index (Pagefind leaves
-    /// such pages out).
+    /// The page of `record`, its places added to the block's postings, or `None` when its
+    /// text has no word to index (Pagefind leaves such pages out).
     pub fn page(&mut self, record: &SearchRecord) -> Option<IndexedPage> {
-        self.placed.clear();
-        self.title_placed.clear();
+        self.page_terms.clear();
         let mut content = String::with_capacity(record.content.len());
         let mut position: u32 = 0;
         // Zero-width spaces mark boundaries for some languages; they are never indexed.
@@ -279,23 +379,23 @@ impl<'r> PageSplitter<'r> {
                 content.push(' ');
             }
             content.push_str(text);
-            place_token(self.cache.body_terms(text), position, &mut self.placed);
+            place_token(self.cache.body_terms(text), position, &mut self.page_terms);
             position += 1;
         }
-        if self.placed.is_empty() {
+        if self.page_terms.keys.is_empty() {
             return None;
         }
         for (position, token) in record.title.split_whitespace().enumerate() {
             for term in self.cache.title_terms(token) {
-                self.title_placed.push(Placed {
-                    stem: term.stem,
-                    variant: term.variant,
+                let placed = Placed {
                     position: position as u32,
                     weight: 0,
-                });
+                };
+                self.page_terms.place(term, placed, true);
             }
         }
-        let words = pack_words(&mut self.placed, &mut self.title_placed);
+        self.pack_words();
+        self.postings.pages += 1;
         let fragment = Fragment {
             url: &record.url,
             content: &content,
@@ -306,83 +406,75 @@ impl<'r> PageSplitter<'r> {
         };
         let json = serde_json::to_string(&fragment).unwrap_or_default();
         Some(IndexedPage {
-            words,
             word_count: position,
             fragment_hash: format!("{}_{}", self.language, full_hash(json.as_bytes())),
             fragment_file: self.compressor.compress(json.as_bytes()),
             kind: record.kind,
         })
     }
+
+    /// Every term's places on the pages split so far. The runs wait, all blocks' of them,
+    /// until every page is split: their spare capacity is given back.
+    pub fn into_postings(mut self) -> BlockPostings {
+        for term in &mut self.postings.terms {
+            term.bytes.shrink_to_fit();
+        }
+        self.postings
+    }
+
+    /// Packs the places of each term and form of the page and adds them to the postings.
+    fn pack_words(&mut self) {
+        // Within a term, the common weight first and then by position, so that most positions
+        // are small differences with no weight marks between them.
+        let weight_order = |w: u8| if w == UNMARKED_WEIGHT { 0 } else { w };
+        for key in &self.page_terms.keys {
+            self.page_terms.chain(key.body, &mut self.places);
+            // Places come in text order; only a term met both whole and as a compound part
+            // mixes weights, and needs sorting.
+            let sorted = self
+                .places
+                .windows(2)
+                .all(|w| weight_order(w[0].weight) <= weight_order(w[1].weight));
+            if !sorted {
+                self.places
+                    .sort_unstable_by_key(|p| (weight_order(p.weight), p.position));
+            }
+            self.locs.clear();
+            pack_body(&self.places, &mut self.locs);
+            self.page_terms.chain(key.title, &mut self.places);
+            self.meta_locs.clear();
+            pack_meta(&self.places, &mut self.meta_locs);
+            self.arrays.clear();
+            write_i32_array(&mut self.arrays, &self.locs);
+            write_i32_array(&mut self.arrays, &self.meta_locs);
+            let cost = self.locs.len() + self.meta_locs.len() + 1;
+            self.postings.add(
+                key.stem,
+                key.variant,
+                cost,
+                self.locs.is_empty(),
+                &self.arrays,
+            );
+        }
+    }
 }
 
 /// The terms of one token at `position`: the parts of a compound share the word's weight.
-fn place_token(terms: &[TermId], position: u32, placed: &mut Vec<Placed>) {
+fn place_token(terms: &[TermId], position: u32, page_terms: &mut PageTerms) {
     let parts = terms.iter().filter(|t| t.compound_part).count();
     let part_weight = if parts > 0 {
         (DEFAULT_WEIGHT / u8::try_from(parts).unwrap_or(u8::MAX)).max(1)
     } else {
         0
     };
-    placed.extend(terms.iter().map(|term| Placed {
-        stem: term.stem,
-        variant: term.variant,
-        position,
-        weight: if term.compound_part {
+    for term in terms {
+        let weight = if term.compound_part {
             part_weight
         } else {
             DEFAULT_WEIGHT
-        },
-    }));
-}
-
-/// Groups the placed terms by term and diacritic form and packs their positions.
-fn pack_words(body: &mut [Placed], title: &mut [Placed]) -> PageWords {
-    // Within a term, the common weight first and then by position, so that most positions
-    // are small differences with no weight marks between them.
-    let weight_order = |w: u8| if w == UNMARKED_WEIGHT { 0 } else { w };
-    body.sort_unstable_by_key(|p| (p.stem, p.variant, weight_order(p.weight), p.position));
-    title.sort_unstable_by_key(|p| (p.stem, p.variant, p.position));
-    let mut words = PageWords {
-        bytes: Vec::with_capacity(body.len() * 4 + title.len() * 4),
-        count: 0,
-        variants: Vec::new(),
-    };
-    let (mut locs, mut meta_locs, mut arrays) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut b, mut t) = (0, 0);
-    let key_of = |p: &Placed| (p.stem, p.variant);
-    loop {
-        let key = match (body.get(b), title.get(t)) {
-            (Some(x), Some(y)) => key_of(x).min(key_of(y)),
-            (Some(x), None) => key_of(x),
-            (None, Some(y)) => key_of(y),
-            (None, None) => break,
         };
-        let body_end = b + body[b..].iter().take_while(|p| key_of(p) == key).count();
-        let title_end = t + title[t..].iter().take_while(|p| key_of(p) == key).count();
-        locs.clear();
-        meta_locs.clear();
-        arrays.clear();
-        pack_body(&body[b..body_end], &mut locs);
-        pack_meta(&title[t..title_end], &mut meta_locs);
-        // Writing to a Vec cannot fail.
-        let mut encoder = minicbor::Encoder::new(&mut arrays);
-        let _ = encoder
-            .encode(&locs[..])
-            .and_then(|e| e.encode(&meta_locs[..]));
-        if key.1 != NO_TERM {
-            words.variants.push(VariantEntry {
-                entry: words.count,
-                form: key.1,
-                in_text: !locs.is_empty(),
-            });
-        }
-        let cost = (locs.len() + meta_locs.len() + 1) as u32;
-        words.push(Entry { stem: key.0, cost }, &arrays);
-        (b, t) = (body_end, title_end);
+        page_terms.place(term, Placed { position, weight }, false);
     }
-    // Pages wait, thousands of them, until every page is split: no spare capacity.
-    words.bytes.shrink_to_fit();
-    words
 }
 
 /// Positions as differences, with a weight mark (`-w - 1`, then the absolute position)
@@ -419,59 +511,99 @@ fn pack_meta(placed: &[Placed], locs: &mut Vec<i32>) {
 mod tests {
     use super::*;
 
-    fn placed(stem: u32, position: u32, weight: u8) -> Placed {
-        Placed {
+    fn placed(position: u32, weight: u8) -> Placed {
+        Placed { position, weight }
+    }
+
+    fn term(stem: u32) -> TermId {
+        TermId {
             stem,
             variant: NO_TERM,
-            position,
-            weight,
+            compound_part: false,
         }
     }
 
     #[test]
     fn positions_are_differences_after_a_weight_mark() {
         let mut locs = Vec::new();
-        pack_body(
-            &[placed(1, 3, 24), placed(1, 10, 24), placed(1, 12, 24)],
-            &mut locs,
-        );
+        pack_body(&[placed(3, 24), placed(10, 24), placed(12, 24)], &mut locs);
         assert_eq!(locs, [-25, 3, 7, 2]);
     }
 
-    /// The positions and meta positions of each entry, decoded.
-    fn decoded(words: &PageWords) -> Vec<(u32, Vec<i32>, Vec<i32>)> {
-        words
-            .iter()
-            .map(|(e, arrays, _)| {
-                let mut d = minicbor::Decoder::new(arrays);
-                let locs = d.decode().expect("locs");
-                let meta = d.decode().expect("meta_locs");
-                (e.stem, locs, meta)
-            })
-            .collect()
+    /// The arrays of a term's first page in a block, and the later pages whole, decoded.
+    fn decoded(run: &TermRun) -> Vec<(u32, Vec<i32>, Vec<i32>)> {
+        let mut d = minicbor::Decoder::new(&run.bytes);
+        let mut pages = Vec::new();
+        let mut page = run.first_page;
+        for n in 0..run.count {
+            if n > 0 {
+                assert_eq!(d.array().expect("page"), Some(3));
+                page += d.u32().expect("delta");
+            }
+            let locs = d.decode().expect("locs");
+            let meta = d.decode().expect("meta_locs");
+            pages.push((page, locs, meta));
+        }
+        assert_eq!(d.position(), run.bytes.len());
+        assert_eq!(page, run.last_page);
+        pages
+    }
+
+    /// A splitter whose page is made of the given places, body then title, packed.
+    fn packed(pages: &[(&[(u32, Placed)], &[(u32, Placed)])]) -> BlockPostings {
+        let vocabulary = Vocabulary::default();
+        let mut splitter = PageSplitter::new("en", &[], &vocabulary, 1);
+        for (body, title) in pages {
+            splitter.page_terms.clear();
+            for &(stem, p) in *body {
+                splitter.page_terms.place(&term(stem), p, false);
+            }
+            for &(stem, p) in *title {
+                splitter.page_terms.place(&term(stem), p, true);
+            }
+            splitter.pack_words();
+            splitter.postings.pages += 1;
+        }
+        splitter.into_postings()
     }
 
     #[test]
     fn lighter_compound_parts_come_first_with_their_own_mark() {
-        let mut body = [placed(1, 9, 24), placed(1, 4, 12), placed(1, 2, 24)];
-        let words = pack_words(&mut body, &mut []);
-        assert_eq!(decoded(&words), [(1, vec![-13, 4, -25, 2, 7], vec![])]);
+        let body = [(1, placed(2, 24)), (1, placed(4, 12)), (1, placed(9, 24))];
+        let postings = packed(&[(&body, &[])]);
+        assert_eq!(
+            decoded(&postings.terms[1]),
+            [(0, vec![-13, 4, -25, 2, 7], vec![])]
+        );
     }
 
     #[test]
     fn title_positions_join_the_body_entry_of_the_same_term() {
-        let mut body = [placed(1, 0, 24), placed(2, 1, 24)];
-        let mut title = [placed(2, 0, 0), placed(3, 1, 0), placed(3, 4, 0)];
-        let words = pack_words(&mut body, &mut title);
+        let body = [(1, placed(0, 24)), (2, placed(1, 24))];
+        let title = [(2, placed(0, 0)), (3, placed(1, 0)), (3, placed(4, 0))];
+        let postings = packed(&[(&body, &title)]);
+        assert_eq!(decoded(&postings.terms[1]), [(0, vec![-25, 0], vec![])]);
         assert_eq!(
-            decoded(&words),
-            [
-                (1, vec![-25, 0], vec![]),
-                (2, vec![-25, 1], vec![-1, 0]),
-                (3, vec![], vec![-1, 1, 3]),
-            ]
+            decoded(&postings.terms[2]),
+            [(0, vec![-25, 1], vec![-1, 0])]
         );
-        assert_eq!(words.iter().nth(1).map(|(e, _, _)| e.cost), Some(5));
+        assert_eq!(decoded(&postings.terms[3]), [(0, vec![], vec![-1, 1, 3])]);
+        assert_eq!(postings.terms[2].cost, 5);
+    }
+
+    #[test]
+    fn a_terms_later_pages_follow_with_their_deltas() {
+        let one = [(4, placed(0, 24))];
+        let other = [(5, placed(0, 24))];
+        let twice = [(4, placed(1, 24)), (4, placed(3, 24))];
+        let postings = packed(&[(&other, &[]), (&one, &[]), (&other, &[]), (&twice, &[])]);
+        assert_eq!(
+            decoded(&postings.terms[4]),
+            [(1, vec![-25, 0], vec![]), (3, vec![-25, 1, 2], vec![])]
+        );
+        assert_eq!(postings.terms[4].cost, 2 + 3 + 2);
+        assert_eq!(postings.terms[5].count, 2);
+        assert_eq!(postings.pages, 4);
     }
 
     #[test]
@@ -497,32 +629,6 @@ mod tests {
     }
 
     #[test]
-    fn entry_headers_read_back_whatever_their_size() {
-        let mut words = PageWords::default();
-        for (stem, arrays) in [(0, &b"\x80\x80"[..]), (300, b"ab"), (u32::MAX, b"")] {
-            words.push(
-                Entry {
-                    stem,
-                    cost: stem / 2,
-                },
-                arrays,
-            );
-        }
-        let back: Vec<_> = words
-            .iter()
-            .map(|(e, a, _)| (e.stem, e.cost, a.to_vec()))
-            .collect();
-        assert_eq!(
-            back,
-            [
-                (0, 0, b"\x80\x80".to_vec()),
-                (300, 150, b"ab".to_vec()),
-                (u32::MAX, u32::MAX / 2, vec![])
-            ]
-        );
-    }
-
-    #[test]
     fn a_page_without_words_is_left_out() {
         let vocabulary = Vocabulary::default();
         let record = SearchRecord {
@@ -533,5 +639,6 @@ mod tests {
         };
         let mut splitter = PageSplitter::new("en", &[], &vocabulary, 1);
         assert!(splitter.page(&record).is_none());
+        assert_eq!(splitter.into_postings().pages, 0);
     }
 }

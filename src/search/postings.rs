@@ -1,13 +1,17 @@
 //! The inverted index: every page's terms gathered under their words, in word order, cut
-//! into Pagefind's words files of about the same size and encoded. Gathering copies each
-//! page's already encoded positions onto the end of its term's list, page by page (linear
-//! in the number of page–term pairs, reading the pages in order), and each file is encoded
-//! on its own thread; nothing here names or compresses files.
+//! into Pagefind's words files of about the same size and encoded. Each block of pages was
+//! split with its places already gathered under their terms (`pages::BlockPostings`); a
+//! term's list of pages is its runs of the blocks laid end to end, with only the first page
+//! of each run given its delta here, so the runs are copied once, straight into the file
+//! being encoded. Each file is encoded on its own thread; nothing here names or compresses
+//! files.
 
 use rayon::prelude::*;
 
-use super::format::{PackedVariant, PackedWord, PrecodedPage, PrecodedPages, WordIndex};
-use super::pages::PageWords;
+use super::format::{
+    PackedVariant, PackedWord, PrecodedPage, PrecodedPages, PrecodedRun, WordIndex,
+};
+use super::pages::{BlockPostings, TermRun, VariantPage};
 
 /// A words file is closed once its words hold this many positions and pages (Pagefind's
 /// default `index_chunk_size`).
@@ -22,48 +26,41 @@ pub struct WordChunk<F> {
     pub file: F,
 }
 
-/// One term's places on every page.
-#[derive(Default)]
+/// One term's runs, each with the number of the block's first page.
 struct Postings {
-    /// The pages of the plain form, encoded end to end in page order.
-    pages: Vec<u8>,
-    page_count: u64,
-    last_page: u32,
-    cost: usize,
-    /// The pages of the forms with diacritics (rare), in page order.
-    variants: Vec<VariantPage>,
+    runs: Vec<(u32, TermRun)>,
 }
 
-struct VariantPage {
-    page: u32,
-    form: u32,
-    in_text: bool,
-    arrays: Vec<u8>,
-}
-
-/// The words files of the pages (numbered in order), with `words` naming the term numbers.
-/// Each page's words are dropped as soon as they are gathered, and each term's pages as soon
-/// as its file is encoded; `finish` turns a file's CBOR into what is kept of it (compressed,
-/// say) on the thread that encoded it.
+/// The words files of the blocks of pages (in page order), with `words` naming the term
+/// numbers. Each term's runs are dropped as soon as its file is encoded; `finish` turns a
+/// file's CBOR into what is kept of it (compressed, say) on the thread that encoded it.
 pub fn word_chunks<F: Send>(
-    page_words: Vec<PageWords>,
+    blocks: Vec<BlockPostings>,
     words: &[Box<str>],
     chunk_size: usize,
     finish: impl Fn(Vec<u8>) -> F + Sync,
 ) -> Vec<WordChunk<F>> {
-    let mut postings = gather(page_words, words.len());
+    let mut postings = gather(blocks, words.len());
     let mut terms: Vec<u32> = (0..words.len() as u32)
-        .filter(|&t| postings[t as usize].cost > 0)
+        .filter(|&t| {
+            postings[t as usize]
+                .runs
+                .iter()
+                .any(|(_, run)| run.cost > 0)
+        })
         .collect();
     terms.par_sort_unstable_by(|a, b| words[*a as usize].cmp(&words[*b as usize]));
     let costs: Vec<usize> = terms
         .iter()
         .map(|&t| {
-            let term = &postings[t as usize];
-            let mut forms: Vec<u32> = term.variants.iter().map(|v| v.form).collect();
+            let runs = &postings[t as usize].runs;
+            let mut forms: Vec<u32> = runs
+                .iter()
+                .flat_map(|(_, run)| run.variants.iter().map(|v| v.form))
+                .collect();
             forms.sort_unstable();
             forms.dedup();
-            term.cost + forms.len()
+            runs.iter().map(|(_, run)| run.cost).sum::<usize>() + forms.len()
         })
         .collect();
     // Each file takes its terms' postings along, to drop them once it is encoded.
@@ -72,7 +69,10 @@ pub fn word_chunks<F: Send>(
         .map(|range| {
             terms[range]
                 .iter()
-                .map(|&t| (t, std::mem::take(&mut postings[t as usize])))
+                .map(|&t| {
+                    let runs = std::mem::take(&mut postings[t as usize].runs);
+                    (t, Postings { runs })
+                })
                 .collect()
         })
         .collect();
@@ -80,15 +80,25 @@ pub fn word_chunks<F: Send>(
     let mut chunks: Vec<WordChunk<F>> = groups
         .into_par_iter()
         .map(|group| {
+            // Diacritic forms' pages, numbered in the whole index.
+            let variant_pages: Vec<Vec<(u32, &VariantPage)>> = group
+                .iter()
+                .map(|(_, term)| {
+                    term.runs
+                        .iter()
+                        .flat_map(|(first_page, run)| {
+                            run.variants.iter().map(move |v| (first_page + v.page, v))
+                        })
+                        .collect()
+                })
+                .collect();
             let packed: Vec<PackedWord> = group
                 .iter()
-                .map(|(t, term)| PackedWord {
+                .zip(&variant_pages)
+                .map(|((t, term), variants)| PackedWord {
                     word: &words[*t as usize],
-                    pages: PrecodedPages {
-                        count: term.page_count,
-                        bytes: &term.pages,
-                    },
-                    additional_variants: packed_variants(&term.variants, words),
+                    pages: precoded_pages(&term.runs),
+                    additional_variants: packed_variants(variants, words),
                 })
                 .collect();
             let mut payload = Vec::new();
@@ -109,59 +119,39 @@ pub fn word_chunks<F: Send>(
     chunks
 }
 
-/// Every term's postings, gathered page by page.
-fn gather(page_words: Vec<PageWords>, term_count: usize) -> Vec<Postings> {
-    let mut postings: Vec<Postings> = (0..term_count).map(|_| Postings::default()).collect();
-    // Each term's list is sized first, so it is written once without growing.
-    let mut sizes = vec![0usize; term_count];
-    for (page_number, page) in page_words.iter().enumerate() {
-        let page_number = page_number as u32;
-        for (entry, arrays, _) in page.iter().filter(|(_, _, variant)| variant.is_none()) {
-            let term = &mut postings[entry.stem as usize];
-            let delta = page_number - term.last_page;
-            sizes[entry.stem as usize] += 1 + cbor_uint_len(delta) + arrays.len();
-            term.last_page = page_number;
-        }
-    }
-    for (term, size) in postings.iter_mut().zip(sizes) {
-        term.pages.reserve_exact(size);
-        term.last_page = 0;
-    }
-    for (page_number, page) in page_words.into_iter().enumerate() {
-        let page_number = page_number as u32;
-        for (entry, arrays, variant) in page.iter() {
-            let term = &mut postings[entry.stem as usize];
-            term.cost += entry.cost as usize;
-            match variant {
-                None => {
-                    let page = PrecodedPage {
-                        page_delta: page_number - term.last_page,
-                        arrays,
-                    };
-                    // Writing to a Vec cannot fail.
-                    let _ = minicbor::encode(page, &mut term.pages);
-                    term.page_count += 1;
-                    term.last_page = page_number;
-                }
-                Some(variant) => term.variants.push(VariantPage {
-                    page: page_number,
-                    form: variant.form,
-                    in_text: variant.in_text,
-                    arrays: arrays.to_vec(),
-                }),
+/// Every term's runs, block by block, with the page numbers where the blocks start.
+fn gather(blocks: Vec<BlockPostings>, term_count: usize) -> Vec<Postings> {
+    let mut postings: Vec<Postings> = (0..term_count)
+        .map(|_| Postings { runs: Vec::new() })
+        .collect();
+    let mut first_page = 0;
+    for block in blocks {
+        for (term, run) in block.terms.into_iter().enumerate() {
+            if run.cost > 0 {
+                postings[term].runs.push((first_page, run));
             }
         }
+        first_page += block.pages;
     }
     postings
 }
 
-/// How many bytes CBOR gives an unsigned number, with its type.
-fn cbor_uint_len(n: u32) -> usize {
-    match n {
-        0..24 => 1,
-        24..256 => 2,
-        256..65536 => 3,
-        _ => 5,
+/// A term's pages of the plain form, its runs laid end to end.
+fn precoded_pages(runs: &[(u32, TermRun)]) -> PrecodedPages<'_> {
+    let mut last_page = 0;
+    let mut count = 0;
+    let mut precoded = Vec::with_capacity(runs.len());
+    for (first_page, run) in runs.iter().filter(|(_, run)| run.count > 0) {
+        precoded.push(PrecodedRun {
+            first_delta: first_page + run.first_page - last_page,
+            bytes: &run.bytes,
+        });
+        last_page = first_page + run.last_page;
+        count += u64::from(run.count);
+    }
+    PrecodedPages {
+        count,
+        runs: precoded,
     }
 }
 
@@ -185,13 +175,17 @@ fn chunk_ranges(costs: &[usize], chunk_size: usize) -> Vec<std::ops::Range<usize
 /// A word's diacritic forms with their pages, page numbers as differences. Forms are listed
 /// in the order Pagefind meets them: page by page, and on a page those in the text
 /// (alphabetically) before those only in the title.
-fn packed_variants<'p>(pages: &'p [VariantPage], words: &'p [Box<str>]) -> Vec<PackedVariant<'p>> {
+fn packed_variants<'p>(
+    pages: &[(u32, &'p VariantPage)],
+    words: &'p [Box<str>],
+) -> Vec<PackedVariant<'p>> {
     let mut variants: Vec<PackedVariant> = Vec::new();
     let mut forms: Vec<(u32, u32)> = Vec::new(); // (form, last page)
     let mut on_page: Vec<&VariantPage> = Vec::new();
-    for group in pages.chunk_by(|a, b| a.page == b.page) {
+    for group in pages.chunk_by(|a, b| a.0 == b.0) {
+        let page_number = group[0].0;
         on_page.clear();
-        on_page.extend(group);
+        on_page.extend(group.iter().map(|(_, v)| *v));
         on_page.sort_unstable_by(|a, b| {
             (!a.in_text, &words[a.form as usize]).cmp(&(!b.in_text, &words[b.form as usize]))
         });
@@ -208,10 +202,10 @@ fn packed_variants<'p>(pages: &'p [VariantPage], words: &'p [Box<str>]) -> Vec<P
                     forms.len() - 1
                 });
             variants[slot].pages.push(PrecodedPage {
-                page_delta: page.page - forms[slot].1,
+                page_delta: page_number - forms[slot].1,
                 arrays: &page.arrays,
             });
-            forms[slot].1 = page.page;
+            forms[slot].1 = page_number;
         }
     }
     variants
