@@ -1,7 +1,8 @@
 //! The records of Pagefind's binary index files, as its browser code decodes them: CBOR
 //! arrays whose fields are numbered as in Pagefind's own indexer (`#[n(i)]`), encoded by the
-//! same `minicbor` derive. The fields borrow what they show, so a file is encoded straight
-//! from the postings without copying them. Nothing here decides what goes in a file.
+//! same `minicbor` derive, or by hand (`write_head`, for the positions of every page) in the
+//! same bytes. The fields borrow what they show, so a file is encoded straight from the
+//! postings without copying them. Nothing here decides what goes in a file.
 
 use minicbor::Encode;
 use minicbor::encode::{Encoder, Error, Write};

@@ -3,14 +3,14 @@
 //! page's fragment (the JSON the browser shows a result from: URL, title, text, kind). A
 //! `PageSplitter` serves one block of pages on one thread: it remembers the terms of every
 //! token it has split, since notes repeat a small vocabulary and stemming is the costly
-//! step, and it appends each page's packed places to its term's run for the block
-//! (`BlockPostings`), so that no page keeps its own copy of them until every page is split.
+//! step, and it appends each page's packed places to its term's runs (`Postings`), so that
+//! no page keeps its own copy of them until every page is split.
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::SearchRecord;
 use super::bundle::{Compressor, full_hash};
-use super::format::write_i32_array;
+use super::format::{ARRAY, UNSIGNED, write_head, write_i32_array};
 use super::vocabulary::{NO_TERM, Vocabulary};
 use super::words::{Term, WordSplitter};
 
@@ -137,17 +137,15 @@ impl PageTerms {
     }
 }
 
-/// One term's places on the pages of one block, in page order, ready to be laid after the
-/// term's places in the blocks before (see [`PrecodedRun`](super::format::PrecodedRun)).
+/// One term's places on the pages one splitter was given, in page order: runs of pages
+/// from one batch each (the pages in between went to other threads), to be laid between
+/// the runs of other splitters (see [`PrecodedRun`](super::format::PrecodedRun)).
 #[derive(Debug, Default)]
-pub struct TermRun {
-    /// How many pages the plain form is on.
-    pub count: u32,
-    /// The block's page number of the first and of the last of them.
-    pub first_page: u32,
-    pub last_page: u32,
-    /// The first page's arrays, then each later page whole (`[n, delta, locs, meta_locs]`).
+pub struct TermRuns {
+    /// Each run's first page's arrays, then its later pages whole (`[n, delta, locs,
+    /// meta_locs]`).
     pub bytes: Vec<u8>,
+    pub runs: Vec<Run>,
     /// Positions, weight and field marks, and one per page: what Pagefind counts towards
     /// filling a words file.
     pub cost: usize,
@@ -155,10 +153,19 @@ pub struct TermRun {
     pub variants: Vec<VariantPage>,
 }
 
+/// Where a run of [`TermRuns`] starts in its bytes, and its pages.
+#[derive(Debug, Clone, Copy)]
+pub struct Run {
+    pub start: u32,
+    pub first_page: u32,
+    pub last_page: u32,
+    /// How many pages the plain form is on.
+    pub count: u32,
+}
+
 /// A page of a diacritic form of a term.
 #[derive(Debug)]
 pub struct VariantPage {
-    /// The page number (in its block until the blocks are joined).
     pub page: u32,
     pub form: u32,
     /// Whether the form is in the text (rather than only in the title).
@@ -166,47 +173,56 @@ pub struct VariantPage {
     pub arrays: Vec<u8>,
 }
 
-/// Every term's places on the pages of one block, by term number.
+/// Every term's places on the pages one splitter was given, by term number.
 #[derive(Debug, Default)]
-pub struct BlockPostings {
-    pub terms: Vec<TermRun>,
-    /// How many pages the block has.
-    pub pages: u32,
+pub struct Postings {
+    pub terms: Vec<TermRuns>,
 }
 
-impl BlockPostings {
-    fn add(&mut self, stem: u32, variant: u32, cost: usize, locs_empty: bool, arrays: &[u8]) {
-        let page = self.pages;
-        let slot = stem as usize;
+impl Postings {
+    /// Adds one term's places on `page`, the first page of its batch being `batch_start`.
+    fn add(&mut self, key: &PageKey, page: u32, batch_start: u32, places: &Packed) {
+        let slot = key.stem as usize;
         if slot >= self.terms.len() {
             self.terms
-                .resize_with(slot + 1 + slot / 4, TermRun::default);
+                .resize_with(slot + 1 + slot / 4, TermRuns::default);
         }
         let term = &mut self.terms[slot];
-        term.cost += cost;
-        if variant != NO_TERM {
+        term.cost += places.cost;
+        if key.variant != NO_TERM {
             term.variants.push(VariantPage {
                 page,
-                form: variant,
-                in_text: !locs_empty,
-                arrays: arrays.to_vec(),
+                form: key.variant,
+                in_text: places.in_text,
+                arrays: places.arrays.clone(),
             });
             return;
         }
-        if term.count == 0 {
-            term.first_page = page;
-        } else {
-            super::format::write_head(&mut term.bytes, super::format::ARRAY, 3);
-            super::format::write_head(
-                &mut term.bytes,
-                super::format::UNSIGNED,
-                page - term.last_page,
-            );
+        match term.runs.last_mut() {
+            Some(run) if run.last_page >= batch_start => {
+                write_head(&mut term.bytes, ARRAY, 3);
+                write_head(&mut term.bytes, UNSIGNED, page - run.last_page);
+                run.last_page = page;
+                run.count += 1;
+            }
+            _ => term.runs.push(Run {
+                start: term.bytes.len() as u32,
+                first_page: page,
+                last_page: page,
+                count: 1,
+            }),
         }
-        term.bytes.extend_from_slice(arrays);
-        term.last_page = page;
-        term.count += 1;
+        term.bytes.extend_from_slice(&places.arrays);
     }
+}
+
+/// One term's places on one page, packed.
+#[derive(Default)]
+struct Packed {
+    /// `locs` then `meta_locs`, each a CBOR array.
+    arrays: Vec<u8>,
+    cost: usize,
+    in_text: bool,
 }
 
 /// A page ready for the index.
@@ -317,19 +333,19 @@ impl TermCache<'_> {
     }
 }
 
-/// Splits the pages of one block, keeping what it learns about tokens between pages and
-/// gathering their places under their terms.
+/// Splits the pages given to one thread (in page order), keeping what it learns about tokens
+/// between pages and gathering their places under their terms.
 pub struct PageSplitter<'r> {
     cache: TermCache<'r>,
     language: &'r str,
     compressor: Compressor,
     page_terms: PageTerms,
-    postings: BlockPostings,
+    postings: Postings,
     /// Buffers reused from key to key.
     places: Vec<Placed>,
     locs: Vec<i32>,
     meta_locs: Vec<i32>,
-    arrays: Vec<u8>,
+    packed: Packed,
 }
 
 impl<'r> PageSplitter<'r> {
@@ -352,17 +368,23 @@ impl<'r> PageSplitter<'r> {
             language,
             compressor: Compressor::new(level),
             page_terms: PageTerms::default(),
-            postings: BlockPostings::default(),
+            postings: Postings::default(),
             places: Vec::new(),
             locs: Vec::new(),
             meta_locs: Vec::new(),
-            arrays: Vec::new(),
+            packed: Packed::default(),
         }
     }
 
-    /// The page of `record`, its places added to the block's postings, or `None` when its
-    /// text has no word to index (Pagefind leaves such pages out).
-    pub fn page(&mut self, record: &SearchRecord) -> Option<IndexedPage> {
+    /// The page of `record`, numbered `page` in a batch whose first page is `batch_start`,
+    /// its places added to the postings; or `None` when its text has no word to index
+    /// (Pagefind leaves such pages out: see [`has_words`]).
+    pub fn page(
+        &mut self,
+        record: &SearchRecord,
+        page: u32,
+        batch_start: u32,
+    ) -> Option<IndexedPage> {
         self.page_terms.clear();
         let mut content = String::with_capacity(record.content.len());
         let mut position: u32 = 0;
@@ -394,8 +416,7 @@ impl<'r> PageSplitter<'r> {
                 self.page_terms.place(term, placed, true);
             }
         }
-        self.pack_words();
-        self.postings.pages += 1;
+        self.pack_words(page, batch_start);
         let fragment = Fragment {
             url: &record.url,
             content: &content,
@@ -413,17 +434,18 @@ impl<'r> PageSplitter<'r> {
         })
     }
 
-    /// Every term's places on the pages split so far. The runs wait, all blocks' of them,
-    /// until every page is split: their spare capacity is given back.
-    pub fn into_postings(mut self) -> BlockPostings {
+    /// Every term's places on the pages split so far. The runs wait, every thread's, until
+    /// every page is split: their spare capacity is given back.
+    pub fn into_postings(mut self) -> Postings {
         for term in &mut self.postings.terms {
             term.bytes.shrink_to_fit();
+            term.runs.shrink_to_fit();
         }
         self.postings
     }
 
     /// Packs the places of each term and form of the page and adds them to the postings.
-    fn pack_words(&mut self) {
+    fn pack_words(&mut self, page: u32, batch_start: u32) {
         // Within a term, the common weight first and then by position, so that most positions
         // are small differences with no weight marks between them.
         let weight_order = |w: u8| if w == UNMARKED_WEIGHT { 0 } else { w };
@@ -444,19 +466,23 @@ impl<'r> PageSplitter<'r> {
             self.page_terms.chain(key.title, &mut self.places);
             self.meta_locs.clear();
             pack_meta(&self.places, &mut self.meta_locs);
-            self.arrays.clear();
-            write_i32_array(&mut self.arrays, &self.locs);
-            write_i32_array(&mut self.arrays, &self.meta_locs);
-            let cost = self.locs.len() + self.meta_locs.len() + 1;
-            self.postings.add(
-                key.stem,
-                key.variant,
-                cost,
-                self.locs.is_empty(),
-                &self.arrays,
-            );
+            let packed = &mut self.packed;
+            packed.arrays.clear();
+            write_i32_array(&mut packed.arrays, &self.locs);
+            write_i32_array(&mut packed.arrays, &self.meta_locs);
+            packed.cost = self.locs.len() + self.meta_locs.len() + 1;
+            packed.in_text = !self.locs.is_empty();
+            self.postings.add(key, page, batch_start, packed);
         }
     }
+}
+
+/// Whether a text has a word to index, and so makes a page: a token has terms exactly when
+/// it has a letter, digit or included symbol (see `WordSplitter::word_terms`). Cheap, so
+/// that pages can be numbered before they are split.
+pub fn has_words(text: &str, include_characters: &[char]) -> bool {
+    text.chars()
+        .any(|c| c.is_alphanumeric() || include_characters.contains(&c))
 }
 
 /// The terms of one token at `position`: the parts of a compound share the word's weight.
@@ -530,30 +556,48 @@ mod tests {
         assert_eq!(locs, [-25, 3, 7, 2]);
     }
 
-    /// The arrays of a term's first page in a block, and the later pages whole, decoded.
-    fn decoded(run: &TermRun) -> Vec<(u32, Vec<i32>, Vec<i32>)> {
-        let mut d = minicbor::Decoder::new(&run.bytes);
+    /// Each page of a term's runs with its places, decoded, and the runs' pages.
+    fn decoded(term: &TermRuns) -> (Vec<(u32, Vec<i32>, Vec<i32>)>, Vec<(u32, u32)>) {
         let mut pages = Vec::new();
-        let mut page = run.first_page;
-        for n in 0..run.count {
-            if n > 0 {
-                assert_eq!(d.array().expect("page"), Some(3));
-                page += d.u32().expect("delta");
+        for (i, run) in term.runs.iter().enumerate() {
+            let end = term
+                .runs
+                .get(i + 1)
+                .map_or(term.bytes.len(), |r| r.start as usize);
+            let bytes = &term.bytes[run.start as usize..end];
+            let mut d = minicbor::Decoder::new(bytes);
+            let mut page = run.first_page;
+            for n in 0..run.count {
+                if n > 0 {
+                    assert_eq!(d.array().expect("page"), Some(3));
+                    page += d.u32().expect("delta");
+                }
+                let locs = d.decode().expect("locs");
+                let meta = d.decode().expect("meta_locs");
+                pages.push((page, locs, meta));
             }
-            let locs = d.decode().expect("locs");
-            let meta = d.decode().expect("meta_locs");
-            pages.push((page, locs, meta));
+            assert_eq!(d.position(), bytes.len());
+            assert_eq!(page, run.last_page);
         }
-        assert_eq!(d.position(), run.bytes.len());
-        assert_eq!(page, run.last_page);
-        pages
+        let runs = term
+            .runs
+            .iter()
+            .map(|r| (r.first_page, r.last_page))
+            .collect();
+        (pages, runs)
     }
 
-    /// A splitter whose page is made of the given places, body then title, packed.
-    fn packed(pages: &[(&[(u32, Placed)], &[(u32, Placed)])]) -> BlockPostings {
+    /// The postings of pages made of the given places (body, then title), numbered from 0,
+    /// with a new batch at each page number in `batches`.
+    fn packed(pages: &[(&[(u32, Placed)], &[(u32, Placed)])], batches: &[u32]) -> Postings {
         let vocabulary = Vocabulary::default();
         let mut splitter = PageSplitter::new("en", &[], &vocabulary, 1);
-        for (body, title) in pages {
+        let mut batch_start = 0;
+        for (page, (body, title)) in pages.iter().enumerate() {
+            let page = page as u32 * 2;
+            if batches.contains(&page) {
+                batch_start = page;
+            }
             splitter.page_terms.clear();
             for &(stem, p) in *body {
                 splitter.page_terms.place(&term(stem), p, false);
@@ -561,8 +605,7 @@ mod tests {
             for &(stem, p) in *title {
                 splitter.page_terms.place(&term(stem), p, true);
             }
-            splitter.pack_words();
-            splitter.postings.pages += 1;
+            splitter.pack_words(page, batch_start);
         }
         splitter.into_postings()
     }
@@ -570,9 +613,9 @@ mod tests {
     #[test]
     fn lighter_compound_parts_come_first_with_their_own_mark() {
         let body = [(1, placed(2, 24)), (1, placed(4, 12)), (1, placed(9, 24))];
-        let postings = packed(&[(&body, &[])]);
+        let postings = packed(&[(&body, &[])], &[]);
         assert_eq!(
-            decoded(&postings.terms[1]),
+            decoded(&postings.terms[1]).0,
             [(0, vec![-13, 4, -25, 2, 7], vec![])]
         );
     }
@@ -581,29 +624,43 @@ mod tests {
     fn title_positions_join_the_body_entry_of_the_same_term() {
         let body = [(1, placed(0, 24)), (2, placed(1, 24))];
         let title = [(2, placed(0, 0)), (3, placed(1, 0)), (3, placed(4, 0))];
-        let postings = packed(&[(&body, &title)]);
-        assert_eq!(decoded(&postings.terms[1]), [(0, vec![-25, 0], vec![])]);
+        let postings = packed(&[(&body, &title)], &[]);
+        assert_eq!(decoded(&postings.terms[1]).0, [(0, vec![-25, 0], vec![])]);
         assert_eq!(
-            decoded(&postings.terms[2]),
+            decoded(&postings.terms[2]).0,
             [(0, vec![-25, 1], vec![-1, 0])]
         );
-        assert_eq!(decoded(&postings.terms[3]), [(0, vec![], vec![-1, 1, 3])]);
+        assert_eq!(decoded(&postings.terms[3]).0, [(0, vec![], vec![-1, 1, 3])]);
         assert_eq!(postings.terms[2].cost, 5);
     }
 
     #[test]
-    fn a_terms_later_pages_follow_with_their_deltas() {
+    fn a_terms_pages_follow_with_their_deltas_and_each_batch_starts_a_run() {
         let one = [(4, placed(0, 24))];
         let other = [(5, placed(0, 24))];
         let twice = [(4, placed(1, 24)), (4, placed(3, 24))];
-        let postings = packed(&[(&other, &[]), (&one, &[]), (&other, &[]), (&twice, &[])]);
+        // Pages 0, 2, 4, 6, 8; a batch starts at 6.
+        let pages: [(&[(u32, Placed)], &[(u32, Placed)]); 5] = [
+            (&other, &[]),
+            (&one, &[]),
+            (&other, &[]),
+            (&twice, &[]),
+            (&one, &[]),
+        ];
+        let postings = packed(&pages, &[6]);
+        let (pages, runs) = decoded(&postings.terms[4]);
         assert_eq!(
-            decoded(&postings.terms[4]),
-            [(1, vec![-25, 0], vec![]), (3, vec![-25, 1, 2], vec![])]
+            pages,
+            [
+                (2, vec![-25, 0], vec![]),
+                (6, vec![-25, 1, 2], vec![]),
+                (8, vec![-25, 0], vec![])
+            ]
         );
-        assert_eq!(postings.terms[4].cost, 2 + 3 + 2);
-        assert_eq!(postings.terms[5].count, 2);
-        assert_eq!(postings.pages, 4);
+        assert_eq!(runs, [(2, 2), (6, 8)]);
+        // Each page costs its positions and marks, and one.
+        assert_eq!(postings.terms[4].cost, 3 + 4 + 3);
+        assert_eq!(decoded(&postings.terms[5]).1, [(0, 4)]);
     }
 
     #[test]
@@ -616,7 +673,8 @@ mod tests {
             content: "Ann Smith.\n  She founded — Acme.".into(),
         };
         let mut splitter = PageSplitter::new("en", &['_'], &vocabulary, 1);
-        let page = splitter.page(&record).expect("a page with words");
+        assert!(has_words(&record.content, &['_']));
+        let page = splitter.page(&record, 0, 0).expect("a page with words");
         // The dash is a position with no term.
         assert_eq!(page.word_count, 6);
         assert!(page.fragment_hash.starts_with("en_"));
@@ -638,7 +696,40 @@ mod tests {
             content: "— … ".into(),
         };
         let mut splitter = PageSplitter::new("en", &[], &vocabulary, 1);
-        assert!(splitter.page(&record).is_none());
-        assert_eq!(splitter.into_postings().pages, 0);
+        assert!(!has_words(&record.content, &[]));
+        assert!(splitter.page(&record, 0, 0).is_none());
+        assert!(splitter.into_postings().terms.is_empty());
+    }
+
+    #[test]
+    fn a_text_has_words_exactly_when_it_makes_a_page() {
+        let vocabulary = Vocabulary::default();
+        let mut splitter = PageSplitter::new("en", &['_'], &vocabulary, 1);
+        for text in [
+            "— … ·",
+            "_",
+            "\u{200B}",
+            "a\u{200B}",
+            "…x…",
+            "٣",
+            "Ⅻ",
+            "!!",
+            " \n\t",
+            "",
+            "é",
+            "—.—",
+        ] {
+            let record = SearchRecord {
+                url: "/x/".into(),
+                title: "T".into(),
+                kind: "event",
+                content: text.into(),
+            };
+            assert_eq!(
+                has_words(text, &['_']),
+                splitter.page(&record, 0, 0).is_some(),
+                "{text:?}"
+            );
+        }
     }
 }
