@@ -386,28 +386,53 @@ impl<'r> PageSplitter<'r> {
         batch_start: u32,
     ) -> Option<IndexedPage> {
         self.page_terms.clear();
+        // The tokens joined by single spaces; copied a stretch at a time, since most are
+        // already one space apart.
         let mut content = String::with_capacity(record.content.len());
+        let mut stretch: Option<std::ops::Range<usize>> = None;
+        let flush = |content: &mut String, text: &str| {
+            if !content.is_empty() {
+                content.push(' ');
+            }
+            content.push_str(text);
+        };
         let mut position: u32 = 0;
         // Zero-width spaces mark boundaries for some languages; they are never indexed.
         let has_zero_width = record.content.contains('\u{200B}');
-        for token in record.content.split_whitespace() {
+        for (start, token) in tokens(&record.content) {
             let cleaned = (has_zero_width && token.contains('\u{200B}'))
                 .then(|| token.replace('\u{200B}', ""));
             let text = cleaned.as_deref().unwrap_or(token);
             if text.is_empty() {
                 continue;
             }
-            if !content.is_empty() {
-                content.push(' ');
+            let end = start + token.len();
+            match (&mut stretch, &cleaned) {
+                (Some(run), None)
+                    if start == run.end + 1 && record.content.as_bytes()[run.end] == b' ' =>
+                {
+                    run.end = end;
+                }
+                _ => {
+                    if let Some(run) = stretch.take() {
+                        flush(&mut content, &record.content[run]);
+                    }
+                    match &cleaned {
+                        None => stretch = Some(start..end),
+                        Some(text) => flush(&mut content, text),
+                    }
+                }
             }
-            content.push_str(text);
             place_token(self.cache.body_terms(text), position, &mut self.page_terms);
             position += 1;
+        }
+        if let Some(run) = stretch {
+            flush(&mut content, &record.content[run]);
         }
         if self.page_terms.keys.is_empty() {
             return None;
         }
-        for (position, token) in record.title.split_whitespace().enumerate() {
+        for (position, (_, token)) in tokens(&record.title).enumerate() {
             for term in self.cache.title_terms(token) {
                 let placed = Placed {
                     position: position as u32,
@@ -475,6 +500,45 @@ impl<'r> PageSplitter<'r> {
             self.postings.add(key, page, batch_start, packed);
         }
     }
+}
+
+/// The tokens of a text with where each starts: what `str::split_whitespace` gives, found a
+/// byte at a time where the text is ASCII rather than a character at a time.
+fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    // The length of the white space at `i`, if there is some.
+    let space_at = move |i: usize| -> Option<usize> {
+        match bytes[i] {
+            b' ' | b'\t'..=b'\r' => Some(1),
+            0..0x80 => None,
+            _ => text[i..]
+                .chars()
+                .next()
+                .filter(|c| c.is_whitespace())
+                .map(char::len_utf8),
+        }
+    };
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            match space_at(at) {
+                Some(len) => at += len,
+                None => break,
+            }
+        }
+        if at == bytes.len() {
+            return None;
+        }
+        let start = at;
+        while at < bytes.len() && space_at(at).is_none() {
+            // Step over a whole character.
+            at += 1;
+            while at < bytes.len() && !text.is_char_boundary(at) {
+                at += 1;
+            }
+        }
+        Some((start, &text[start..at]))
+    })
 }
 
 /// Whether a text has a word to index, and so makes a page: a token has terms exactly when
@@ -699,6 +763,50 @@ mod tests {
         assert!(!has_words(&record.content, &[]));
         assert!(splitter.page(&record, 0, 0).is_none());
         assert!(splitter.into_postings().terms.is_empty());
+    }
+
+    #[test]
+    fn tokens_are_those_split_whitespace_gives() {
+        for text in [
+            "",
+            "  ",
+            "one",
+            " Ann  Smith.\n\tShe\u{0B}founded\u{0C}Acme\r\n",
+            "a\u{A0}b\u{2003}c\u{3000}d\u{85}e\u{200B}f",
+            "café — naïve ·x· 東京\u{2028}end ",
+        ] {
+            let ours: Vec<&str> = tokens(text).map(|(_, t)| t).collect();
+            let theirs: Vec<&str> = text.split_whitespace().collect();
+            assert_eq!(ours, theirs, "{text:?}");
+            assert!(tokens(text).all(|(start, t)| text[start..].starts_with(t)));
+        }
+    }
+
+    #[test]
+    fn the_fragment_text_is_the_tokens_one_space_apart() {
+        let vocabulary = Vocabulary::default();
+        let mut splitter = PageSplitter::new("en", &[], &vocabulary, 1);
+        for text in [
+            "Ann Smith. She founded Acme.",
+            "  Ann\n\nSmith.\u{A0}She  founded\tAcme. ",
+            "zero\u{200B}width \u{200B} spaces\u{200B} gone",
+        ] {
+            let record = SearchRecord {
+                url: "/x/".into(),
+                title: "T".into(),
+                kind: "event",
+                content: text.into(),
+            };
+            let page = splitter.page(&record, 0, 0).expect("a page");
+            let json = super::super::bundle::decompress(&page.fragment_file).expect("gzip");
+            let json: serde_json::Value = serde_json::from_slice(&json).expect("json");
+            let expected: Vec<String> = text
+                .split_whitespace()
+                .map(|t| t.replace('\u{200B}', ""))
+                .filter(|t| !t.is_empty())
+                .collect();
+            assert_eq!(json["content"], expected.join(" "), "{text:?}");
+        }
     }
 
     #[test]
