@@ -188,13 +188,15 @@ impl Postings {
                 .resize_with(slot + 1 + slot / 4, TermRuns::default);
         }
         let term = &mut self.terms[slot];
-        term.cost += places.cost;
+        term.cost += places.locs.len() + places.meta_locs.len() + 1;
         if key.variant != NO_TERM {
+            let mut arrays = Vec::new();
+            places.write(&mut arrays);
             term.variants.push(VariantPage {
                 page,
                 form: key.variant,
-                in_text: places.in_text,
-                arrays: places.arrays.clone(),
+                in_text: !places.locs.is_empty(),
+                arrays,
             });
             return;
         }
@@ -212,17 +214,22 @@ impl Postings {
                 count: 1,
             }),
         }
-        term.bytes.extend_from_slice(&places.arrays);
+        places.write(&mut term.bytes);
     }
 }
 
-/// One term's places on one page, packed.
-#[derive(Default)]
-struct Packed {
-    /// `locs` then `meta_locs`, each a CBOR array.
-    arrays: Vec<u8>,
-    cost: usize,
-    in_text: bool,
+/// One term's places on one page, packed (see [`PrecodedPage`](super::format::PrecodedPage)).
+struct Packed<'p> {
+    locs: &'p [i32],
+    meta_locs: &'p [i32],
+}
+
+impl Packed<'_> {
+    /// Writes `locs` then `meta_locs`, each a CBOR array, straight where they are kept.
+    fn write(&self, out: &mut Vec<u8>) {
+        write_i32_array(out, self.locs);
+        write_i32_array(out, self.meta_locs);
+    }
 }
 
 /// A page ready for the index.
@@ -345,7 +352,7 @@ pub struct PageSplitter<'r> {
     places: Vec<Placed>,
     locs: Vec<i32>,
     meta_locs: Vec<i32>,
-    packed: Packed,
+    json: Vec<u8>,
 }
 
 impl<'r> PageSplitter<'r> {
@@ -372,7 +379,7 @@ impl<'r> PageSplitter<'r> {
             places: Vec::new(),
             locs: Vec::new(),
             meta_locs: Vec::new(),
-            packed: Packed::default(),
+            json: Vec::new(),
         }
     }
 
@@ -450,11 +457,15 @@ impl<'r> PageSplitter<'r> {
             meta: BTreeMap::from([("title", record.title.as_str())]),
             anchors: [],
         };
-        let json = serde_json::to_string(&fragment).unwrap_or_default();
+        // Into a buffer kept from page to page: a fresh one would grow a dozen times.
+        self.json.clear();
+        if serde_json::to_writer(&mut self.json, &fragment).is_err() {
+            self.json.clear();
+        }
         Some(IndexedPage {
             word_count: position,
-            fragment_hash: format!("{}_{}", self.language, full_hash(json.as_bytes())),
-            fragment_file: self.compressor.compress(json.as_bytes()),
+            fragment_hash: format!("{}_{}", self.language, full_hash(&self.json)),
+            fragment_file: self.compressor.compress(&self.json),
             kind: record.kind,
         })
     }
@@ -491,54 +502,20 @@ impl<'r> PageSplitter<'r> {
             self.page_terms.chain(key.title, &mut self.places);
             self.meta_locs.clear();
             pack_meta(&self.places, &mut self.meta_locs);
-            let packed = &mut self.packed;
-            packed.arrays.clear();
-            write_i32_array(&mut packed.arrays, &self.locs);
-            write_i32_array(&mut packed.arrays, &self.meta_locs);
-            packed.cost = self.locs.len() + self.meta_locs.len() + 1;
-            packed.in_text = !self.locs.is_empty();
-            self.postings.add(key, page, batch_start, packed);
+            let packed = Packed {
+                locs: &self.locs,
+                meta_locs: &self.meta_locs,
+            };
+            self.postings.add(key, page, batch_start, &packed);
         }
     }
 }
 
-/// The tokens of a text with where each starts: what `str::split_whitespace` gives, found a
-/// byte at a time where the text is ASCII rather than a character at a time.
+/// The tokens of a text (`str::split_whitespace`'s) with where each starts.
 fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    // The length of the white space at `i`, if there is some.
-    let space_at = move |i: usize| -> Option<usize> {
-        match bytes[i] {
-            b' ' | b'\t'..=b'\r' => Some(1),
-            0..0x80 => None,
-            _ => text[i..]
-                .chars()
-                .next()
-                .filter(|c| c.is_whitespace())
-                .map(char::len_utf8),
-        }
-    };
-    std::iter::from_fn(move || {
-        while at < bytes.len() {
-            match space_at(at) {
-                Some(len) => at += len,
-                None => break,
-            }
-        }
-        if at == bytes.len() {
-            return None;
-        }
-        let start = at;
-        while at < bytes.len() && space_at(at).is_none() {
-            // Step over a whole character.
-            at += 1;
-            while at < bytes.len() && !text.is_char_boundary(at) {
-                at += 1;
-            }
-        }
-        Some((start, &text[start..at]))
-    })
+    let base = text.as_ptr() as usize;
+    text.split_whitespace()
+        .map(move |token| (token.as_ptr() as usize - base, token))
 }
 
 /// Whether a text has a word to index, and so makes a page: a token has terms exactly when
@@ -766,7 +743,7 @@ mod tests {
     }
 
     #[test]
-    fn tokens_are_those_split_whitespace_gives() {
+    fn tokens_know_where_they_start() {
         for text in [
             "",
             "  ",
