@@ -597,8 +597,14 @@ mod tests {
         assert_eq!(locs, [-25, 3, 7, 2]);
     }
 
-    /// Each page of a term's runs with its places, decoded, and the runs' pages.
-    fn decoded(term: &TermRuns) -> (Vec<(u32, Vec<i32>, Vec<i32>)>, Vec<(u32, u32)>) {
+    /// A page number with its `locs` and `meta_locs`, decoded.
+    type DecodedPage = (u32, Vec<i32>, Vec<i32>);
+
+    /// A page's places of each term (by number), in its body and in its title.
+    type PagePlaces<'a> = (&'a [(u32, Placed)], &'a [(u32, Placed)]);
+
+    /// Each page of a term's runs with its places, decoded, and the runs' first and last pages.
+    fn decoded(term: &TermRuns) -> (Vec<DecodedPage>, Vec<(u32, u32)>) {
         let mut pages = Vec::new();
         for (i, run) in term.runs.iter().enumerate() {
             let end = term
@@ -630,7 +636,7 @@ mod tests {
 
     /// The postings of pages made of the given places (body, then title), numbered from 0,
     /// with a new batch at each page number in `batches`.
-    fn packed(pages: &[(&[(u32, Placed)], &[(u32, Placed)])], batches: &[u32]) -> Postings {
+    fn packed(pages: &[PagePlaces], batches: &[u32]) -> Postings {
         let vocabulary = Vocabulary::default();
         let mut splitter = PageSplitter::new("en", &[], &vocabulary, 1);
         let mut batch_start = 0;
@@ -681,7 +687,7 @@ mod tests {
         let other = [(5, placed(0, 24))];
         let twice = [(4, placed(1, 24)), (4, placed(3, 24))];
         // Pages 0, 2, 4, 6, 8; a batch starts at 6.
-        let pages: [(&[(u32, Placed)], &[(u32, Placed)]); 5] = [
+        let pages: [PagePlaces; 5] = [
             (&other, &[]),
             (&one, &[]),
             (&other, &[]),
