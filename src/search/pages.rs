@@ -1,10 +1,11 @@
 //! One search record made into what the index needs of its page: the terms at each word
 //! position with their weights, packed the way Pagefind's word files hold them, and the
 //! page's fragment (the JSON the browser shows a result from: URL, title, text, kind). A
-//! `PageSplitter` serves one block of pages on one thread: it remembers the terms of every
-//! token it has split, since notes repeat a small vocabulary and stemming is the costly
-//! step, and it appends each page's packed places to its term's runs (`Postings`), so that
-//! no page keeps its own copy of them until every page is split.
+//! `PageSplitter` serves one thread, which gives it batches of pages in page order: it
+//! remembers the terms of every token it has split, since notes repeat a small vocabulary
+//! and stemming is the costly step, and it appends each page's packed places to its term's
+//! runs (`Postings`, a run per batch), so that no page keeps its own copy of them until
+//! every page is split.
 
 use std::collections::{BTreeMap, HashMap};
 
