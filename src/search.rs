@@ -6,14 +6,18 @@
 //! styles and wasm, see `bundle`), and its browser code reads our files unchanged. Each note
 //! comes as a plain-text record (title, names, summary, text) made while rendering, with its
 //! title as the `title` meta field and its kind as the `kind` filter (person, company, event,
-//! source). The records are split into words on all cores, each thread remembering the terms
-//! of the tokens it has met (`pages`, `words`: Pagefind's normalisation, diacritic folding,
-//! compound parts and stemmer, so that queries in the browser match), and each page's
-//! positions are encoded there and then; one pass over the pages gathers them under their
-//! terms (`postings`), cut into Pagefind's sorted, size-bounded words files of CBOR records
-//! (`format`), each compressed as soon as it is encoded. The files are the ones Pagefind's
-//! library writes for the same records, byte for byte once decompressed (tested here, and
-//! checked on 10,000 notes), and the same records always give the same bytes.
+//! source). The pages are numbered first (a record with no word makes none), then split in
+//! batches of consecutive records, each thread taking the next batch when it is free and
+//! remembering the terms of the tokens it has met (`pages`, `words`: Pagefind's
+//! normalisation, diacritic folding, compound parts and stemmer, so that queries in the
+//! browser match). A thread appends each page's encoded positions to its terms' runs, and
+//! each batch's fragments are named (in page order, as soon as the batches before are) and
+//! put into the sink. Once every page is split, each term's runs from every thread are laid
+//! end to end (`postings`) into Pagefind's sorted, size-bounded words files of CBOR records
+//! (`format`), each compressed and put into the sink as soon as it is encoded. The files are
+//! the ones Pagefind's library writes for the same records, byte for byte once decompressed
+//! (tested here, and checked on 10,000 notes), and the same records always give the same
+//! bytes.
 //!
 //! Left out, as casefile's records never need them: anchors, sort keys, fragment groups,
 //! word segmentation for Chinese, Japanese and Thai (with katakana suffixes), emoji terms,
@@ -21,7 +25,9 @@
 //! `CASEFILE_TRACE_SEARCH=1` prints the time and resident memory after each step. Without
 //! the `search` cargo feature this module indexes nothing.
 
-use crate::output::Output;
+use crate::output::{Output, Sink};
+#[cfg(feature = "search")]
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[cfg(feature = "search")]
 mod bundle;
@@ -61,70 +67,138 @@ pub struct SearchRecord {
     pub content: String,
 }
 
-/// Indexes the records and returns the files of the index and UI.
+/// Indexes the records and puts the files of the index and UI into `sink` as they are
+/// made. The records are taken so that each one's text is freed once its page is split.
 #[cfg(feature = "search")]
-pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output>, String> {
+pub fn index_site(
+    records: Vec<SearchRecord>,
+    language: &str,
+    sink: &dyn Sink,
+) -> Result<(), String> {
     use rayon::prelude::*;
+    use std::sync::{Mutex, PoisonError};
 
     let mut trace = Trace::from_env();
+    let sink = CountingSink {
+        sink,
+        fragments: AtomicUsize::new(0),
+        words: AtomicUsize::new(0),
+        meta: AtomicUsize::new(0),
+    };
     let language = index_language(language);
     let runtime = bundle::runtime(&language)?;
     trace.lap("runtime from Pagefind's library");
 
-    let vocabulary = vocabulary::Vocabulary::default();
-    // Contiguous blocks, a few per thread, each split by one splitter with its own memory
-    // of tokens: pages stay in order and the threads share only the vocabulary.
-    let block = records
+    // Batches of consecutive records, their pages numbered before they are split, so that
+    // each thread takes the next batch when it is free and each batch's fragments can be
+    // named (in page order) and written as soon as the batches before are done.
+    let batch_len = records
         .len()
-        .div_ceil(rayon::current_num_threads() * 4)
-        .max(16);
-    let mut pages: Vec<pages::IndexedPage> = records
-        .par_chunks(block)
-        .map(|block| {
+        .div_ceil(rayon::current_num_threads() * 16)
+        .clamp(16, 256);
+    let mut batches: Vec<Batch> = Vec::new();
+    let mut page_count: u32 = 0;
+    let mut records = records.into_iter().peekable();
+    while records.peek().is_some() {
+        let records: Vec<SearchRecord> = records.by_ref().take(batch_len).collect();
+        let pages = records
+            .iter()
+            .filter(|r| pages::has_words(&r.content, &runtime.include_characters))
+            .count() as u32;
+        batches.push(Batch {
+            first_page: page_count,
+            pages,
+            records,
+        });
+        page_count += pages;
+    }
+    let batch_count = batches.len();
+    let queue = Mutex::new(batches.into_iter().enumerate());
+    let fragments = Mutex::new(Naming::new(&language, 1));
+    let vocabulary = vocabulary::Vocabulary::default();
+    let threads = rayon::current_num_threads().min(batch_count).max(1);
+    let postings: Vec<pages::Postings> = (0..threads)
+        .into_par_iter()
+        .map(|_| {
             let mut splitter = pages::PageSplitter::new(
                 &language,
                 &runtime.include_characters,
                 &vocabulary,
                 GZIP_LEVEL,
             );
-            block
-                .iter()
-                .filter_map(|r| splitter.page(r))
-                .collect::<Vec<_>>()
+            loop {
+                let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+                let Some((number, batch)) = next else {
+                    return Ok(splitter.into_postings());
+                };
+                let mut page = batch.first_page;
+                let mut made = Vec::with_capacity(batch.records.len());
+                for record in batch.records {
+                    if let Some(indexed) = splitter.page(&record, page, batch.first_page) {
+                        made.push(indexed);
+                        page += 1;
+                    }
+                }
+                if page - batch.first_page != batch.pages {
+                    return Err("search index: pages were numbered wrongly".to_string());
+                }
+                let ready = fragments
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .add(number, made, |page, name| {
+                        Output::new(
+                            format!("{BUNDLE_DIR}/fragment/{name}.pf_fragment"),
+                            page.fragment_file,
+                        )
+                    });
+                for output in ready {
+                    sink.put(output)?;
+                }
+            }
         })
-        .flatten()
-        .collect();
+        .collect::<Result<_, String>>()?;
     let words = vocabulary.into_words();
+    let fragments = fragments
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     trace.lap("split, stem and fragments");
 
-    let page_words = pages
-        .iter_mut()
-        .map(|p| std::mem::take(&mut p.words))
-        .collect();
-    // Each words file is hashed (for its name) and compressed as soon as it is encoded.
-    let chunks = postings::word_chunks(page_words, &words, postings::CHUNK_SIZE, |payload| {
-        let hash = format!("{language}_{}", bundle::full_hash(&payload));
-        (hash, bundle::Compressor::new(GZIP_LEVEL).compress(&payload))
-    });
+    // Each words file is hashed (for its name), compressed and written as soon as it is
+    // encoded.
+    let chunk_files = Mutex::new(Naming::new(&language, 2));
+    let chunks =
+        postings::word_chunks(postings, &words, postings::CHUNK_SIZE, |number, payload| {
+            let file = WordsFile {
+                hash: format!("{language}_{}", bundle::full_hash(&payload)),
+                bytes: bundle::Compressor::new(GZIP_LEVEL).compress(&payload),
+            };
+            let ready = chunk_files
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .add(number, vec![file], |file, name| {
+                    Output::new(format!("{BUNDLE_DIR}/index/{name}.pf_index"), file.bytes)
+                });
+            ready.into_iter().try_for_each(|output| sink.put(output))
+        });
+    if let Some(Err(e)) = chunks.iter().map(|c| &c.file).find(|f| f.is_err()) {
+        return Err(e.clone());
+    }
+    let chunk_files = chunk_files
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     trace.lap("words files encoded and compressed");
 
-    let mut outputs: Vec<Output> = Vec::new();
-    let mut names = bundle::Names::new(&language, 1);
-    let mut meta_pages = Vec::with_capacity(pages.len());
-    let fragment_names: Vec<String> = pages
+    let meta_pages = fragments
+        .named
         .iter()
-        .map(|p| names.claim(&p.fragment_hash))
-        .collect();
-    for (page, name) in pages.iter().zip(&fragment_names) {
-        meta_pages.push(format::MetaPage {
+        .map(|(name, page)| format::MetaPage {
             hash: name,
             word_count: page.word_count,
             group_hash: "",
-        });
-    }
-
+        })
+        .collect();
     let mut kinds: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
-    for (number, page) in pages.iter().enumerate() {
+    for (number, (_, page)) in fragments.named.iter().enumerate() {
         kinds.entry(page.kind).or_default().push(number as u32);
     }
     let mut filter_payload = Vec::new();
@@ -143,26 +217,21 @@ pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output
         bundle::full_hash(&filter_payload)
     ));
 
-    let mut chunk_names = bundle::Names::new(&language, 2);
-    let chunk_names: Vec<String> = chunks
-        .iter()
-        .map(|c| chunk_names.claim(&c.file.0))
-        .collect();
-
     let mut meta_payload = Vec::new();
+    let page_count = fragments.named.len();
     let meta = format::MetaIndex {
         version: &runtime.version,
         pages: meta_pages,
         index_chunks: chunks
             .iter()
-            .zip(&chunk_names)
-            .map(|(c, hash)| format::MetaChunk {
+            .zip(&chunk_files.named)
+            .map(|(c, (hash, _))| format::MetaChunk {
                 from: &c.from,
                 to: &c.to,
                 hash,
             })
             .collect(),
-        filters: if pages.is_empty() {
+        filters: if page_count == 0 {
             Vec::new()
         } else {
             vec![format::MetaFilter {
@@ -171,7 +240,7 @@ pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output
             }]
         },
         sorts: &[],
-        meta_fields: if pages.is_empty() { &[] } else { &["title"] },
+        meta_fields: if page_count == 0 { &[] } else { &["title"] },
     };
     let _ = minicbor::encode(meta, &mut meta_payload);
     let meta_hash = bundle::full_hash(&meta_payload);
@@ -183,42 +252,155 @@ pub fn index_site(records: &[SearchRecord], language: &str) -> Result<Vec<Output
 
     let dir = BUNDLE_DIR;
     let mut compressor = bundle::Compressor::new(GZIP_LEVEL);
-    if !pages.is_empty() {
-        outputs.push(Output::new(
+    if page_count > 0 {
+        sink.put(Output::new(
             format!("{dir}/filter/{filter_name}.pf_filter"),
             compressor.compress(&filter_payload),
-        ));
+        ))?;
     }
-    outputs.push(Output::new(
+    sink.put(Output::new(
         format!("{dir}/pagefind.{meta_hash}.pf_meta"),
         compressor.compress(&meta_payload),
-    ));
-    outputs.push(Output::new(
+    ))?;
+    sink.put(Output::new(
         format!("{dir}/pagefind-entry.json"),
-        bundle::entry_json(&runtime, &language, &meta_hash, pages.len()),
-    ));
-    outputs.extend(
-        chunks
-            .into_iter()
-            .zip(chunk_names)
-            .map(|(chunk, name)| Output::new(format!("{dir}/index/{name}.pf_index"), chunk.file.1)),
-    );
-    let page_count = pages.len();
-    outputs.extend(pages.into_iter().zip(fragment_names).map(|(page, name)| {
-        Output::new(
-            format!("{dir}/fragment/{name}.pf_fragment"),
-            page.fragment_file,
-        )
-    }));
-    outputs.extend(
-        runtime
-            .files
-            .iter()
-            .map(|(name, bytes)| Output::new(format!("{dir}/{name}"), bytes.clone())),
-    );
+        bundle::entry_json(&runtime, &language, &meta_hash, page_count),
+    ))?;
+    for (name, bytes) in &runtime.files {
+        sink.put(Output::new(format!("{dir}/{name}"), bytes.clone()))?;
+    }
     trace.lap("files compressed");
-    trace.done(page_count, words.len(), &outputs);
-    Ok(outputs)
+    trace.done(page_count, words.len(), &sink);
+    Ok(())
+}
+
+/// Consecutive records, and how many pages they make.
+#[cfg(feature = "search")]
+struct Batch {
+    first_page: u32,
+    pages: u32,
+    records: Vec<SearchRecord>,
+}
+
+/// A words file, compressed, with the full hash its name is cut from.
+#[cfg(feature = "search")]
+struct WordsFile {
+    hash: String,
+    bytes: Vec<u8>,
+}
+
+/// Names files in the order of the index although they are made out of order: a file's
+/// name is lengthened when an earlier file took it, so each batch of files waits until
+/// the batches before it are named.
+#[cfg(feature = "search")]
+struct Naming<T: Nameable> {
+    names: bundle::Names,
+    next_batch: usize,
+    waiting: std::collections::BTreeMap<usize, Vec<T>>,
+    /// Every file named so far, in order, with what is kept of it once it is written.
+    named: Vec<(String, T::Kept)>,
+}
+
+/// A file waiting for its name: its full hash, and what is kept of it once it is written.
+#[cfg(feature = "search")]
+trait Nameable {
+    type Kept;
+    fn full_hash(&self) -> &str;
+    /// Splits the file into what is written and what is kept.
+    fn split(self) -> (Self, Self::Kept)
+    where
+        Self: Sized;
+}
+
+#[cfg(feature = "search")]
+impl Nameable for pages::IndexedPage {
+    type Kept = PageMeta;
+    fn full_hash(&self) -> &str {
+        &self.fragment_hash
+    }
+    fn split(self) -> (Self, PageMeta) {
+        let kept = PageMeta {
+            word_count: self.word_count,
+            kind: self.kind,
+        };
+        (self, kept)
+    }
+}
+
+#[cfg(feature = "search")]
+impl Nameable for WordsFile {
+    type Kept = ();
+    fn full_hash(&self) -> &str {
+        &self.hash
+    }
+    fn split(self) -> (Self, ()) {
+        (self, ())
+    }
+}
+
+/// What the meta file needs of a page once its fragment is written.
+#[cfg(feature = "search")]
+struct PageMeta {
+    word_count: u32,
+    kind: &'static str,
+}
+
+#[cfg(feature = "search")]
+impl<T: Nameable> Naming<T> {
+    /// `step` is how many characters a taken name grows by (see [`bundle::Names`]).
+    fn new(language: &str, step: usize) -> Self {
+        Naming {
+            names: bundle::Names::new(language, step),
+            next_batch: 0,
+            waiting: Default::default(),
+            named: Vec::new(),
+        }
+    }
+
+    /// Adds batch `number`, and returns the files that can now be named, as `output` makes
+    /// them of each file and its name.
+    fn add(
+        &mut self,
+        number: usize,
+        files: Vec<T>,
+        output: impl Fn(T, &str) -> Output,
+    ) -> Vec<Output> {
+        self.waiting.insert(number, files);
+        let mut ready = Vec::new();
+        while let Some(files) = self.waiting.remove(&self.next_batch) {
+            self.next_batch += 1;
+            for file in files {
+                let name = self.names.claim(file.full_hash());
+                let (file, kept) = file.split();
+                ready.push(output(file, &name));
+                self.named.push((name, kept));
+            }
+        }
+        ready
+    }
+}
+
+/// Puts files into a sink, counting the bytes of each kind of index file for the trace.
+#[cfg(feature = "search")]
+struct CountingSink<'s> {
+    sink: &'s dyn Sink,
+    fragments: AtomicUsize,
+    words: AtomicUsize,
+    meta: AtomicUsize,
+}
+
+#[cfg(feature = "search")]
+impl CountingSink<'_> {
+    fn put(&self, output: Output) -> Result<(), String> {
+        let counter = match output.path.rsplit_once('.').map(|(_, suffix)| suffix) {
+            Some("pf_fragment") => &self.fragments,
+            Some("pf_index") => &self.words,
+            Some("pf_meta") => &self.meta,
+            _ => return self.sink.put(output),
+        };
+        counter.fetch_add(output.bytes.len(), Ordering::Relaxed);
+        self.sink.put(output)
+    }
 }
 
 /// The language code the index is made for: the primary subtag (`en` of `en-GB`), letters
@@ -269,29 +451,27 @@ impl Trace {
         }
     }
 
-    fn done(&self, pages: usize, words: usize, outputs: &[Output]) {
+    fn done(&self, pages: usize, words: usize, written: &CountingSink) {
         if let Some(started) = self.started {
-            let bytes = |suffix: &str| -> usize {
-                outputs
-                    .iter()
-                    .filter(|o| o.path.ends_with(suffix))
-                    .map(|o| o.bytes.len())
-                    .sum()
-            };
+            let kb = |bytes: &AtomicUsize| bytes.load(Ordering::Relaxed) / 1000;
             eprintln!(
                 "  search: {pages} pages, {words} terms, {:.1} ms in all; fragments {} kB, words files {} kB, meta {} kB",
                 started.elapsed().as_secs_f64() * 1e3,
-                bytes(".pf_fragment") / 1000,
-                bytes(".pf_index") / 1000,
-                bytes(".pf_meta") / 1000,
+                kb(&written.fragments),
+                kb(&written.words),
+                kb(&written.meta),
             );
         }
     }
 }
 
 #[cfg(not(feature = "search"))]
-pub fn index_site(_records: &[SearchRecord], _language: &str) -> Result<Vec<Output>, String> {
-    Ok(Vec::new())
+pub fn index_site(
+    _records: Vec<SearchRecord>,
+    _language: &str,
+    _sink: &dyn Sink,
+) -> Result<(), String> {
+    Ok(())
 }
 
 /// The text of a rendered body as a reader sees it in a search excerpt: tags dropped (block
@@ -401,5 +581,41 @@ mod tests {
     #[test]
     fn a_tag_cut_off_at_the_end_is_dropped() {
         assert_eq!(html_to_text("<p>Text</p><a href=\"x"), "Text");
+    }
+}
+
+#[cfg(all(test, feature = "search"))]
+mod naming_tests {
+    use super::*;
+
+    struct File(&'static str);
+
+    impl Nameable for File {
+        type Kept = ();
+        fn full_hash(&self) -> &str {
+            self.0
+        }
+        fn split(self) -> (Self, ()) {
+            (self, ())
+        }
+    }
+
+    #[test]
+    fn files_are_named_in_batch_order_whatever_order_they_come_in() {
+        let mut naming = Naming::new("en", 1);
+        let output = |file: File, name: &str| Output::new(name, file.0.as_bytes().to_vec());
+        // Batch 1 is done first: nothing of it is named until batch 0 is.
+        assert!(
+            naming
+                .add(1, vec![File("en_0123456bbb")], output)
+                .is_empty()
+        );
+        let ready = naming.add(0, vec![File("en_0123456aaa"), File("en_7777777")], output);
+        let names: Vec<&str> = ready.iter().map(|o| o.path.as_str()).collect();
+        // The later page's name is lengthened, though its batch was done first.
+        assert_eq!(names, ["en_0123456", "en_7777777", "en_0123456b"]);
+        assert_eq!(naming.named.len(), 3);
+        assert!(naming.add(2, Vec::new(), output).is_empty());
+        assert_eq!(naming.next_batch, 3);
     }
 }

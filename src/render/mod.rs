@@ -142,80 +142,81 @@ pub fn render_into_keeping(
         })
         .collect();
     // The search index is built on its own thread, beside the page rendering below (its
-    // parallel steps share the rayon pool with the pages).
-    let language = brief.config.language.clone();
-    let search_thread = (!selection.skip_search && crate::search::ENABLED && brief.config.search)
-        .then(|| std::thread::spawn(move || crate::search::index_site(&records, &language)));
-    tr("records");
-    let site = SiteView::new(brief);
-    let places = partial::places(brief, &rendered);
-    let (graph_nodes, graph_edges) = views::graph_input(brief, &base);
-    let graph = crate::graph::PreparedGraph::new(&graph_nodes, &graph_edges);
-    let links = note_links(brief);
-    tr("graph");
-    let ctx = PageContext {
-        brief,
-        evidence,
-        rendered: &rendered,
-        mentions: &mentions,
-        base: &base,
-        site: &site,
-        site_value: tera::Value::from_serializable(&site),
-        graph: &graph,
-        places: &places,
-        links: &links,
-    };
+    // parallel steps share the rayon pool with the pages); scoped, so that it puts its
+    // files into the sink as it makes them.
+    std::thread::scope(|scope| {
+        let language = brief.config.language.clone();
+        let search_thread =
+            (!selection.skip_search && crate::search::ENABLED && brief.config.search)
+                .then(|| scope.spawn(move || crate::search::index_site(records, &language, sink)));
+        tr("records");
+        let site = SiteView::new(brief);
+        let places = partial::places(brief, &rendered);
+        let (graph_nodes, graph_edges) = views::graph_input(brief, &base);
+        let graph = crate::graph::PreparedGraph::new(&graph_nodes, &graph_edges);
+        let links = note_links(brief);
+        tr("graph");
+        let ctx = PageContext {
+            brief,
+            evidence,
+            rendered: &rendered,
+            mentions: &mentions,
+            base: &base,
+            site: &site,
+            site_value: tera::Value::from_serializable(&site),
+            graph: &graph,
+            places: &places,
+            links: &links,
+        };
 
-    // The site-wide files are each made on one thread: they are made beside the note pages
-    // (which keep every other core busy), not after them.
-    let site_wide = || -> Result<(), String> {
-        for page in ctx.site_pages(engine)? {
-            sink.put(page)?;
+        // The site-wide files are each made on one thread: they are made beside the note pages
+        // (which keep every other core busy), not after them.
+        let site_wide = || -> Result<(), String> {
+            for page in ctx.site_pages(engine)? {
+                sink.put(page)?;
+            }
+            tr("site pages");
+            sink.put_streamed("casefile.json", &mut |out| {
+                data::write_brief_json(brief, evidence, &base, out)
+            })?;
+            sink.put(Output::new("feed.xml", data::atom_feed(brief)))?;
+            sink.put(Output::new("sitemap.xml", data::sitemap(brief)))?;
+            sink.put(Output::new(
+                "highlight.css",
+                crate::markdown::highlight::stylesheet(
+                    &brief.config.highlight_light,
+                    &brief.config.highlight_dark,
+                )?
+                .into_bytes(),
+            ))?;
+            tr("data files");
+            Ok(())
+        };
+        let note_pages = || {
+            let done = brief
+                .notes
+                .par_iter()
+                .filter(|note| {
+                    selection
+                        .only_notes
+                        .is_none_or(|only| only.contains(&note.id))
+                })
+                .try_for_each(|note| sink.put(ctx.note_page(engine, note.id)?));
+            tr("note pages");
+            done
+        };
+        let (site_wide, note_pages) = rayon::join(site_wide, note_pages);
+        site_wide?;
+        note_pages?;
+        if let Some(thread) = search_thread {
+            thread
+                .join()
+                .map_err(|_| "the search indexer stopped unexpectedly".to_string())??;
         }
-        tr("site pages");
-        sink.put_streamed("casefile.json", &mut |out| {
-            data::write_brief_json(brief, evidence, &base, out)
-        })?;
-        sink.put(Output::new("feed.xml", data::atom_feed(brief)))?;
-        sink.put(Output::new("sitemap.xml", data::sitemap(brief)))?;
-        sink.put(Output::new(
-            "highlight.css",
-            crate::markdown::highlight::stylesheet(
-                &brief.config.highlight_light,
-                &brief.config.highlight_dark,
-            )?
-            .into_bytes(),
-        ))?;
-        tr("data files");
-        Ok(())
-    };
-    let note_pages = || {
-        let done = brief
-            .notes
-            .par_iter()
-            .filter(|note| {
-                selection
-                    .only_notes
-                    .is_none_or(|only| only.contains(&note.id))
-            })
-            .try_for_each(|note| sink.put(ctx.note_page(engine, note.id)?));
-        tr("note pages");
-        done
-    };
-    let (site_wide, note_pages) = rayon::join(site_wide, note_pages);
-    site_wide?;
-    note_pages?;
-    if let Some(thread) = search_thread {
-        let search_files = thread
-            .join()
-            .map_err(|_| "the search indexer stopped unexpectedly".to_string())?;
-        for file in search_files? {
-            sink.put(file)?;
-        }
-    }
-    Ok(partial::Rendered {
-        bodies: rendered,
-        mentions,
+        Ok(partial::Rendered {
+            bodies: rendered,
+            mentions,
+        })
     })
 }
 

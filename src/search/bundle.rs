@@ -23,11 +23,13 @@ pub fn full_hash(bytes: &[u8]) -> String {
 
 /// Writes files as the browser fetches them: gzip of the signature and the payload. It keeps
 /// its deflate state from file to file, since setting one up (some hundreds of kilobytes of
-/// tables) costs more than compressing a small fragment.
+/// tables) costs more than compressing a small fragment, and its buffers, so that each file
+/// is returned at its exact size (thousands wait in memory to be written).
 pub struct Compressor {
     deflate: flate2::Compress,
     level: u32,
     input: Vec<u8>,
+    output: Vec<u8>,
 }
 
 impl Compressor {
@@ -36,6 +38,7 @@ impl Compressor {
             deflate: flate2::Compress::new(flate2::Compression::new(level), false),
             level,
             input: Vec::new(),
+            output: Vec::new(),
         }
     }
 
@@ -52,7 +55,9 @@ impl Compressor {
             0..=1 => 4,
             _ => 0,
         };
-        let mut file = Vec::with_capacity(self.input.len() / 2 + 64);
+        let file = &mut self.output;
+        file.clear();
+        file.reserve(self.input.len() / 2 + 64);
         file.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, extra_flags, 255]);
         self.deflate.reset();
         let mut rest = &self.input[..];
@@ -61,10 +66,7 @@ impl Compressor {
                 file.reserve(file.capacity());
             }
             let before = self.deflate.total_in();
-            match self
-                .deflate
-                .compress_vec(rest, &mut file, FlushCompress::Finish)
-            {
+            match self.deflate.compress_vec(rest, file, FlushCompress::Finish) {
                 Ok(Status::StreamEnd) => break,
                 Ok(_) => rest = &rest[(self.deflate.total_in() - before) as usize..],
                 // Deflate fails only on a misuse of its state: then use a fresh encoder.
@@ -73,7 +75,7 @@ impl Compressor {
         }
         file.extend_from_slice(&crc.sum().to_le_bytes());
         file.extend_from_slice(&crc.amount().to_le_bytes());
-        file
+        file.as_slice().to_vec()
     }
 }
 

@@ -1,7 +1,8 @@
 //! The records of Pagefind's binary index files, as its browser code decodes them: CBOR
 //! arrays whose fields are numbered as in Pagefind's own indexer (`#[n(i)]`), encoded by the
-//! same `minicbor` derive. The fields borrow what they show, so a file is encoded straight
-//! from the postings without copying them. Nothing here decides what goes in a file.
+//! same `minicbor` derive, or by hand (`write_head`, for the positions of every page) in the
+//! same bytes. The fields borrow what they show, so a file is encoded straight from the
+//! postings without copying them. Nothing here decides what goes in a file.
 
 use minicbor::Encode;
 use minicbor::encode::{Encoder, Error, Write};
@@ -91,7 +92,7 @@ pub struct PackedVariant<'a> {
 
 /// The word's places on one page, as Pagefind's `PackedPage { page_number, locs, meta_locs }`
 /// with the two arrays already encoded: each page's arrays are encoded while its words are
-/// split, on that thread and in that page's memory, so gathering a word's pages is a copy.
+/// split, on that thread, so gathering a word's pages is a copy.
 ///
 /// `locs` are word positions, each less the previous; a negative number `-w - 1` says the
 /// positions after it have weight `w`, and is followed by an absolute position. `meta_locs`
@@ -110,16 +111,66 @@ impl<C> Encode<C> for PrecodedPage<'_> {
     }
 }
 
-/// A list of pages whose encodings are already laid end to end.
+/// A word's list of pages made of runs encoded apart (one per block of pages split on its
+/// own): each run is its pages laid end to end, except that its first page's head (the
+/// array mark and page delta) is written here, since only the run before knows that delta.
 pub struct PrecodedPages<'a> {
     pub count: u64,
+    pub runs: Vec<PrecodedRun<'a>>,
+}
+
+pub struct PrecodedRun<'a> {
+    /// The delta of the run's first page from the word's previous page.
+    pub first_delta: u32,
+    /// The first page's arrays, then the later pages whole.
     pub bytes: &'a [u8],
 }
 
 impl<C> Encode<C> for PrecodedPages<'_> {
     fn encode<W: Write>(&self, e: &mut Encoder<W>, _: &mut C) -> Result<(), Error<W::Error>> {
         e.array(self.count)?;
-        e.writer_mut().write_all(self.bytes).map_err(Error::write)
+        for run in &self.runs {
+            e.array(3)?.u32(run.first_delta)?;
+            e.writer_mut().write_all(run.bytes).map_err(Error::write)?;
+        }
+        Ok(())
+    }
+}
+
+/// CBOR's head of a data item: the major type and a number, in its shortest form (as
+/// `minicbor` writes it). Written by hand, since the positions of every page go through it.
+pub fn write_head(out: &mut Vec<u8>, major: u8, n: u32) {
+    let major = major << 5;
+    match n {
+        0..=0x17 => out.push(major | n as u8),
+        0x18..=0xff => out.extend_from_slice(&[major | 24, n as u8]),
+        0x100..=0xffff => {
+            out.push(major | 25);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        _ => {
+            out.push(major | 26);
+            out.extend_from_slice(&n.to_be_bytes());
+        }
+    }
+}
+
+/// The major type of an unsigned number.
+pub const UNSIGNED: u8 = 0;
+/// The major type of a negative number, `-1 - n`.
+const NEGATIVE: u8 = 1;
+/// The major type of an array.
+pub const ARRAY: u8 = 4;
+
+/// A CBOR array of numbers, as `minicbor` encodes a `&[i32]`.
+pub fn write_i32_array(out: &mut Vec<u8>, numbers: &[i32]) {
+    write_head(out, ARRAY, numbers.len() as u32);
+    for &n in numbers {
+        if n >= 0 {
+            write_head(out, UNSIGNED, n as u32);
+        } else {
+            write_head(out, NEGATIVE, (-1 - n) as u32);
+        }
     }
 }
 
@@ -173,5 +224,71 @@ mod tests {
             meta_locs,
         });
         assert_eq!(ours.expect("ours"), theirs.expect("theirs"));
+    }
+
+    #[test]
+    fn numbers_are_encoded_as_minicbor_encodes_them() {
+        let mut numbers: Vec<i32> = (-70_000..70_000).step_by(7).collect();
+        numbers.extend([
+            0,
+            23,
+            24,
+            255,
+            256,
+            65_535,
+            65_536,
+            -24,
+            -25,
+            -256,
+            -257,
+            -65_536,
+            -65_537,
+            i32::MAX,
+            i32::MIN,
+        ]);
+        let mut ours = Vec::new();
+        write_i32_array(&mut ours, &numbers);
+        assert_eq!(ours, minicbor::to_vec(&numbers[..]).expect("theirs"));
+        for len in [0u32, 23, 24, 255, 256, 65_535, 65_536, u32::MAX] {
+            let mut ours = Vec::new();
+            write_head(&mut ours, ARRAY, len);
+            let mut theirs = Vec::new();
+            Encoder::new(&mut theirs)
+                .array(u64::from(len))
+                .expect("array");
+            assert_eq!(ours, theirs, "{len}");
+        }
+    }
+
+    #[test]
+    fn runs_of_pages_encode_as_one_list() {
+        let page = |delta, arrays: &[u8]| {
+            minicbor::to_vec(PrecodedPage {
+                page_delta: delta,
+                arrays,
+            })
+            .expect("page")
+        };
+        // Pages 3, 5 (one run) and 40 (the next run, whose first delta is known only here).
+        let mut first_run = vec![0x81, 0x00, 0x80];
+        first_run.extend(page(2, &[0x80, 0x80]));
+        let pages = PrecodedPages {
+            count: 3,
+            runs: vec![
+                PrecodedRun {
+                    first_delta: 3,
+                    bytes: &first_run,
+                },
+                PrecodedRun {
+                    first_delta: 35,
+                    bytes: &[0x80, 0x80],
+                },
+            ],
+        };
+        let mut expected = vec![0x83];
+        expected.extend(page(3, &[0x81, 0x00, 0x80]));
+        expected.extend(page(2, &[0x80, 0x80]));
+        expected.extend(page(35, &[0x80, 0x80]));
+        assert_eq!(minicbor::to_vec(pages).expect("pages"), expected);
     }
 }

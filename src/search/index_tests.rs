@@ -132,8 +132,9 @@ fn pagefind_library_files(records: &[SearchRecord], language: &str) -> BTreeMap<
 }
 
 fn our_files(records: &[SearchRecord]) -> BTreeMap<String, Vec<u8>> {
-    index_site(records, "en-GB")
-        .expect("index")
+    let sink = crate::output::Collect::default();
+    index_site(records.to_vec(), "en-GB", &sink).expect("index");
+    sink.into_outputs()
         .into_iter()
         .map(|o| (o.path, o.bytes))
         .collect()

@@ -1,13 +1,17 @@
 //! One search record made into what the index needs of its page: the terms at each word
 //! position with their weights, packed the way Pagefind's word files hold them, and the
 //! page's fragment (the JSON the browser shows a result from: URL, title, text, kind). A
-//! `PageSplitter` serves one thread and remembers the terms of every token it has split,
-//! since notes repeat a small vocabulary and stemming is the costly step.
+//! `PageSplitter` serves one thread, which gives it batches of pages in page order: it
+//! remembers the terms of every token it has split, since notes repeat a small vocabulary
+//! and stemming is the costly step, and it appends each page's packed places to its term's
+//! runs (`Postings`, a run per batch), so that no page keeps its own copy of them until
+//! every page is split.
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::SearchRecord;
 use super::bundle::{Compressor, full_hash};
+use super::format::{ARRAY, UNSIGNED, write_head, write_i32_array};
 use super::vocabulary::{NO_TERM, Vocabulary};
 use super::words::{Term, WordSplitter};
 
@@ -29,97 +33,208 @@ struct TermId {
     compound_part: bool,
 }
 
-/// A term at a position of the page's text.
-#[derive(Debug, Clone, Copy)]
+/// One place of a term on a page: its position and weight (none in the title).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Placed {
-    stem: u32,
-    variant: u32,
     position: u32,
     weight: u8,
 }
 
-/// A page's places of one term, as read back from [`PageWords`].
+/// Marks the end of a chain, or a stem not yet on the page.
+const NONE: u32 = u32::MAX;
+
+/// One term and diacritic form of the page being split, with its places, which are chains
+/// through [`PageTerms`]' lists (the places of a page come in the order of its text).
 #[derive(Debug, Clone, Copy)]
-pub struct Entry {
-    pub stem: u32,
-    /// Positions, weight and field marks, and one for the page: what Pagefind counts
-    /// towards filling a words file.
-    pub cost: u32,
+struct PageKey {
+    stem: u32,
+    variant: u32,
+    /// The page's next key with the same stem (another diacritic form), or [`NONE`].
+    same_stem: u32,
+    body: Chain,
+    title: Chain,
 }
 
-/// An entry that holds a diacritic form of its term rather than the plain one.
 #[derive(Debug, Clone, Copy)]
-pub struct VariantEntry {
-    /// Its index among the page's entries.
-    pub entry: u32,
+struct Chain {
+    first: u32,
+    last: u32,
+}
+
+const EMPTY_CHAIN: Chain = Chain {
+    first: NONE,
+    last: NONE,
+};
+
+/// The terms of the page being split, grouped by term as they are met: no sorting of the
+/// page's places, and no memory kept from one page to the next but the buffers.
+#[derive(Default)]
+struct PageTerms {
+    /// By stem number: the page's first key with that stem, or [`NONE`].
+    first_key: Vec<u32>,
+    keys: Vec<PageKey>,
+    /// Each place with the index of the next place of its key (or [`NONE`]).
+    places: Vec<(Placed, u32)>,
+}
+
+impl PageTerms {
+    fn key(&mut self, stem: u32, variant: u32) -> usize {
+        let slot = stem as usize;
+        if slot >= self.first_key.len() {
+            self.first_key.resize(slot + 1 + slot / 4, NONE);
+        }
+        let mut k = self.first_key[slot];
+        while k != NONE {
+            if self.keys[k as usize].variant == variant {
+                return k as usize;
+            }
+            k = self.keys[k as usize].same_stem;
+        }
+        self.keys.push(PageKey {
+            stem,
+            variant,
+            same_stem: self.first_key[slot],
+            body: EMPTY_CHAIN,
+            title: EMPTY_CHAIN,
+        });
+        self.first_key[slot] = (self.keys.len() - 1) as u32;
+        self.keys.len() - 1
+    }
+
+    fn place(&mut self, term: &TermId, placed: Placed, in_title: bool) {
+        let key = self.key(term.stem, term.variant);
+        let index = self.places.len() as u32;
+        self.places.push((placed, NONE));
+        let chain = if in_title {
+            &mut self.keys[key].title
+        } else {
+            &mut self.keys[key].body
+        };
+        if chain.last == NONE {
+            chain.first = index;
+        } else {
+            self.places[chain.last as usize].1 = index;
+        }
+        chain.last = index;
+    }
+
+    /// The places of one chain, in the order they were met.
+    fn chain(&self, chain: Chain, out: &mut Vec<Placed>) {
+        out.clear();
+        let mut next = chain.first;
+        while next != NONE {
+            let (placed, after) = self.places[next as usize];
+            out.push(placed);
+            next = after;
+        }
+    }
+
+    fn clear(&mut self) {
+        for key in &self.keys {
+            self.first_key[key.stem as usize] = NONE;
+        }
+        self.keys.clear();
+        self.places.clear();
+    }
+}
+
+/// One term's places on the pages one splitter was given, in page order: runs of pages
+/// from one batch each (the pages in between went to other threads), to be laid between
+/// the runs of other splitters (see [`PrecodedRun`](super::format::PrecodedRun)).
+#[derive(Debug, Default)]
+pub struct TermRuns {
+    /// Each run's first page's arrays, then its later pages whole (`[n, delta, locs,
+    /// meta_locs]`).
+    pub bytes: Vec<u8>,
+    pub runs: Vec<Run>,
+    /// Positions, weight and field marks, and one per page: what Pagefind counts towards
+    /// filling a words file.
+    pub cost: usize,
+    /// The pages of the forms with diacritics (rare), in page order.
+    pub variants: Vec<VariantPage>,
+}
+
+/// Where a run of [`TermRuns`] starts in its bytes, and its pages.
+#[derive(Debug, Clone, Copy)]
+pub struct Run {
+    pub start: u32,
+    pub first_page: u32,
+    pub last_page: u32,
+    /// How many pages the plain form is on.
+    pub count: u32,
+}
+
+/// A page of a diacritic form of a term.
+#[derive(Debug)]
+pub struct VariantPage {
+    pub page: u32,
     pub form: u32,
     /// Whether the form is in the text (rather than only in the title).
     pub in_text: bool,
+    pub arrays: Vec<u8>,
 }
 
-/// Every term of one page, sorted by term number: per term, its number, cost and the length
-/// of its arrays as LEB128 numbers, then its body and meta positions as two CBOR arrays. A
-/// few bytes each, as there are millions of them waiting until every page is split; a
-/// diacritic form is noted on the side, in `variants`.
+/// Every term's places on the pages one splitter was given, by term number.
 #[derive(Debug, Default)]
-pub struct PageWords {
-    bytes: Vec<u8>,
-    count: u32,
-    /// The entries of diacritic forms, in entry order.
-    pub variants: Vec<VariantEntry>,
+pub struct Postings {
+    pub terms: Vec<TermRuns>,
 }
 
-impl PageWords {
-    fn push(&mut self, entry: Entry, arrays: &[u8]) {
-        for n in [entry.stem, entry.cost, arrays.len() as u32] {
-            write_leb128(&mut self.bytes, n);
+impl Postings {
+    /// Adds one term's places on `page`, the first page of its batch being `batch_start`.
+    fn add(&mut self, key: &PageKey, page: u32, batch_start: u32, places: &Packed) {
+        let slot = key.stem as usize;
+        if slot >= self.terms.len() {
+            self.terms
+                .resize_with(slot + 1 + slot / 4, TermRuns::default);
         }
-        self.bytes.extend_from_slice(arrays);
-        self.count += 1;
-    }
-
-    /// Each entry with its arrays and, for a diacritic form, its note.
-    pub fn iter(&self) -> impl Iterator<Item = (Entry, &[u8], Option<&VariantEntry>)> {
-        let mut rest = &self.bytes[..];
-        let mut index = 0;
-        let mut variants = self.variants.iter().peekable();
-        std::iter::from_fn(move || {
-            let stem = read_leb128(&mut rest)?;
-            let cost = read_leb128(&mut rest)?;
-            let len = read_leb128(&mut rest)? as usize;
-            let arrays = rest.get(..len)?;
-            rest = &rest[len..];
-            let variant = variants.next_if(|v| v.entry == index);
-            index += 1;
-            Some((Entry { stem, cost }, arrays, variant))
-        })
-    }
-}
-
-fn write_leb128(out: &mut Vec<u8>, mut n: u32) {
-    while n >= 0x80 {
-        out.push((n & 0x7f) as u8 | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-fn read_leb128(bytes: &mut &[u8]) -> Option<u32> {
-    let mut n: u32 = 0;
-    for shift in [0, 7, 14, 21, 28] {
-        let (&byte, rest) = bytes.split_first()?;
-        *bytes = rest;
-        n |= u32::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return Some(n);
+        let term = &mut self.terms[slot];
+        term.cost += places.locs.len() + places.meta_locs.len() + 1;
+        if key.variant != NO_TERM {
+            let mut arrays = Vec::new();
+            places.write(&mut arrays);
+            term.variants.push(VariantPage {
+                page,
+                form: key.variant,
+                in_text: !places.locs.is_empty(),
+                arrays,
+            });
+            return;
         }
+        match term.runs.last_mut() {
+            Some(run) if run.last_page >= batch_start => {
+                write_head(&mut term.bytes, ARRAY, 3);
+                write_head(&mut term.bytes, UNSIGNED, page - run.last_page);
+                run.last_page = page;
+                run.count += 1;
+            }
+            _ => term.runs.push(Run {
+                start: term.bytes.len() as u32,
+                first_page: page,
+                last_page: page,
+                count: 1,
+            }),
+        }
+        places.write(&mut term.bytes);
     }
-    None
+}
+
+/// One term's places on one page, packed (see [`PrecodedPage`](super::format::PrecodedPage)).
+struct Packed<'p> {
+    locs: &'p [i32],
+    meta_locs: &'p [i32],
+}
+
+impl Packed<'_> {
+    /// Writes `locs` then `meta_locs`, each a CBOR array, straight where they are kept.
+    fn write(&self, out: &mut Vec<u8>) {
+        write_i32_array(out, self.locs);
+        write_i32_array(out, self.meta_locs);
+    }
 }
 
 /// A page ready for the index.
 pub struct IndexedPage {
-    pub words: PageWords,
     pub word_count: u32,
     /// `<language>_<sha1 of the fragment>`, shortened later to the file's name.
     pub fragment_hash: String,
@@ -226,13 +341,19 @@ impl TermCache<'_> {
     }
 }
 
-/// Splits the pages of one thread, keeping what it learns about tokens between pages.
+/// Splits the pages given to one thread (in page order), keeping what it learns about tokens
+/// between pages and gathering their places under their terms.
 pub struct PageSplitter<'r> {
     cache: TermCache<'r>,
     language: &'r str,
     compressor: Compressor,
-    placed: Vec<Placed>,
-    title_placed: Vec<Placed>,
+    page_terms: PageTerms,
+    postings: Postings,
+    /// Buffers reused from key to key.
+    places: Vec<Placed>,
+    locs: Vec<i32>,
+    meta_locs: Vec<i32>,
+    json: Vec<u8>,
 }
 
 impl<'r> PageSplitter<'r> {
@@ -254,48 +375,81 @@ impl<'r> PageSplitter<'r> {
             },
             language,
             compressor: Compressor::new(level),
-            placed: Vec::new(),
-            title_placed: Vec::new(),
+            page_terms: PageTerms::default(),
+            postings: Postings::default(),
+            places: Vec::new(),
+            locs: Vec::new(),
+            meta_locs: Vec::new(),
+            json: Vec::new(),
         }
     }
 
-    /// The page of `record`, or `None` when its text has no word to index (Pagefind leaves
-    /// such pages out).
-    pub fn page(&mut self, record: &SearchRecord) -> Option<IndexedPage> {
-        self.placed.clear();
-        self.title_placed.clear();
+    /// The page of `record`, numbered `page` in a batch whose first page is `batch_start`,
+    /// its places added to the postings; or `None` when its text has no word to index
+    /// (Pagefind leaves such pages out: see [`has_words`]).
+    pub fn page(
+        &mut self,
+        record: &SearchRecord,
+        page: u32,
+        batch_start: u32,
+    ) -> Option<IndexedPage> {
+        self.page_terms.clear();
+        // The tokens joined by single spaces; copied a stretch at a time, since most are
+        // already one space apart.
         let mut content = String::with_capacity(record.content.len());
+        let mut stretch: Option<std::ops::Range<usize>> = None;
+        let flush = |content: &mut String, text: &str| {
+            if !content.is_empty() {
+                content.push(' ');
+            }
+            content.push_str(text);
+        };
         let mut position: u32 = 0;
         // Zero-width spaces mark boundaries for some languages; they are never indexed.
         let has_zero_width = record.content.contains('\u{200B}');
-        for token in record.content.split_whitespace() {
+        for (start, token) in tokens(&record.content) {
             let cleaned = (has_zero_width && token.contains('\u{200B}'))
                 .then(|| token.replace('\u{200B}', ""));
             let text = cleaned.as_deref().unwrap_or(token);
             if text.is_empty() {
                 continue;
             }
-            if !content.is_empty() {
-                content.push(' ');
+            let end = start + token.len();
+            match (&mut stretch, &cleaned) {
+                (Some(run), None)
+                    if start == run.end + 1 && record.content.as_bytes()[run.end] == b' ' =>
+                {
+                    run.end = end;
+                }
+                _ => {
+                    if let Some(run) = stretch.take() {
+                        flush(&mut content, &record.content[run]);
+                    }
+                    match &cleaned {
+                        None => stretch = Some(start..end),
+                        Some(text) => flush(&mut content, text),
+                    }
+                }
             }
-            content.push_str(text);
-            place_token(self.cache.body_terms(text), position, &mut self.placed);
+            place_token(self.cache.body_terms(text), position, &mut self.page_terms);
             position += 1;
         }
-        if self.placed.is_empty() {
+        if let Some(run) = stretch {
+            flush(&mut content, &record.content[run]);
+        }
+        if self.page_terms.keys.is_empty() {
             return None;
         }
-        for (position, token) in record.title.split_whitespace().enumerate() {
+        for (position, (_, token)) in tokens(&record.title).enumerate() {
             for term in self.cache.title_terms(token) {
-                self.title_placed.push(Placed {
-                    stem: term.stem,
-                    variant: term.variant,
+                let placed = Placed {
                     position: position as u32,
                     weight: 0,
-                });
+                };
+                self.page_terms.place(term, placed, true);
             }
         }
-        let words = pack_words(&mut self.placed, &mut self.title_placed);
+        self.pack_words(page, batch_start);
         let fragment = Fragment {
             url: &record.url,
             content: &content,
@@ -304,85 +458,91 @@ impl<'r> PageSplitter<'r> {
             meta: BTreeMap::from([("title", record.title.as_str())]),
             anchors: [],
         };
-        let json = serde_json::to_string(&fragment).unwrap_or_default();
+        // Into a buffer kept from page to page: a fresh one would grow a dozen times.
+        self.json.clear();
+        if serde_json::to_writer(&mut self.json, &fragment).is_err() {
+            self.json.clear();
+        }
         Some(IndexedPage {
-            words,
             word_count: position,
-            fragment_hash: format!("{}_{}", self.language, full_hash(json.as_bytes())),
-            fragment_file: self.compressor.compress(json.as_bytes()),
+            fragment_hash: format!("{}_{}", self.language, full_hash(&self.json)),
+            fragment_file: self.compressor.compress(&self.json),
             kind: record.kind,
         })
     }
+
+    /// Every term's places on the pages split so far. The runs wait, every thread's, until
+    /// every page is split: their spare capacity is given back.
+    pub fn into_postings(mut self) -> Postings {
+        for term in &mut self.postings.terms {
+            term.bytes.shrink_to_fit();
+            term.runs.shrink_to_fit();
+        }
+        self.postings
+    }
+
+    /// Packs the places of each term and form of the page and adds them to the postings.
+    fn pack_words(&mut self, page: u32, batch_start: u32) {
+        // Within a term, the common weight first and then by position, so that most positions
+        // are small differences with no weight marks between them.
+        let weight_order = |w: u8| if w == UNMARKED_WEIGHT { 0 } else { w };
+        for key in &self.page_terms.keys {
+            self.page_terms.chain(key.body, &mut self.places);
+            // Places come in text order; only a term met both whole and as a compound part
+            // mixes weights, and needs sorting.
+            let sorted = self
+                .places
+                .windows(2)
+                .all(|w| weight_order(w[0].weight) <= weight_order(w[1].weight));
+            if !sorted {
+                self.places
+                    .sort_unstable_by_key(|p| (weight_order(p.weight), p.position));
+            }
+            self.locs.clear();
+            pack_body(&self.places, &mut self.locs);
+            self.page_terms.chain(key.title, &mut self.places);
+            self.meta_locs.clear();
+            pack_meta(&self.places, &mut self.meta_locs);
+            let packed = Packed {
+                locs: &self.locs,
+                meta_locs: &self.meta_locs,
+            };
+            self.postings.add(key, page, batch_start, &packed);
+        }
+    }
+}
+
+/// The tokens of a text (`str::split_whitespace`'s) with where each starts.
+fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let base = text.as_ptr() as usize;
+    text.split_whitespace()
+        .map(move |token| (token.as_ptr() as usize - base, token))
+}
+
+/// Whether a text has a word to index, and so makes a page: a token has terms exactly when
+/// it has a letter, digit or included symbol (see `WordSplitter::word_terms`). Cheap, so
+/// that pages can be numbered before they are split.
+pub fn has_words(text: &str, include_characters: &[char]) -> bool {
+    text.chars()
+        .any(|c| c.is_alphanumeric() || include_characters.contains(&c))
 }
 
 /// The terms of one token at `position`: the parts of a compound share the word's weight.
-fn place_token(terms: &[TermId], position: u32, placed: &mut Vec<Placed>) {
+fn place_token(terms: &[TermId], position: u32, page_terms: &mut PageTerms) {
     let parts = terms.iter().filter(|t| t.compound_part).count();
     let part_weight = if parts > 0 {
         (DEFAULT_WEIGHT / u8::try_from(parts).unwrap_or(u8::MAX)).max(1)
     } else {
         0
     };
-    placed.extend(terms.iter().map(|term| Placed {
-        stem: term.stem,
-        variant: term.variant,
-        position,
-        weight: if term.compound_part {
+    for term in terms {
+        let weight = if term.compound_part {
             part_weight
         } else {
             DEFAULT_WEIGHT
-        },
-    }));
-}
-
-/// Groups the placed terms by term and diacritic form and packs their positions.
-fn pack_words(body: &mut [Placed], title: &mut [Placed]) -> PageWords {
-    // Within a term, the common weight first and then by position, so that most positions
-    // are small differences with no weight marks between them.
-    let weight_order = |w: u8| if w == UNMARKED_WEIGHT { 0 } else { w };
-    body.sort_unstable_by_key(|p| (p.stem, p.variant, weight_order(p.weight), p.position));
-    title.sort_unstable_by_key(|p| (p.stem, p.variant, p.position));
-    let mut words = PageWords {
-        bytes: Vec::with_capacity(body.len() * 4 + title.len() * 4),
-        count: 0,
-        variants: Vec::new(),
-    };
-    let (mut locs, mut meta_locs, mut arrays) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut b, mut t) = (0, 0);
-    let key_of = |p: &Placed| (p.stem, p.variant);
-    loop {
-        let key = match (body.get(b), title.get(t)) {
-            (Some(x), Some(y)) => key_of(x).min(key_of(y)),
-            (Some(x), None) => key_of(x),
-            (None, Some(y)) => key_of(y),
-            (None, None) => break,
         };
-        let body_end = b + body[b..].iter().take_while(|p| key_of(p) == key).count();
-        let title_end = t + title[t..].iter().take_while(|p| key_of(p) == key).count();
-        locs.clear();
-        meta_locs.clear();
-        arrays.clear();
-        pack_body(&body[b..body_end], &mut locs);
-        pack_meta(&title[t..title_end], &mut meta_locs);
-        // Writing to a Vec cannot fail.
-        let mut encoder = minicbor::Encoder::new(&mut arrays);
-        let _ = encoder
-            .encode(&locs[..])
-            .and_then(|e| e.encode(&meta_locs[..]));
-        if key.1 != NO_TERM {
-            words.variants.push(VariantEntry {
-                entry: words.count,
-                form: key.1,
-                in_text: !locs.is_empty(),
-            });
-        }
-        let cost = (locs.len() + meta_locs.len() + 1) as u32;
-        words.push(Entry { stem: key.0, cost }, &arrays);
-        (b, t) = (body_end, title_end);
+        page_terms.place(term, Placed { position, weight }, false);
     }
-    // Pages wait, thousands of them, until every page is split: no spare capacity.
-    words.bytes.shrink_to_fit();
-    words
 }
 
 /// Positions as differences, with a weight mark (`-w - 1`, then the absolute position)
@@ -419,59 +579,136 @@ fn pack_meta(placed: &[Placed], locs: &mut Vec<i32>) {
 mod tests {
     use super::*;
 
-    fn placed(stem: u32, position: u32, weight: u8) -> Placed {
-        Placed {
+    fn placed(position: u32, weight: u8) -> Placed {
+        Placed { position, weight }
+    }
+
+    fn term(stem: u32) -> TermId {
+        TermId {
             stem,
             variant: NO_TERM,
-            position,
-            weight,
+            compound_part: false,
         }
     }
 
     #[test]
     fn positions_are_differences_after_a_weight_mark() {
         let mut locs = Vec::new();
-        pack_body(
-            &[placed(1, 3, 24), placed(1, 10, 24), placed(1, 12, 24)],
-            &mut locs,
-        );
+        pack_body(&[placed(3, 24), placed(10, 24), placed(12, 24)], &mut locs);
         assert_eq!(locs, [-25, 3, 7, 2]);
     }
 
-    /// The positions and meta positions of each entry, decoded.
-    fn decoded(words: &PageWords) -> Vec<(u32, Vec<i32>, Vec<i32>)> {
-        words
-            .iter()
-            .map(|(e, arrays, _)| {
-                let mut d = minicbor::Decoder::new(arrays);
+    /// A page number with its `locs` and `meta_locs`, decoded.
+    type DecodedPage = (u32, Vec<i32>, Vec<i32>);
+
+    /// A page's places of each term (by number), in its body and in its title.
+    type PagePlaces<'a> = (&'a [(u32, Placed)], &'a [(u32, Placed)]);
+
+    /// Each page of a term's runs with its places, decoded, and the runs' first and last pages.
+    fn decoded(term: &TermRuns) -> (Vec<DecodedPage>, Vec<(u32, u32)>) {
+        let mut pages = Vec::new();
+        for (i, run) in term.runs.iter().enumerate() {
+            let end = term
+                .runs
+                .get(i + 1)
+                .map_or(term.bytes.len(), |r| r.start as usize);
+            let bytes = &term.bytes[run.start as usize..end];
+            let mut d = minicbor::Decoder::new(bytes);
+            let mut page = run.first_page;
+            for n in 0..run.count {
+                if n > 0 {
+                    assert_eq!(d.array().expect("page"), Some(3));
+                    page += d.u32().expect("delta");
+                }
                 let locs = d.decode().expect("locs");
                 let meta = d.decode().expect("meta_locs");
-                (e.stem, locs, meta)
-            })
-            .collect()
+                pages.push((page, locs, meta));
+            }
+            assert_eq!(d.position(), bytes.len());
+            assert_eq!(page, run.last_page);
+        }
+        let runs = term
+            .runs
+            .iter()
+            .map(|r| (r.first_page, r.last_page))
+            .collect();
+        (pages, runs)
+    }
+
+    /// The postings of pages made of the given places (body, then title), numbered from 0,
+    /// with a new batch at each page number in `batches`.
+    fn packed(pages: &[PagePlaces], batches: &[u32]) -> Postings {
+        let vocabulary = Vocabulary::default();
+        let mut splitter = PageSplitter::new("en", &[], &vocabulary, 1);
+        let mut batch_start = 0;
+        for (page, (body, title)) in pages.iter().enumerate() {
+            let page = page as u32 * 2;
+            if batches.contains(&page) {
+                batch_start = page;
+            }
+            splitter.page_terms.clear();
+            for &(stem, p) in *body {
+                splitter.page_terms.place(&term(stem), p, false);
+            }
+            for &(stem, p) in *title {
+                splitter.page_terms.place(&term(stem), p, true);
+            }
+            splitter.pack_words(page, batch_start);
+        }
+        splitter.into_postings()
     }
 
     #[test]
     fn lighter_compound_parts_come_first_with_their_own_mark() {
-        let mut body = [placed(1, 9, 24), placed(1, 4, 12), placed(1, 2, 24)];
-        let words = pack_words(&mut body, &mut []);
-        assert_eq!(decoded(&words), [(1, vec![-13, 4, -25, 2, 7], vec![])]);
+        let body = [(1, placed(2, 24)), (1, placed(4, 12)), (1, placed(9, 24))];
+        let postings = packed(&[(&body, &[])], &[]);
+        assert_eq!(
+            decoded(&postings.terms[1]).0,
+            [(0, vec![-13, 4, -25, 2, 7], vec![])]
+        );
     }
 
     #[test]
     fn title_positions_join_the_body_entry_of_the_same_term() {
-        let mut body = [placed(1, 0, 24), placed(2, 1, 24)];
-        let mut title = [placed(2, 0, 0), placed(3, 1, 0), placed(3, 4, 0)];
-        let words = pack_words(&mut body, &mut title);
+        let body = [(1, placed(0, 24)), (2, placed(1, 24))];
+        let title = [(2, placed(0, 0)), (3, placed(1, 0)), (3, placed(4, 0))];
+        let postings = packed(&[(&body, &title)], &[]);
+        assert_eq!(decoded(&postings.terms[1]).0, [(0, vec![-25, 0], vec![])]);
         assert_eq!(
-            decoded(&words),
+            decoded(&postings.terms[2]).0,
+            [(0, vec![-25, 1], vec![-1, 0])]
+        );
+        assert_eq!(decoded(&postings.terms[3]).0, [(0, vec![], vec![-1, 1, 3])]);
+        assert_eq!(postings.terms[2].cost, 5);
+    }
+
+    #[test]
+    fn a_terms_pages_follow_with_their_deltas_and_each_batch_starts_a_run() {
+        let one = [(4, placed(0, 24))];
+        let other = [(5, placed(0, 24))];
+        let twice = [(4, placed(1, 24)), (4, placed(3, 24))];
+        // Pages 0, 2, 4, 6, 8; a batch starts at 6.
+        let pages: [PagePlaces; 5] = [
+            (&other, &[]),
+            (&one, &[]),
+            (&other, &[]),
+            (&twice, &[]),
+            (&one, &[]),
+        ];
+        let postings = packed(&pages, &[6]);
+        let (pages, runs) = decoded(&postings.terms[4]);
+        assert_eq!(
+            pages,
             [
-                (1, vec![-25, 0], vec![]),
-                (2, vec![-25, 1], vec![-1, 0]),
-                (3, vec![], vec![-1, 1, 3]),
+                (2, vec![-25, 0], vec![]),
+                (6, vec![-25, 1, 2], vec![]),
+                (8, vec![-25, 0], vec![])
             ]
         );
-        assert_eq!(words.iter().nth(1).map(|(e, _, _)| e.cost), Some(5));
+        assert_eq!(runs, [(2, 2), (6, 8)]);
+        // Each page costs its positions and marks, and one.
+        assert_eq!(postings.terms[4].cost, 3 + 4 + 3);
+        assert_eq!(decoded(&postings.terms[5]).1, [(0, 4)]);
     }
 
     #[test]
@@ -484,7 +721,8 @@ mod tests {
             content: "Ann Smith.\n  She founded — Acme.".into(),
         };
         let mut splitter = PageSplitter::new("en", &['_'], &vocabulary, 1);
-        let page = splitter.page(&record).expect("a page with words");
+        assert!(has_words(&record.content, &['_']));
+        let page = splitter.page(&record, 0, 0).expect("a page with words");
         // The dash is a position with no term.
         assert_eq!(page.word_count, 6);
         assert!(page.fragment_hash.starts_with("en_"));
@@ -493,32 +731,6 @@ mod tests {
         assert_eq!(
             json,
             r#"{"url":"/people/ann/","content":"Ann Smith. She founded — Acme.","word_count":6,"filters":{"kind":["person"]},"meta":{"title":"Ann Smith"},"anchors":[]}"#
-        );
-    }
-
-    #[test]
-    fn entry_headers_read_back_whatever_their_size() {
-        let mut words = PageWords::default();
-        for (stem, arrays) in [(0, &b"\x80\x80"[..]), (300, b"ab"), (u32::MAX, b"")] {
-            words.push(
-                Entry {
-                    stem,
-                    cost: stem / 2,
-                },
-                arrays,
-            );
-        }
-        let back: Vec<_> = words
-            .iter()
-            .map(|(e, a, _)| (e.stem, e.cost, a.to_vec()))
-            .collect();
-        assert_eq!(
-            back,
-            [
-                (0, 0, b"\x80\x80".to_vec()),
-                (300, 150, b"ab".to_vec()),
-                (u32::MAX, u32::MAX / 2, vec![])
-            ]
         );
     }
 
@@ -532,6 +744,84 @@ mod tests {
             content: "— … ".into(),
         };
         let mut splitter = PageSplitter::new("en", &[], &vocabulary, 1);
-        assert!(splitter.page(&record).is_none());
+        assert!(!has_words(&record.content, &[]));
+        assert!(splitter.page(&record, 0, 0).is_none());
+        assert!(splitter.into_postings().terms.is_empty());
+    }
+
+    #[test]
+    fn tokens_know_where_they_start() {
+        for text in [
+            "",
+            "  ",
+            "one",
+            " Ann  Smith.\n\tShe\u{0B}founded\u{0C}Acme\r\n",
+            "a\u{A0}b\u{2003}c\u{3000}d\u{85}e\u{200B}f",
+            "café — naïve ·x· 東京\u{2028}end ",
+        ] {
+            let ours: Vec<&str> = tokens(text).map(|(_, t)| t).collect();
+            let theirs: Vec<&str> = text.split_whitespace().collect();
+            assert_eq!(ours, theirs, "{text:?}");
+            assert!(tokens(text).all(|(start, t)| text[start..].starts_with(t)));
+        }
+    }
+
+    #[test]
+    fn the_fragment_text_is_the_tokens_one_space_apart() {
+        let vocabulary = Vocabulary::default();
+        let mut splitter = PageSplitter::new("en", &[], &vocabulary, 1);
+        for text in [
+            "Ann Smith. She founded Acme.",
+            "  Ann\n\nSmith.\u{A0}She  founded\tAcme. ",
+            "zero\u{200B}width \u{200B} spaces\u{200B} gone",
+        ] {
+            let record = SearchRecord {
+                url: "/x/".into(),
+                title: "T".into(),
+                kind: "event",
+                content: text.into(),
+            };
+            let page = splitter.page(&record, 0, 0).expect("a page");
+            let json = super::super::bundle::decompress(&page.fragment_file).expect("gzip");
+            let json: serde_json::Value = serde_json::from_slice(&json).expect("json");
+            let expected: Vec<String> = text
+                .split_whitespace()
+                .map(|t| t.replace('\u{200B}', ""))
+                .filter(|t| !t.is_empty())
+                .collect();
+            assert_eq!(json["content"], expected.join(" "), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_text_has_words_exactly_when_it_makes_a_page() {
+        let vocabulary = Vocabulary::default();
+        let mut splitter = PageSplitter::new("en", &['_'], &vocabulary, 1);
+        for text in [
+            "— … ·",
+            "_",
+            "\u{200B}",
+            "a\u{200B}",
+            "…x…",
+            "٣",
+            "Ⅻ",
+            "!!",
+            " \n\t",
+            "",
+            "é",
+            "—.—",
+        ] {
+            let record = SearchRecord {
+                url: "/x/".into(),
+                title: "T".into(),
+                kind: "event",
+                content: text.into(),
+            };
+            assert_eq!(
+                has_words(text, &['_']),
+                splitter.page(&record, 0, 0).is_some(),
+                "{text:?}"
+            );
+        }
     }
 }

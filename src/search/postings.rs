@@ -1,20 +1,23 @@
 //! The inverted index: every page's terms gathered under their words, in word order, cut
-//! into Pagefind's words files of about the same size and encoded. Gathering copies each
-//! page's already encoded positions onto the end of its term's list, page by page (linear
-//! in the number of page–term pairs, reading the pages in order), and each file is encoded
-//! on its own thread; nothing here names or compresses files.
+//! into Pagefind's words files of about the same size and encoded. Each thread split its
+//! pages with their places already gathered under their terms, in runs of consecutive pages
+//! (`pages::Postings`); a term's list of pages is its runs from every thread in page order,
+//! laid end to end with only the first page of each run given its delta here, so the places
+//! are copied once, straight into the file being encoded. Each file is encoded on its own
+//! thread; nothing here names or compresses files.
 
 use rayon::prelude::*;
 
-use super::format::{PackedVariant, PackedWord, PrecodedPage, PrecodedPages, WordIndex};
-use super::pages::PageWords;
+use super::format::{
+    PackedVariant, PackedWord, PrecodedPage, PrecodedPages, PrecodedRun, WordIndex,
+};
+use super::pages::{Postings, Run, TermRuns, VariantPage};
 
 /// A words file is closed once its words hold this many positions and pages (Pagefind's
 /// default `index_chunk_size`).
 pub const CHUNK_SIZE: usize = 20_000;
 
-/// One words file before it is named: the range of words it holds and what `finish` made
-/// of its CBOR.
+/// One words file before it is named: the range of words it holds, shortened.
 pub struct WordChunk<F> {
     /// Shortened bounds: a query term between them is looked up in this file.
     pub from: String,
@@ -22,86 +25,78 @@ pub struct WordChunk<F> {
     pub file: F,
 }
 
-/// One term's places on every page.
-#[derive(Default)]
-struct Postings {
-    /// The pages of the plain form, encoded end to end in page order.
-    pages: Vec<u8>,
-    page_count: u64,
-    last_page: u32,
-    cost: usize,
-    /// The pages of the forms with diacritics (rare), in page order.
-    variants: Vec<VariantPage>,
-}
-
-struct VariantPage {
-    page: u32,
-    form: u32,
-    in_text: bool,
-    arrays: Vec<u8>,
-}
-
-/// The words files of the pages (numbered in order), with `words` naming the term numbers.
-/// Each page's words are dropped as soon as they are gathered, and each term's pages as soon
-/// as its file is encoded; `finish` turns a file's CBOR into what is kept of it (compressed,
-/// say) on the thread that encoded it.
+/// The words files of every thread's postings, with `words` naming the term numbers. Each
+/// term's runs are dropped as soon as its file is encoded; `finish` is given each file's
+/// number and CBOR, on the thread that encoded it, and turns it into what is kept of it.
 pub fn word_chunks<F: Send>(
-    page_words: Vec<PageWords>,
+    postings: Vec<Postings>,
     words: &[Box<str>],
     chunk_size: usize,
-    finish: impl Fn(Vec<u8>) -> F + Sync,
+    finish: impl Fn(usize, Vec<u8>) -> F + Sync,
 ) -> Vec<WordChunk<F>> {
-    let mut postings = gather(page_words, words.len());
+    let mut by_term = gather(postings, words.len());
     let mut terms: Vec<u32> = (0..words.len() as u32)
-        .filter(|&t| postings[t as usize].cost > 0)
+        .filter(|&t| by_term[t as usize].iter().any(|term| term.cost > 0))
         .collect();
     terms.par_sort_unstable_by(|a, b| words[*a as usize].cmp(&words[*b as usize]));
     let costs: Vec<usize> = terms
         .iter()
         .map(|&t| {
-            let term = &postings[t as usize];
-            let mut forms: Vec<u32> = term.variants.iter().map(|v| v.form).collect();
+            let parts = &by_term[t as usize];
+            let mut forms: Vec<u32> = parts
+                .iter()
+                .flat_map(|term| term.variants.iter().map(|v| v.form))
+                .collect();
             forms.sort_unstable();
             forms.dedup();
-            term.cost + forms.len()
+            parts.iter().map(|term| term.cost).sum::<usize>() + forms.len()
         })
         .collect();
-    // Each file takes its terms' postings along, to drop them once it is encoded.
-    let groups: Vec<Vec<(u32, Postings)>> = chunk_ranges(&costs, chunk_size)
+    // Each file takes its terms' runs along, to drop them once it is encoded.
+    let groups: Vec<Vec<(u32, Vec<TermRuns>)>> = chunk_ranges(&costs, chunk_size)
         .into_iter()
         .map(|range| {
             terms[range]
                 .iter()
-                .map(|&t| (t, std::mem::take(&mut postings[t as usize])))
+                .map(|&t| (t, std::mem::take(&mut by_term[t as usize])))
                 .collect()
         })
         .collect();
-    drop(postings);
+    drop(by_term);
     let mut chunks: Vec<WordChunk<F>> = groups
         .into_par_iter()
-        .map(|group| {
+        .enumerate()
+        .map(|(number, group)| {
+            let variant_pages: Vec<Vec<&VariantPage>> = group
+                .iter()
+                .map(|(_, parts)| {
+                    let mut pages: Vec<&VariantPage> =
+                        parts.iter().flat_map(|term| &term.variants).collect();
+                    pages.sort_by_key(|v| v.page);
+                    pages
+                })
+                .collect();
             let packed: Vec<PackedWord> = group
                 .iter()
-                .map(|(t, term)| PackedWord {
+                .zip(&variant_pages)
+                .map(|((t, parts), variants)| PackedWord {
                     word: &words[*t as usize],
-                    pages: PrecodedPages {
-                        count: term.page_count,
-                        bytes: &term.pages,
-                    },
-                    additional_variants: packed_variants(&term.variants, words),
+                    pages: precoded_pages(parts),
+                    additional_variants: packed_variants(variants, words),
                 })
                 .collect();
             let mut payload = Vec::new();
             // Writing to a Vec cannot fail.
             let _ = minicbor::encode(WordIndex { words: packed }, &mut payload);
-            let word = |t: Option<&(u32, Postings)>| t.map_or("", |(t, _)| &*words[*t as usize]);
+            let word =
+                |t: Option<&(u32, Vec<TermRuns>)>| t.map_or("", |(t, _)| &*words[*t as usize]);
             let (from, to) = (word(group.first()), word(group.last()));
             let (from, to) = (from.to_string(), to.to_string());
             drop(group);
             WordChunk {
                 from,
                 to,
-                file: finish(payload),
+                file: finish(number, payload),
             }
         })
         .collect();
@@ -109,60 +104,45 @@ pub fn word_chunks<F: Send>(
     chunks
 }
 
-/// Every term's postings, gathered page by page.
-fn gather(page_words: Vec<PageWords>, term_count: usize) -> Vec<Postings> {
-    let mut postings: Vec<Postings> = (0..term_count).map(|_| Postings::default()).collect();
-    // Each term's list is sized first, so it is written once without growing.
-    let mut sizes = vec![0usize; term_count];
-    for (page_number, page) in page_words.iter().enumerate() {
-        let page_number = page_number as u32;
-        for (entry, arrays, _) in page.iter().filter(|(_, _, variant)| variant.is_none()) {
-            let term = &mut postings[entry.stem as usize];
-            let delta = page_number - term.last_page;
-            sizes[entry.stem as usize] += 1 + cbor_uint_len(delta) + arrays.len();
-            term.last_page = page_number;
-        }
-    }
-    for (term, size) in postings.iter_mut().zip(sizes) {
-        term.pages.reserve_exact(size);
-        term.last_page = 0;
-    }
-    for (page_number, page) in page_words.into_iter().enumerate() {
-        let page_number = page_number as u32;
-        for (entry, arrays, variant) in page.iter() {
-            let term = &mut postings[entry.stem as usize];
-            term.cost += entry.cost as usize;
-            match variant {
-                None => {
-                    let page = PrecodedPage {
-                        page_delta: page_number - term.last_page,
-                        arrays,
-                    };
-                    // Writing to a Vec cannot fail.
-                    let _ = minicbor::encode(page, &mut term.pages);
-                    term.page_count += 1;
-                    term.last_page = page_number;
-                }
-                Some(variant) => term.variants.push(VariantPage {
-                    page: page_number,
-                    form: variant.form,
-                    in_text: variant.in_text,
-                    arrays: arrays.to_vec(),
-                }),
+/// Every term's runs from each thread that met it.
+fn gather(postings: Vec<Postings>, term_count: usize) -> Vec<Vec<TermRuns>> {
+    let mut by_term: Vec<Vec<TermRuns>> = (0..term_count).map(|_| Vec::new()).collect();
+    for thread in postings {
+        for (term, runs) in thread.terms.into_iter().enumerate() {
+            if runs.cost > 0 {
+                by_term[term].push(runs);
             }
         }
     }
-    postings
+    by_term
 }
 
-/// How many bytes CBOR gives an unsigned number, with its type.
-fn cbor_uint_len(n: u32) -> usize {
-    match n {
-        0..24 => 1,
-        24..256 => 2,
-        256..65536 => 3,
-        _ => 5,
+/// A term's pages of the plain form: the runs of every thread, in page order.
+fn precoded_pages(parts: &[TermRuns]) -> PrecodedPages<'_> {
+    let mut runs: Vec<(&Run, &[u8])> = Vec::new();
+    for term in parts {
+        for (i, run) in term.runs.iter().enumerate() {
+            let end = term
+                .runs
+                .get(i + 1)
+                .map_or(term.bytes.len(), |next| next.start as usize);
+            runs.push((run, &term.bytes[run.start as usize..end]));
+        }
     }
+    // Runs come from disjoint batches of pages: no two overlap.
+    runs.sort_unstable_by_key(|(run, _)| run.first_page);
+    let mut last_page = 0;
+    let mut count = 0;
+    let runs = runs
+        .into_iter()
+        .map(|(run, bytes)| {
+            let first_delta = run.first_page - last_page;
+            last_page = run.last_page;
+            count += u64::from(run.count);
+            PrecodedRun { first_delta, bytes }
+        })
+        .collect();
+    PrecodedPages { count, runs }
 }
 
 /// Consecutive runs of words, each closed as soon as its cost reaches `chunk_size`.
@@ -185,13 +165,14 @@ fn chunk_ranges(costs: &[usize], chunk_size: usize) -> Vec<std::ops::Range<usize
 /// A word's diacritic forms with their pages, page numbers as differences. Forms are listed
 /// in the order Pagefind meets them: page by page, and on a page those in the text
 /// (alphabetically) before those only in the title.
-fn packed_variants<'p>(pages: &'p [VariantPage], words: &'p [Box<str>]) -> Vec<PackedVariant<'p>> {
+fn packed_variants<'p>(pages: &[&'p VariantPage], words: &'p [Box<str>]) -> Vec<PackedVariant<'p>> {
     let mut variants: Vec<PackedVariant> = Vec::new();
     let mut forms: Vec<(u32, u32)> = Vec::new(); // (form, last page)
     let mut on_page: Vec<&VariantPage> = Vec::new();
     for group in pages.chunk_by(|a, b| a.page == b.page) {
+        let page_number = group[0].page;
         on_page.clear();
-        on_page.extend(group);
+        on_page.extend(group.iter().copied());
         on_page.sort_unstable_by(|a, b| {
             (!a.in_text, &words[a.form as usize]).cmp(&(!b.in_text, &words[b.form as usize]))
         });
@@ -208,10 +189,10 @@ fn packed_variants<'p>(pages: &'p [VariantPage], words: &'p [Box<str>]) -> Vec<P
                     forms.len() - 1
                 });
             variants[slot].pages.push(PrecodedPage {
-                page_delta: page.page - forms[slot].1,
+                page_delta: page_number - forms[slot].1,
                 arrays: &page.arrays,
             });
-            forms[slot].1 = page.page;
+            forms[slot].1 = page_number;
         }
     }
     variants
