@@ -44,9 +44,10 @@ pub struct CitationEvidence {
     pub mark: Option<usize>,
     /// The id of the source paragraph the quote is in.
     pub paragraph_id: Option<String>,
-    /// The source's own text of each piece the quote matched (one, or more with elisions),
-    /// for links into the original, which must quote the page as it is written.
-    pub passages: Vec<String>,
+    /// Where in the cited source's body each piece the quote matched lies (one, or more with
+    /// elisions): its own text, for links into the original, which must quote the page as it
+    /// is written. Ranges, not copies: 76,000 quotes at 10,000 notes.
+    pub passages: Vec<Range<usize>>,
 }
 
 pub fn verify(brief: &Brief, diagnostics: &mut Diagnostics) -> Evidence {
@@ -120,14 +121,29 @@ pub fn locate(prepared: &[Option<PreparedSource>], citation: &Citation) -> Optio
     Some(prepared[citation.source].as_ref()?.locate(quote))
 }
 
-/// The source's own text of each piece a quote matched.
-pub fn passages(brief: &Brief, citation: &Citation, found: &QuoteMatch) -> Vec<String> {
+/// Where each piece a quote matched lies in its source's body (pieces that do not fall on
+/// character boundaries of the body are left out).
+pub fn passages(brief: &Brief, citation: &Citation, found: &QuoteMatch) -> Vec<Range<usize>> {
     let source = &brief.notes[citation.source];
     found
         .ranges
         .iter()
+        .filter(|r| source.body.get((*r).clone()).is_some())
+        .cloned()
+        .collect()
+}
+
+/// The source's own text of each piece a citation's quote matched.
+pub fn passage_texts<'a>(
+    brief: &'a Brief,
+    evidence: &Evidence,
+    citation: CitationId,
+) -> Vec<&'a str> {
+    let source = &brief.notes[brief.citations[citation].source];
+    evidence.citations[citation]
+        .passages
+        .iter()
         .filter_map(|r| source.body.get(r.clone()))
-        .map(str::to_string)
         .collect()
 }
 

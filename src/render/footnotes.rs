@@ -50,12 +50,12 @@ impl FootnoteSource {
         let meta = source.source.as_ref();
         // The original page is matched as it is written: quote the source's own characters
         // (its dashes, its apostrophes), not the quote as typed.
-        let passages = &evidence.citations[self.citation].passages;
+        let passages = crate::verify::passage_texts(brief, evidence, self.citation);
         let original_url = meta
             .and_then(|m| m.url.as_deref())
             .map(|u| match c.quote.as_deref() {
                 Some(_) if !passages.is_empty() => {
-                    format!("{u}#:~:text={}", passages_fragment(passages))
+                    format!("{u}#:~:text={}", passages_fragment(&passages))
                 }
                 Some(q) => format!("{u}#:~:text={}", text_fragment(q)),
                 None => u.to_string(),
@@ -187,10 +187,10 @@ pub fn origins_badge(brief: &Brief, citations: &[CitationId]) -> String {
 
 /// The text fragment of the passages a quote matched in the source: the first and last
 /// pieces (`start,end`) when an elision split it, white space folded as a page shows it.
-pub fn passages_fragment(passages: &[String]) -> String {
+pub fn passages_fragment(passages: &[&str]) -> String {
     // The passages, white space folded, joined by " … " (the form text_fragment reads),
     // written into one buffer: this runs for every entry of every Sources list.
-    let mut joined = String::with_capacity(passages.iter().map(String::len).sum::<usize>() + 8);
+    let mut joined = String::with_capacity(passages.iter().map(|p| p.len()).sum::<usize>() + 8);
     for passage in passages {
         let mut words = passage.split_whitespace().peekable();
         if words.peek().is_none() {
@@ -263,16 +263,12 @@ mod tests {
 
     #[test]
     fn passages_fold_white_space_and_join_as_elisions() {
-        let passages = [
-            "Meta  offered\n$200".to_string(),
-            " ".to_string(),
-            "million".to_string(),
-        ];
+        let passages = ["Meta  offered\n$200", " ", "million"];
         assert_eq!(
             passages_fragment(&passages),
             "Meta%20offered%20%24200,million"
         );
-        assert_eq!(passages_fragment(&["one".to_string()]), "one");
+        assert_eq!(passages_fragment(&["one"]), "one");
         assert_eq!(passages_fragment(&[]), "");
     }
 }

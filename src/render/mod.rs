@@ -111,6 +111,8 @@ pub fn render_into_keeping(
         },
         || mentions::find_mentions(brief),
     );
+    // Only bodies link with these.
+    drop(link_html);
     tr("bodies and mentions");
     let records: Vec<crate::search::SearchRecord> = brief
         .notes
