@@ -34,11 +34,51 @@ pub struct RenderedNote {
     pub sources: Vec<FootnoteSource>,
     /// (citation, ref id on this page).
     pub places: Vec<(usize, String)>,
-    pub role_cites: Vec<String>,
-    pub fact_cites: Vec<String>,
-    pub event_cites: String,
+    /// A digest of the infobox's superscripts ([`ClaimCites`]): every body is kept until all
+    /// pages are made, so the superscripts themselves are made again with the page (the same
+    /// numbering, since claims are numbered first), and serve compares this to see that they
+    /// changed.
+    pub claims_digest: u64,
+}
+
+/// The superscripts of a note's front matter claims, numbered before its body's.
+pub struct ClaimCites {
+    pub roles: Vec<String>,
+    pub facts: Vec<String>,
+    pub event: String,
     /// For a company, the citations of each person's role there, as `relations.people` lists them.
-    pub people_cites: Vec<String>,
+    pub people: Vec<String>,
+}
+
+impl ClaimCites {
+    /// Numbers the note's claims on `footnotes` (which must be fresh: claims come first).
+    fn number(footnotes: &mut PageFootnotes, brief: &Brief, id: NoteId) -> ClaimCites {
+        let note = &brief.notes[id];
+        ClaimCites {
+            roles: note
+                .roles
+                .iter()
+                .map(|r| footnotes.claim_html(&r.cites))
+                .collect(),
+            facts: note
+                .facts
+                .iter()
+                .map(|f| footnotes.claim_html(&f.cites))
+                .collect(),
+            event: footnotes.claim_html(&note.cites),
+            people: brief.relations.people[id]
+                .iter()
+                .map(|&(person, i)| footnotes.claim_html(&brief.notes[person].roles[i].cites))
+                .collect(),
+        }
+    }
+
+    fn digest(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (&self.roles, &self.facts, &self.event, &self.people).hash(&mut hasher);
+        hasher.finish()
+    }
 }
 
 /// Which pages to render: all of them, or (for an incremental rebuild) the site-wide pages
@@ -238,21 +278,7 @@ fn render_note_body(
 ) -> RenderedNote {
     let note = &brief.notes[id];
     let mut footnotes = PageFootnotes::new(brief, evidence, base);
-    let role_cites = note
-        .roles
-        .iter()
-        .map(|r| footnotes.claim_html(&r.cites))
-        .collect();
-    let fact_cites = note
-        .facts
-        .iter()
-        .map(|f| footnotes.claim_html(&f.cites))
-        .collect();
-    let event_cites = footnotes.claim_html(&note.cites);
-    let people_cites = brief.relations.people[id]
-        .iter()
-        .map(|&(person, i)| footnotes.claim_html(&brief.notes[person].roles[i].cites))
-        .collect();
+    let claims_digest = ClaimCites::number(&mut footnotes, brief, id).digest();
     let body = if note.kind == Kind::Source {
         RenderedBody {
             html: String::new(),
@@ -323,10 +349,7 @@ fn render_note_body(
         body,
         sources: footnotes.entries,
         places: footnotes.places,
-        role_cites,
-        fact_cites,
-        event_cites,
-        people_cites,
+        claims_digest,
     }
 }
 
@@ -440,6 +463,12 @@ impl<'a> PageContext<'a> {
         let brief = self.brief;
         let note = &brief.notes[id];
         let rel = &brief.relations;
+        // The infobox's superscripts, numbered again as the body's rendering numbered them.
+        let claims = ClaimCites::number(
+            &mut PageFootnotes::new(brief, self.evidence, self.base),
+            brief,
+            id,
+        );
         let mut roles: Vec<RoleView> = note
             .roles
             .iter()
@@ -450,7 +479,7 @@ impl<'a> PageContext<'a> {
                 title: role.title.clone(),
                 dates: role_span(role.from, role.until),
                 current: role.until.is_none(),
-                cites_html: r.role_cites.get(i).map_or("", String::as_str),
+                cites_html: claims.roles.get(i).cloned().unwrap_or_default(),
                 sort: role.from.map(|d| d.iso()).unwrap_or_default(),
             })
             .collect();
@@ -474,7 +503,7 @@ impl<'a> PageContext<'a> {
             let mut value_keys: Vec<String> = Vec::new();
             for &i in indexes {
                 let fact = &note.facts[i];
-                let cites = r.fact_cites.get(i).cloned().unwrap_or_default();
+                let cites = claims.facts.get(i).cloned().unwrap_or_default();
                 let key = fact.value.to_lowercase();
                 match value_keys.iter().position(|k| *k == key) {
                     Some(at) => values[at].cites_html.push_str(&cites),
@@ -532,7 +561,7 @@ impl<'a> PageContext<'a> {
                         title: role.title.clone(),
                         dates: role_span(role.from, role.until),
                         current: role.until.is_none(),
-                        cites_html: r.people_cites.get(k).map_or("", String::as_str),
+                        cites_html: claims.people.get(k).cloned().unwrap_or_default(),
                         sort: format!(
                             "{}{}",
                             role.from.map(|d| d.iso()).unwrap_or_default(),
@@ -616,7 +645,7 @@ impl<'a> PageContext<'a> {
             parent: note.parent.map(|p| self.link(p)),
             children: rel.children[id].iter().map(|&c| self.link(c)).collect(),
             participants: note.participants.iter().map(|&p| self.link(p)).collect(),
-            event_cites_html: &r.event_cites,
+            event_cites_html: claims.event,
             roles,
             facts,
             differ,

@@ -154,7 +154,7 @@ pub struct RoleView<'a> {
     pub title: String,
     pub dates: String,
     pub current: bool,
-    pub cites_html: &'a str,
+    pub cites_html: String,
     #[serde(skip)]
     pub sort: String,
 }
@@ -224,7 +224,7 @@ pub struct NoteView<'a> {
     pub parent: Option<LinkView<'a>>,
     pub children: Vec<LinkView<'a>>,
     pub participants: Vec<LinkView<'a>>,
-    pub event_cites_html: &'a str,
+    pub event_cites_html: String,
     pub roles: Vec<RoleView<'a>>,
     pub facts: Vec<FactView>,
     pub differ: Vec<FactView>,
