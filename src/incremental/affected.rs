@@ -115,7 +115,11 @@ pub fn render(
 /// The first page, by note id, that shows citation `c`, with the id of its superscript there,
 /// as [`partial::places`] finds it: its own note's, or the page of a company whose People list
 /// shows the role it backs.
-fn place_of(brief: &Brief, bodies: &[RenderedNote], c: CitationId) -> Option<(NoteId, String)> {
+fn place_of(
+    brief: &Brief,
+    bodies: &[RenderedNote],
+    c: CitationId,
+) -> Option<(NoteId, crate::render::footnotes::RefId)> {
     let note = &brief.notes[brief.citations[c].note];
     let mut pages: Vec<NoteId> = note
         .roles
@@ -130,6 +134,6 @@ fn place_of(brief: &Brief, bodies: &[RenderedNote], c: CitationId) -> Option<(No
             .places
             .iter()
             .find(|(placed, _)| *placed == c)
-            .map(|(_, ref_id)| (page, ref_id.clone()))
+            .map(|(_, ref_id)| (page, *ref_id))
     })
 }

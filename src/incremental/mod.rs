@@ -104,7 +104,7 @@ pub struct BuildMemory {
     links: Vec<LinkHtml>,
     graph: (Vec<GraphNode>, Vec<GraphEdge>),
     neighbourhoods: neighbourhoods::GraphIndex,
-    places: Vec<Option<(NoteId, String)>>,
+    places: Vec<Option<(NoteId, crate::render::footnotes::RefId)>>,
     /// The warnings of the last good site (it had no errors).
     diagnostics: Diagnostics,
     by_path: HashMap<PathBuf, NoteId>,

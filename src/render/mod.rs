@@ -33,7 +33,7 @@ pub struct RenderedNote {
     pub body: RenderedBody,
     pub sources: Vec<FootnoteSource>,
     /// (citation, ref id on this page).
-    pub places: Vec<(usize, String)>,
+    pub places: Vec<(usize, crate::render::footnotes::RefId)>,
     /// A digest of the infobox's superscripts ([`ClaimCites`]): every body is kept until all
     /// pages are made, so the superscripts themselves are made again with the page (the same
     /// numbering, since claims are numbered first), and serve compares this to see that they
@@ -365,7 +365,7 @@ pub struct PageContext<'a> {
     pub site_value: tera::Value,
     pub graph: &'a crate::graph::PreparedGraph<'a>,
     /// For each citation, the page that cites it and the id of the superscript there.
-    pub places: &'a [Option<(NoteId, String)>],
+    pub places: &'a [Option<(NoteId, crate::render::footnotes::RefId)>],
     /// Each note's address and link HTML, made once (see [`NoteLink`]).
     pub links: &'a [std::sync::OnceLock<NoteLink>],
 }

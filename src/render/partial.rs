@@ -38,12 +38,16 @@ pub fn link_views(brief: &Brief) -> Vec<LinkHtml> {
 
 /// For each citation, the page that cites it first (by note id) and the id of its superscript
 /// there.
-pub fn places(brief: &Brief, bodies: &[RenderedNote]) -> Vec<Option<(NoteId, String)>> {
-    let mut places: Vec<Option<(NoteId, String)>> = vec![None; brief.citations.len()];
+pub fn places(
+    brief: &Brief,
+    bodies: &[RenderedNote],
+) -> Vec<Option<(NoteId, crate::render::footnotes::RefId)>> {
+    let mut places: Vec<Option<(NoteId, crate::render::footnotes::RefId)>> =
+        vec![None; brief.citations.len()];
     for (citing, r) in bodies.iter().enumerate() {
         for (c, ref_id) in &r.places {
             if places[*c].is_none() {
-                places[*c] = Some((citing, ref_id.clone()));
+                places[*c] = Some((citing, *ref_id));
             }
         }
     }
@@ -73,7 +77,7 @@ pub struct PageInputs<'a> {
     pub brief: &'a Brief,
     pub evidence: &'a Evidence,
     pub rendered: &'a Rendered,
-    pub places: &'a [Option<(NoteId, String)>],
+    pub places: &'a [Option<(NoteId, crate::render::footnotes::RefId)>],
     pub graph: (&'a [GraphNode], &'a [GraphEdge]),
 }
 

@@ -329,7 +329,7 @@ pub struct GraphView {
 pub fn source_paragraphs(
     ctx: &PageContext,
     id: NoteId,
-    place_of: &[Option<(NoteId, String)>],
+    place_of: &[Option<(NoteId, crate::render::footnotes::RefId)>],
 ) -> Vec<ParagraphView> {
     let brief = ctx.brief;
     let note = &brief.notes[id];
