@@ -42,8 +42,6 @@ pub struct Mark {
 pub struct CitationEvidence {
     /// Index into the cited source's `marks` of the passage this citation's quote starts in.
     pub mark: Option<usize>,
-    /// The id of the source paragraph the quote is in.
-    pub paragraph_id: Option<String>,
     /// Where in the cited source's body each piece the quote matched lies (one, or more with
     /// elisions): its own text, for links into the original, which must quote the page as it
     /// is written. Ranges, not copies: 76,000 quotes at 10,000 notes.
@@ -204,7 +202,7 @@ pub fn report_lookup(
 }
 
 /// One source's marks, from the quoted ranges found in it as (range, paragraph, citation);
-/// sets `mark` and `paragraph_id` of the citations the marks hold (which must be unset).
+/// sets `mark` of the citations the marks hold (which must be unset).
 pub fn source_evidence(
     prep: &PreparedSource,
     mut found: Vec<(Range<usize>, usize, CitationId)>,
@@ -241,7 +239,6 @@ pub fn source_evidence(
             let evidence = &mut citations[c];
             if evidence.mark.is_none() {
                 evidence.mark = Some(index);
-                evidence.paragraph_id = Some(paragraphs[mark.paragraph].id.clone());
             }
         }
     }
@@ -254,6 +251,15 @@ impl Evidence {
         let c = &brief.citations[citation];
         let mark = self.citations[citation].mark?;
         Some(self.sources[c.source].as_ref()?.marks[mark].id.as_str())
+    }
+
+    /// The id of the source paragraph a citation's quote starts in (`p4`), if it was found:
+    /// the paragraph of its mark.
+    pub fn paragraph_id(&self, brief: &Brief, citation: CitationId) -> Option<&str> {
+        let c = &brief.citations[citation];
+        let mark = self.citations[citation].mark?;
+        let source = self.sources[c.source].as_ref()?;
+        Some(source.paragraphs[source.marks[mark].paragraph].id.as_str())
     }
 }
 

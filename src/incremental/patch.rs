@@ -363,7 +363,6 @@ pub fn apply(memory: &mut BuildMemory, mut edits: Vec<Edit>) -> Applied {
         for &c in &brief.citations_by_source[s] {
             let evidence = &mut memory.evidence.citations[c];
             evidence.mark = None;
-            evidence.paragraph_id = None;
             if let Some(QuoteLookup::Found(m)) = &memory.checks.lookups[c] {
                 for range in &m.ranges {
                     found.push((range.clone(), m.paragraph, c));

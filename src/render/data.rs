@@ -159,7 +159,7 @@ pub fn write_brief_json(
             note: slug(c.note),
             source: slug(c.source),
             quote: c.quote.as_deref(),
-            paragraph: evidence.citations[c.id].paragraph_id.as_deref(),
+            paragraph: evidence.paragraph_id(brief, c.id),
             mark: evidence.anchor(brief, c.id),
             line: c.location.line,
         }
