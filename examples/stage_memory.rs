@@ -110,28 +110,16 @@ fn main() {
         drop(std::mem::take(&mut brief.names))
     });
     freed("notes[].scan.links", &mut || {
-        brief
-            .notes
-            .iter_mut()
-            .for_each(|n| drop(std::mem::take(&mut n.scan.links)))
+        for_each_note(&mut brief, |n| drop(std::mem::take(&mut n.scan.links)))
     });
     freed("notes[].scan.citations", &mut || {
-        brief
-            .notes
-            .iter_mut()
-            .for_each(|n| drop(std::mem::take(&mut n.scan.citations)))
+        for_each_note(&mut brief, |n| drop(std::mem::take(&mut n.scan.citations)))
     });
     freed("notes[].scan.blocks", &mut || {
-        brief
-            .notes
-            .iter_mut()
-            .for_each(|n| drop(std::mem::take(&mut n.scan.blocks)))
+        for_each_note(&mut brief, |n| drop(std::mem::take(&mut n.scan.blocks)))
     });
     freed("notes[].scan.headings", &mut || {
-        brief
-            .notes
-            .iter_mut()
-            .for_each(|n| drop(std::mem::take(&mut n.scan.headings)))
+        for_each_note(&mut brief, |n| drop(std::mem::take(&mut n.scan.headings)))
     });
     freed("notes[].body_links/cites", &mut || {
         brief.notes.iter_mut().for_each(|n| {
@@ -162,4 +150,12 @@ fn main() {
     });
     println!("left: {:.1} MB", LIVE.load(Relaxed) as f64 / 1e6);
     drop((evidence, checks, brief, loaded));
+}
+
+/// Runs `free` on every note of the brief.
+fn for_each_note(
+    brief: &mut casefile::resolve::Brief,
+    free: impl FnMut(&mut casefile::resolve::Note),
+) {
+    brief.notes.iter_mut().for_each(free);
 }

@@ -372,7 +372,7 @@ pub struct PageContext<'a> {
 
 impl<'a> PageContext<'a> {
     fn url(&self, id: NoteId) -> String {
-        format!("{}{}", self.base, self.brief.notes[id].path_in_site())
+        self.note_link(id).url.clone()
     }
 
     /// A note's tags, each linking to its tag page.

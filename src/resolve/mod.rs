@@ -228,14 +228,7 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
         .enumerate()
         .map(|(id, doc)| {
             let mut problems = Diagnostics::new();
-            let mut resolver = Resolver {
-                documents,
-                names: &names,
-                drafts: &loaded.drafts,
-                failed: &loaded.failed,
-                citations: Vec::new(),
-                diagnostics: &mut problems,
-            };
+            let mut resolver = Resolver::new(loaded, &names, &mut problems);
             let note = resolver.note(id, doc, body_scan(doc));
             (note, (resolver.citations, problems))
         })
@@ -249,14 +242,7 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
         }
         diagnostics.extend(problems.iter().cloned());
     }
-    let mut resolver = Resolver {
-        documents,
-        names: &names,
-        drafts: &loaded.drafts,
-        failed: &loaded.failed,
-        citations: Vec::new(),
-        diagnostics,
-    };
+    let mut resolver = Resolver::new(loaded, &names, diagnostics);
     resolver.check_fragments(&notes);
     resolver.check_parent_cycles(&notes);
     let relations = relations::Relations::build(&notes);
@@ -315,14 +301,7 @@ pub fn resolve_note(
     diagnostics: &mut Diagnostics,
 ) -> (Note, Vec<Citation>) {
     let scan = body_scan(doc);
-    let mut resolver = Resolver {
-        documents: &loaded.documents,
-        names: &brief.names,
-        drafts: &loaded.drafts,
-        failed: &loaded.failed,
-        citations: Vec::new(),
-        diagnostics,
-    };
+    let mut resolver = Resolver::new(loaded, &brief.names, diagnostics);
     let note = resolver.note(id, doc, scan);
     resolver.check_note_fragments(&brief.notes, &note, doc);
     (note, resolver.citations)
@@ -337,7 +316,23 @@ struct Resolver<'a> {
     diagnostics: &'a mut Diagnostics,
 }
 
-impl Resolver<'_> {
+impl<'a> Resolver<'a> {
+    /// A resolver of `loaded`'s documents against `names`, reporting to `diagnostics`.
+    fn new(
+        loaded: &'a Loaded,
+        names: &'a NameIndex,
+        diagnostics: &'a mut Diagnostics,
+    ) -> Resolver<'a> {
+        Resolver {
+            documents: &loaded.documents,
+            names,
+            drafts: &loaded.drafts,
+            failed: &loaded.failed,
+            citations: Vec::new(),
+            diagnostics,
+        }
+    }
+
     fn note(&mut self, id: NoteId, doc: &Document, scan: BodyScan) -> Note {
         let fm = &doc.front;
         let date = |r: &mut Self, v: &Option<Spanned<String>>| -> Option<Date> {

@@ -26,11 +26,7 @@ fn a_successful_rebuild_replaces_the_previous_site() {
     let brief = Brief::fixture("broken/clean");
     brief.build().expect_clean();
     std::fs::write(brief.out().join("stale.html"), "old").expect("write a stale file");
-    let person = brief.read("content/people/ann-lee.md");
-    let brief = brief.file(
-        "content/people/ann-lee.md",
-        &person.replace("Ann Lee founded", "Ann Lee, an engineer, founded"),
-    );
+    let brief = with_edited_body(brief);
     brief.build().expect_clean();
     assert!(
         !brief.out().join("stale.html").exists(),
@@ -47,21 +43,13 @@ fn a_rebuild_keeps_unchanged_files_as_they_were_and_rewrites_changed_ones() {
     let brief = Brief::fixture("broken/clean");
     brief.build().expect_clean();
     let out = brief.out().to_path_buf();
-    let modified = |rel: &str| {
-        std::fs::metadata(out.join(rel))
-            .and_then(|m| m.modified())
-            .expect("a modification time")
-    };
+    let modified = |rel: &str| modified(&out.join(rel));
     let unchanged_page = "404.html";
     let person_page = "people/ann-lee/index.html";
     let (unchanged_before, person_before) = (modified(unchanged_page), modified(person_page));
     std::thread::sleep(std::time::Duration::from_millis(50));
     // The person's body changes; the "not found" page does not show it.
-    let person = brief.read("content/people/ann-lee.md");
-    let brief = brief.file(
-        "content/people/ann-lee.md",
-        &person.replace("Ann Lee founded", "Ann Lee, an engineer, founded"),
-    );
+    let brief = with_edited_body(brief);
     brief.build().expect_clean();
     assert_eq!(
         modified(unchanged_page),
@@ -217,11 +205,7 @@ fn casefile_json_is_streamed_kept_when_unchanged_and_rewritten_when_changed() {
     brief.build().expect_clean();
     let out = brief.out().to_path_buf();
     let json = || std::fs::read_to_string(out.join("casefile.json")).expect("casefile.json");
-    let modified = || {
-        std::fs::metadata(out.join("casefile.json"))
-            .and_then(|m| m.modified())
-            .expect("a modification time")
-    };
+    let modified = || modified(&out.join("casefile.json"));
     let (first, first_time) = (json(), modified());
     let parsed: serde_json::Value = serde_json::from_str(&first).expect("valid JSON");
     let slugs: Vec<&str> = parsed["notes"]
@@ -233,11 +217,7 @@ fn casefile_json_is_streamed_kept_when_unchanged_and_rewritten_when_changed() {
     assert!(slugs.contains(&"ann-lee"), "{slugs:?}");
     std::thread::sleep(std::time::Duration::from_millis(50));
     // A body edit does not change casefile.json: the previous file stays, time and all.
-    let person = brief.read("content/people/ann-lee.md");
-    let brief = brief.file(
-        "content/people/ann-lee.md",
-        &person.replace("Ann Lee founded", "Ann Lee, an engineer, founded"),
-    );
+    let brief = with_edited_body(brief);
     brief.build().expect_clean();
     assert_eq!(json(), first);
     assert_eq!(
@@ -258,4 +238,20 @@ fn casefile_json_is_streamed_kept_when_unchanged_and_rewritten_when_changed() {
         first_time,
         "the changed casefile.json kept its old time"
     );
+}
+
+/// When the file at `path` was last written.
+fn modified(path: &std::path::Path) -> std::time::SystemTime {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .expect("a modification time")
+}
+
+/// The brief with one phrase of Ann Lee's body changed (her front matter stays as it was).
+fn with_edited_body(brief: Brief) -> Brief {
+    let person = brief.read("content/people/ann-lee.md");
+    brief.file(
+        "content/people/ann-lee.md",
+        &person.replace("Ann Lee founded", "Ann Lee, an engineer, founded"),
+    )
 }
