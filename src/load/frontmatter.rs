@@ -5,6 +5,7 @@
 //! "unknown field". Values that name other notes keep their YAML position ([`Spanned`]) so
 //! that the resolve stage can point at them. No resolution happens here.
 
+use serde::de::Visitor;
 use serde::{Deserialize, Deserializer};
 
 use crate::model::Kind;
@@ -191,8 +192,7 @@ pub struct FactYaml {
 }
 
 /// `cite:` takes one item or a list.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum CiteYaml {
     One(CiteItemYaml),
     Many(Vec<CiteItemYaml>),
@@ -208,8 +208,7 @@ impl CiteYaml {
 }
 
 /// One cited source: a slug, or a slug with the exact words quoted.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum CiteItemYaml {
     Slug(String),
     Quoted(QuotedCite),
@@ -220,6 +219,82 @@ pub enum CiteItemYaml {
 pub struct QuotedCite {
     pub source: String,
     pub quote: String,
+}
+
+/// What serde's "invalid type" errors say a citation is; `yaml` recognises it to give the
+/// citation's help rather than a guess from the value's type.
+pub const CITATION_EXPECTED: &str =
+    "a citation: a source slug, a list of them, or {source: slug, quote: \"exact words\"}";
+
+/// The shapes of `cite:` told apart by what the YAML holds (text, mapping or list), in one
+/// pass. serde's `untagged` would buffer each value and try the shapes one by one (a third
+/// of all front matter parsing), and its error ("data did not match any variant") names no
+/// field; here a wrong value is reported where it stands, with serde's own message for a
+/// missing `quote` or an unknown key in `{source, quote}`.
+struct CiteVisitor;
+
+/// One citation: a slug or `{source, quote}` (what a `cite:` list holds).
+struct CiteItemVisitor;
+
+impl<'de> Visitor<'de> for CiteItemVisitor {
+    type Value = CiteItemYaml;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(CITATION_EXPECTED)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, slug: &str) -> Result<CiteItemYaml, E> {
+        Ok(CiteItemYaml::Slug(slug.to_string()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, slug: String) -> Result<CiteItemYaml, E> {
+        Ok(CiteItemYaml::Slug(slug))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<CiteItemYaml, A::Error> {
+        let quoted = QuotedCite::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        Ok(CiteItemYaml::Quoted(quoted))
+    }
+}
+
+impl<'de> Visitor<'de> for CiteVisitor {
+    type Value = CiteYaml;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(CITATION_EXPECTED)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, slug: &str) -> Result<CiteYaml, E> {
+        CiteItemVisitor.visit_str(slug).map(CiteYaml::One)
+    }
+
+    fn visit_string<E: serde::de::Error>(self, slug: String) -> Result<CiteYaml, E> {
+        CiteItemVisitor.visit_string(slug).map(CiteYaml::One)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<CiteYaml, A::Error> {
+        CiteItemVisitor.visit_map(map).map(CiteYaml::One)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<CiteYaml, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element::<CiteItemYaml>()? {
+            items.push(item);
+        }
+        Ok(CiteYaml::Many(items))
+    }
+}
+
+impl<'de> Deserialize<'de> for CiteYaml {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(CiteVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for CiteItemYaml {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(CiteItemVisitor)
+    }
 }
 
 impl CiteItemYaml {

@@ -9,6 +9,11 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 
 use crate::diagnostic::{Diagnostic, Location, did_you_mean};
+use crate::load::frontmatter::CITATION_EXPECTED;
+
+/// What a citation may be, as the help of every error about one's shape.
+const CITATION_HELP: &str =
+    "a citation is a source slug, a list of them, or {source: slug, quote: \"exact words\"}";
 
 /// Parses `text` (which starts at line `line_offset + 1` and byte `byte_offset` of `file`) as a
 /// `T`. Booleans are strict (`NO` stays a string where a string is expected, and is an error
@@ -58,19 +63,47 @@ fn to_diagnostic(
         }
     };
     if let Some(key) = backticked_after(&message, "unknown field") {
+        // serde lists the keys of the mapping the stray key is in: inside a role, fact or
+        // `{source, quote}` those are the ones to suggest, not the front matter's.
+        let listed = message
+            .split_once(", expected ")
+            .map(|(_, expected)| listed_names(expected))
+            .unwrap_or_default();
+        let nested = !listed.is_empty()
+            && (listed.len() != valid_keys.len() || listed.iter().any(|k| !valid_keys.contains(k)));
+        let (keys, problem) = if nested {
+            (listed, format!("unknown key `{key}` here"))
+        } else {
+            (
+                valid_keys.to_vec(),
+                format!("unknown key `{key}` in front matter"),
+            )
+        };
         let location = locate_key(text, key, file, line_offset).unwrap_or(location);
-        let help = did_you_mean(key, valid_keys.iter().copied())
+        let help = did_you_mean(key, keys.iter().copied())
             .map(|k| format!("did you mean `{k}`?"))
-            .unwrap_or_else(|| format!("the keys allowed here are: {}", valid_keys.join(", ")));
+            .unwrap_or_else(|| format!("the keys allowed here are: {}", keys.join(", ")));
         return Diagnostic::error(
             "unknown-key",
             Location {
                 length: key.len(),
                 ..location
             },
-            format!("unknown key `{key}` in front matter"),
+            problem,
         )
         .with_help(help);
+    }
+    if message.contains(CITATION_EXPECTED) {
+        // A value that is no citation's shape; serde's message says what was found.
+        let found = message
+            .split_once(", expected")
+            .map_or(message.as_str(), |(found, _)| found);
+        return Diagnostic::error(
+            "bad-yaml",
+            value_after_key(text, location, line_offset),
+            format!("not a citation ({found})"),
+        )
+        .with_help(CITATION_HELP);
     }
     if let Some(key) = backticked_after(&message, "missing field") {
         return Diagnostic::error(
@@ -116,7 +149,7 @@ fn to_diagnostic(
         }
     }
     let help = if message.contains("did not match any variant") {
-        Some("a citation is a source slug, a list of them, or {source: slug, quote: \"exact words\"}".to_string())
+        Some(CITATION_HELP.to_string())
     } else if message.contains("invalid type") && message.contains("bool") {
         Some("write true or false".to_string())
     } else if message.contains("invalid type") && message.contains("sequence") {
@@ -133,6 +166,50 @@ fn strip_position_suffix(message: &str) -> String {
         Some(i) if message[i..].contains("column") => message[..i].to_string(),
         _ => message.to_string(),
     }
+}
+
+/// `location` moved from a `key:` to the value written after it on the same line, when it
+/// points at the key (serde-saphyr places an error about a plain value at its key).
+fn value_after_key(text: &str, location: Location, line_offset: usize) -> Location {
+    let Some(line) = location
+        .line
+        .checked_sub(line_offset + 1)
+        .and_then(|l| text.lines().nth(l))
+    else {
+        return location;
+    };
+    let key_start = line
+        .char_indices()
+        .nth(location.column.saturating_sub(1))
+        .map_or(line.len(), |(i, _)| i);
+    let Some((key, rest)) = line[key_start..].split_once(':') else {
+        return location;
+    };
+    if key.is_empty() || key.contains(char::is_whitespace) {
+        return location;
+    }
+    let value = rest.trim_start();
+    let value = value.split(" #").next().unwrap_or(value).trim_end();
+    if value.is_empty() {
+        return location;
+    }
+    let value_start = line.len() - rest.len() + (rest.len() - rest.trim_start().len());
+    Location {
+        column: line[..value_start].chars().count() + 1,
+        length: value.len(),
+        ..location
+    }
+}
+
+/// The names in "one of a, b, c", "`a` or `b`" or "`a`" (how serde and serde-saphyr list
+/// the fields a mapping takes), in order.
+fn listed_names(text: &str) -> Vec<&str> {
+    let text = text.strip_prefix("one of ").unwrap_or(text);
+    text.split(", ")
+        .flat_map(|part| part.split(" or "))
+        .map(|name| name.trim().trim_matches('`'))
+        .filter(|name| !name.is_empty() && !name.contains(char::is_whitespace))
+        .collect()
 }
 
 fn backticked_after<'a>(message: &'a str, marker: &str) -> Option<&'a str> {

@@ -620,3 +620,66 @@ fn a_value_of_the_wrong_shape_says_which_key_wants_what() {
     assert_contains!(problem, "aliases");
     assert_contains!(problem, "list");
 }
+
+/// Builds the clean brief with Ann Lee's front matter given one fact whose `cite:` is
+/// `cite`, and returns the failed run's error and help lines.
+fn fact_cite_fails(cite: &str) -> (Run, String) {
+    let brief = Brief::fixture("broken/clean");
+    let person = brief.read("content/people/ann-lee.md").replace(
+        "title: Ann Lee\n",
+        &format!(
+            "title: Ann Lee\nfacts:\n  - label: Founded\n    value: \"2019\"\n    cite: {cite}\n"
+        ),
+    );
+    let brief = brief.file("content/people/ann-lee.md", &person);
+    let run = build_fails(&brief);
+    let problem = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:") || l.contains("help:"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (run, problem)
+}
+
+#[test]
+fn a_citation_of_the_wrong_shape_is_reported_at_its_value_with_the_shapes_it_may_take() {
+    // A number where a slug belongs: pointed at the number (line 6 of the file, after
+    // `    cite: `), not at its key, and said in words rather than serde's "untagged enum".
+    let (run, problem) = fact_cite_fails("2019");
+    assert_diagnostic(
+        &run,
+        "error: not a citation (invalid type: integer `2019`)",
+        "content/people/ann-lee.md:6:11",
+    );
+    assert_contains!(problem, "a citation is a source slug, a list of them");
+    assert_not_contains!(problem, "untagged");
+    // A wrong item inside a list is pointed at itself.
+    let (run, _) = fact_cite_fails("[gazette, true]");
+    assert_diagnostic(
+        &run,
+        "error: not a citation (invalid type: boolean `true`)",
+        "content/people/ann-lee.md:6:21",
+    );
+    // A list inside the list is no citation either.
+    let (run, _) = fact_cite_fails("[[gazette]]");
+    assert_contains!(run.stderr, "not a citation (invalid type: sequence)");
+}
+
+#[test]
+fn a_quoted_citation_names_its_own_missing_or_unknown_key() {
+    let (run, problem) = fact_cite_fails("{source: gazette}");
+    assert_contains!(run.stderr, "missing required key `quote`");
+    assert_contains!(problem, "quote");
+    // An unknown key in `{source, quote}` is suggested among those two, not among the
+    // front matter's keys.
+    let (run, problem) =
+        fact_cite_fails("{source: gazette, qoute: \"founded Widget Works in 2019\"}");
+    assert_diagnostic(
+        &run,
+        "error: unknown key `qoute` here",
+        "content/people/ann-lee.md:6:29",
+    );
+    assert_contains!(problem, "did you mean `quote`?");
+    assert_not_contains!(problem, "relies_on");
+}
