@@ -441,11 +441,20 @@ impl<'a> CanonicalGraph<'a> {
                         let to = if from == link.a { link.b } else { link.a };
                         let from_label = &self.nodes[from].label;
                         let to_label = &self.nodes[to].label;
-                        if label.trim().is_empty() {
-                            format!("{from_label} – {to_label}")
+                        // Pushed rather than `format!`ed: a dozen of these per entity
+                        // page, and the formatting machinery cost more than the copying.
+                        let middle = if label.trim().is_empty() {
+                            "–"
                         } else {
-                            format!("{from_label} {label} {to_label}")
+                            label
+                        };
+                        let mut sentence = String::with_capacity(
+                            from_label.len() + middle.len() + to_label.len() + 2,
+                        );
+                        for piece in [from_label.as_str(), " ", middle, " ", to_label] {
+                            sentence.push_str(piece);
                         }
+                        sentence
                     })
                     .collect();
                 relations.sort();
