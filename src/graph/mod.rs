@@ -273,8 +273,9 @@ struct ShownGraph<'a> {
 struct ShownLink {
     a: usize,
     b: usize,
-    /// Sentences like "Ruoming Pang works at Apple", sorted.
-    relations: Vec<String>,
+    /// The edge's tooltip: sentences like "Ruoming Pang works at Apple", sorted, without
+    /// duplicates, joined by "; ".
+    title: String,
 }
 
 impl<'a> CanonicalGraph<'a> {
@@ -459,10 +460,16 @@ impl<'a> CanonicalGraph<'a> {
                     .collect();
                 relations.sort();
                 relations.dedup();
+                // Most pairs have one relation: its sentence is the title, no join needed.
+                let title = if relations.len() == 1 {
+                    relations.pop().unwrap_or_default()
+                } else {
+                    relations.join("; ")
+                };
                 Some(ShownLink {
                     a: new_index(link.a)?,
                     b: new_index(link.b)?,
-                    relations,
+                    title,
                 })
             })
             .collect();
@@ -564,7 +571,7 @@ fn draw(
         .map(|link| svg::SvgEdge {
             from: placed.positions[link.a],
             to: placed.positions[link.b],
-            title: link.relations.join("; "),
+            title: &link.title,
             touches_center: shown.center.is_some_and(|c| c == link.a || c == link.b),
         })
         .collect();

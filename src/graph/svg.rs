@@ -27,10 +27,10 @@ pub(super) struct SvgNode<'a> {
     pub is_center: bool,
 }
 
-pub(super) struct SvgEdge {
+pub(super) struct SvgEdge<'a> {
     pub from: Point,
     pub to: Point,
-    pub title: String,
+    pub title: &'a str,
     pub touches_center: bool,
 }
 
@@ -41,7 +41,7 @@ pub(super) struct SvgDocument<'a> {
     pub width: f64,
     pub height: f64,
     pub nodes: &'a [SvgNode<'a>],
-    pub edges: &'a [SvgEdge],
+    pub edges: &'a [SvgEdge<'a>],
 }
 
 /// The colours, scoped to `.casefile-graph` because an inline `<style>` applies to the whole
@@ -173,7 +173,7 @@ pub(super) fn write_svg(doc: &SvgDocument) -> String {
         out.push_str("\" y2=\"");
         push_number(&mut out, to.y);
         out.push_str("\"><title>");
-        push_escaped(&mut out, &edge.title);
+        push_escaped(&mut out, edge.title);
         out.push_str("</title></line>\n");
     }
     out.push_str("</g>\n<g class=\"nodes\">\n");
