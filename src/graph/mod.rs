@@ -273,8 +273,9 @@ struct ShownGraph<'a> {
 struct ShownLink {
     a: usize,
     b: usize,
-    /// Sentences like "Ruoming Pang works at Apple", sorted.
-    relations: Vec<String>,
+    /// The edge's tooltip: sentences like "Ruoming Pang works at Apple", sorted, without
+    /// duplicates, joined by "; ".
+    title: String,
 }
 
 impl<'a> CanonicalGraph<'a> {
@@ -441,19 +442,34 @@ impl<'a> CanonicalGraph<'a> {
                         let to = if from == link.a { link.b } else { link.a };
                         let from_label = &self.nodes[from].label;
                         let to_label = &self.nodes[to].label;
-                        if label.trim().is_empty() {
-                            format!("{from_label} – {to_label}")
+                        // Pushed rather than `format!`ed: a dozen of these per entity
+                        // page, and the formatting machinery cost more than the copying.
+                        let middle = if label.trim().is_empty() {
+                            "–"
                         } else {
-                            format!("{from_label} {label} {to_label}")
+                            label
+                        };
+                        let mut sentence = String::with_capacity(
+                            from_label.len() + middle.len() + to_label.len() + 2,
+                        );
+                        for piece in [from_label.as_str(), " ", middle, " ", to_label] {
+                            sentence.push_str(piece);
                         }
+                        sentence
                     })
                     .collect();
                 relations.sort();
                 relations.dedup();
+                // Most pairs have one relation: its sentence is the title, no join needed.
+                let title = if relations.len() == 1 {
+                    relations.pop().unwrap_or_default()
+                } else {
+                    relations.join("; ")
+                };
                 Some(ShownLink {
                     a: new_index(link.a)?,
                     b: new_index(link.b)?,
-                    relations,
+                    title,
                 })
             })
             .collect();
@@ -555,7 +571,7 @@ fn draw(
         .map(|link| svg::SvgEdge {
             from: placed.positions[link.a],
             to: placed.positions[link.b],
-            title: link.relations.join("; "),
+            title: &link.title,
             touches_center: shown.center.is_some_and(|c| c == link.a || c == link.b),
         })
         .collect();

@@ -27,10 +27,10 @@ pub(super) struct SvgNode<'a> {
     pub is_center: bool,
 }
 
-pub(super) struct SvgEdge {
+pub(super) struct SvgEdge<'a> {
     pub from: Point,
     pub to: Point,
-    pub title: String,
+    pub title: &'a str,
     pub touches_center: bool,
 }
 
@@ -41,7 +41,7 @@ pub(super) struct SvgDocument<'a> {
     pub width: f64,
     pub height: f64,
     pub nodes: &'a [SvgNode<'a>],
-    pub edges: &'a [SvgEdge],
+    pub edges: &'a [SvgEdge<'a>],
 }
 
 /// The colours, scoped to `.casefile-graph` because an inline `<style>` applies to the whole
@@ -103,7 +103,12 @@ pub(super) fn write_svg(doc: &SvgDocument) -> String {
     // (no `format!` or escaped copy per attribute), which halved the cost of writing them.
     let mut out =
         String::with_capacity(STYLE.len() + 1024 + doc.nodes.len() * 400 + doc.edges.len() * 160);
-    let (w, h) = (number(width), number(height));
+    let pushed_number = |value: f64| {
+        let mut text = String::with_capacity(8);
+        push_number(&mut text, value);
+        text
+    };
+    let (w, h) = (pushed_number(width), pushed_number(height));
     for piece in [
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"casefile-graph\" id=\"",
         prefix,
@@ -141,7 +146,7 @@ pub(super) fn write_svg(doc: &SvgDocument) -> String {
     ] {
         out.push_str(piece);
     }
-    write_legend(&mut out);
+    out.push_str(LEGEND);
 
     if doc.nodes.is_empty() {
         let _ = writeln!(
@@ -168,7 +173,7 @@ pub(super) fn write_svg(doc: &SvgDocument) -> String {
         out.push_str("\" y2=\"");
         push_number(&mut out, to.y);
         out.push_str("\"><title>");
-        push_escaped(&mut out, &edge.title);
+        push_escaped(&mut out, edge.title);
         out.push_str("</title></line>\n");
     }
     out.push_str("</g>\n<g class=\"nodes\">\n");
@@ -209,27 +214,22 @@ pub(super) fn write_svg(doc: &SvgDocument) -> String {
     out
 }
 
-fn write_legend(out: &mut String) {
-    out.push_str("<g class=\"graph-legend\" aria-hidden=\"true\">");
-    let kinds = [
-        (NodeKind::Person, "Person", 12.0),
-        (NodeKind::Company, "Company", 92.0),
-        (NodeKind::Event, "Event", 182.0),
-    ];
-    for (kind, word, x) in kinds {
-        let _ = write!(
-            out,
-            "<g class=\"{}\"><circle cx=\"{}\" cy=\"12.0\" r=\"5.0\"/><text x=\"{}\" y=\"16.0\">{word}</text></g>",
-            kind.class_name(),
-            number(x + 5.0),
-            number(x + 14.0),
-        );
-    }
-    out.push_str("</g>\n");
-}
+/// The colour key, the same in every drawing: written out once rather than formatted (float
+/// formatting was a fifth of the cost of writing a neighbourhood). A test checks it against
+/// the key's layout: a dot and a word per kind, at x = 12, 92 and 182.
+const LEGEND: &str = "<g class=\"graph-legend\" aria-hidden=\"true\">\
+<g class=\"node-person\"><circle cx=\"17.0\" cy=\"12.0\" r=\"5.0\"/><text x=\"26.0\" y=\"16.0\">Person</text></g>\
+<g class=\"node-company\"><circle cx=\"97.0\" cy=\"12.0\" r=\"5.0\"/><text x=\"106.0\" y=\"16.0\">Company</text></g>\
+<g class=\"node-event\"><circle cx=\"187.0\" cy=\"12.0\" r=\"5.0\"/><text x=\"196.0\" y=\"16.0\">Event</text></g>\
+</g>\n";
 
 /// The label as drawn: whitespace collapsed, cut to `MAX_LABEL_CHARS` with an ellipsis.
 pub(super) fn display_label(label: &str) -> String {
+    // Nearly every label is already short and single-spaced, and every entity page asks for
+    // a dozen of them: those are copied as they are, without splitting and joining.
+    if label.len() <= MAX_LABEL_CHARS && is_collapsed(label) {
+        return label.to_string();
+    }
     let collapsed = label.split_whitespace().collect::<Vec<_>>().join(" ");
     if collapsed.chars().count() <= MAX_LABEL_CHARS {
         return collapsed;
@@ -238,6 +238,23 @@ pub(super) fn display_label(label: &str) -> String {
     cut.truncate(cut.trim_end().len());
     cut.push('…');
     cut
+}
+
+/// Whether `label` is what collapsing its whitespace would give: no whitespace at either
+/// end, and only single spaces inside.
+fn is_collapsed(label: &str) -> bool {
+    let mut previous_was_space = true;
+    for c in label.chars() {
+        if c.is_whitespace() {
+            if c != ' ' || previous_was_space {
+                return false;
+            }
+            previous_was_space = true;
+        } else {
+            previous_was_space = false;
+        }
+    }
+    !previous_was_space || label.is_empty()
 }
 
 /// Approximate width in px of `text` at `LABEL_FONT_PX` in a common sans-serif; enough to
@@ -416,6 +433,46 @@ mod tests {
             let mut pushed = String::new();
             push_number(&mut pushed, value);
             assert_eq!(pushed, number(value), "{value:e}");
+        }
+    }
+
+    #[test]
+    fn the_written_out_legend_is_the_formatted_one() {
+        let mut formatted = String::from("<g class=\"graph-legend\" aria-hidden=\"true\">");
+        let kinds = [
+            (NodeKind::Person, "Person", 12.0),
+            (NodeKind::Company, "Company", 92.0),
+            (NodeKind::Event, "Event", 182.0),
+        ];
+        for (kind, word, x) in kinds {
+            let _ = write!(
+                formatted,
+                "<g class=\"{}\"><circle cx=\"{}\" cy=\"12.0\" r=\"5.0\"/><text x=\"{}\" y=\"16.0\">{word}</text></g>",
+                kind.class_name(),
+                number(x + 5.0),
+                number(x + 14.0),
+            );
+        }
+        formatted.push_str("</g>\n");
+        assert_eq!(LEGEND, formatted);
+    }
+
+    #[test]
+    fn short_labels_are_displayed_as_collapsing_would_give() {
+        let slow = |label: &str| label.split_whitespace().collect::<Vec<_>>().join(" ");
+        for label in [
+            "",
+            " ",
+            "Apple",
+            "Ruoming Pang",
+            "two  spaces",
+            " leading",
+            "trailing ",
+            "tab\there",
+            "no\u{a0}break",
+            "Café ✓",
+        ] {
+            assert_eq!(display_label(label), slow(label), "{label:?}");
         }
     }
 
