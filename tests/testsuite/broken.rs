@@ -611,12 +611,7 @@ fn a_value_of_the_wrong_shape_says_which_key_wants_what() {
     let brief = brief.file("content/people/ann-lee.md", &person);
     let run = build_fails(&brief);
     assert_contains!(run.stderr, "--> content/people/ann-lee.md:3:10");
-    let problem = run
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("error:") || l.contains("help:"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let problem = error_and_help_lines(&run);
     assert_contains!(problem, "aliases");
     assert_contains!(problem, "list");
 }
@@ -633,12 +628,7 @@ fn fact_cite_fails(cite: &str) -> (Run, String) {
     );
     let brief = brief.file("content/people/ann-lee.md", &person);
     let run = build_fails(&brief);
-    let problem = run
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("error:") || l.contains("help:"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let problem = error_and_help_lines(&run);
     (run, problem)
 }
 
@@ -682,4 +672,13 @@ fn a_quoted_citation_names_its_own_missing_or_unknown_key() {
     );
     assert_contains!(problem, "did you mean `quote`?");
     assert_not_contains!(problem, "relies_on");
+}
+
+/// The `error:` and `help:` lines of a run's report, one per line.
+fn error_and_help_lines(run: &Run) -> String {
+    run.stderr
+        .lines()
+        .filter(|l| l.starts_with("error:") || l.contains("help:"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
