@@ -10,6 +10,7 @@
 pub mod data;
 pub mod footnotes;
 pub mod mentions;
+pub mod native;
 pub mod partial;
 pub mod templates;
 pub mod views;
@@ -432,6 +433,13 @@ impl<'a> PageContext<'a> {
         let json_ld = data::json_ld(self.brief, self.evidence, id);
         let path = note.path_in_site();
         let page = self.page_view(&note.title, note.kind.name(), &path, &note.summary, json_ld);
+        // Room for a typical entity page (30–40 KB with its neighbourhood drawing).
+        let capacity = 48 * 1024;
+        if engine.native_note_pages() && !matches!(note.kind, Kind::Source | Kind::Home) {
+            let view = self.note_view(id, r);
+            let html = native::note_page(self.site, &page, &view, capacity);
+            return Ok(Output::new(format!("{path}index.html"), html));
+        }
         let mut context = tera::Context::new();
         context.insert_value("site", self.site_value.clone());
         context.insert("page", &page);
@@ -449,8 +457,7 @@ impl<'a> PageContext<'a> {
                 "note.html"
             }
         };
-        // Room for a typical entity page (30–40 KB with its neighbourhood drawing).
-        let html = engine.render_bytes(template, &context, 48 * 1024)?;
+        let html = engine.render_bytes(template, &context, capacity)?;
         let out_path = if note.kind == Kind::Home {
             "index.html".to_string()
         } else {

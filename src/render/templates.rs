@@ -65,6 +65,9 @@ pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
 
 pub struct Engine {
     tera: tera::Tera,
+    /// Whether entity pages may be written by [`super::native`] instead of Tera: true while
+    /// `note.html` and `base.html` are both the embedded default theme's.
+    native_note_pages: bool,
 }
 
 impl Engine {
@@ -75,6 +78,7 @@ impl Engine {
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
         let mut dirs = Vec::new();
+        let mut overridden: Vec<String> = Vec::new();
         if theme != "default" {
             dirs.push(root.join("themes").join(theme).join("templates"));
         }
@@ -97,6 +101,7 @@ impl Engine {
                 let text = std::fs::read_to_string(&file)
                     .map_err(|e| format!("cannot read template {}: {e}", file.display()))?;
                 templates.retain(|(n, _)| *n != name);
+                overridden.push(name.clone());
                 templates.push((name, text));
             }
         }
@@ -104,7 +109,27 @@ impl Engine {
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| format!("template error: {e}"))?;
-        Ok(Engine { tera })
+        let native_note_pages = !overridden
+            .iter()
+            .any(|name| name == "note.html" || name == "base.html");
+        Ok(Engine {
+            tera,
+            native_note_pages,
+        })
+    }
+
+    /// Whether entity pages are written by [`super::native`]: the default theme's
+    /// `note.html` and `base.html` are in use, neither overridden.
+    pub fn native_note_pages(&self) -> bool {
+        self.native_note_pages
+    }
+
+    /// The same engine with native entity pages turned off, so every page goes through Tera
+    /// (the tests compare the two).
+    #[cfg(test)]
+    pub fn tera_only(mut self) -> Engine {
+        self.native_note_pages = false;
+        self
     }
 
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, String> {
