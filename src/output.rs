@@ -140,6 +140,10 @@ pub struct StagedSite {
     name: String,
     staging: PathBuf,
     files: std::sync::atomic::AtomicUsize,
+    /// Folders of the staging tree made so far: a file's folder is made before the file, so
+    /// that creating or linking it does not first fail (a wasted walk of the path, for each
+    /// of 10,000 page folders), and each folder is made once.
+    folders: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
     finished: bool,
 }
 
@@ -178,8 +182,31 @@ impl StagedSite {
             name,
             staging,
             files: std::sync::atomic::AtomicUsize::new(0),
+            folders: Default::default(),
             finished: false,
         })
+    }
+
+    /// Makes the folder of `path` (a file in the staging tree) unless it was made already.
+    fn make_folder(&self, path: &Path) -> Result<(), WriteError> {
+        let Some(folder) = path.parent().filter(|f| *f != self.staging) else {
+            return Ok(());
+        };
+        let made = |folders: &std::sync::Mutex<std::collections::HashSet<PathBuf>>| {
+            folders
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .contains(folder)
+        };
+        if made(&self.folders) {
+            return Ok(());
+        }
+        std::fs::create_dir_all(folder).map_err(|e| io_error("create", folder, e))?;
+        self.folders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(folder.to_path_buf());
+        Ok(())
     }
 
     /// Puts one file into the staging folder (a later file of the same path replaces it). A
@@ -188,6 +215,7 @@ impl StagedSite {
     /// last changed it, so `rsync` and static hosts see only what really changed.
     pub fn write(&self, output: &Output) -> Result<(), WriteError> {
         let path = self.staging.join(&output.path);
+        self.make_folder(&path)?;
         let previous = self.dir.join(&output.path);
         let linked = unchanged(&previous, &output.bytes)
             && place(&path, |p| std::fs::hard_link(&previous, p)).is_ok();
@@ -217,6 +245,7 @@ impl StagedSite {
     ) -> Result<(), WriteError> {
         use std::io::Write;
         let path = self.staging.join(relative);
+        self.make_folder(&path)?;
         let previous = self.dir.join(relative);
         let mut file = None;
         place(&path, |p| {
@@ -284,10 +313,40 @@ impl StagedSite {
 }
 
 /// Whether `path` is a plain file holding exactly `bytes`.
+#[cfg(not(unix))]
 fn unchanged(path: &Path, bytes: &[u8]) -> bool {
     let same_size =
         std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
     same_size && std::fs::read(path).is_ok_and(|old| old == bytes)
+}
+
+/// Whether `path` is a plain file holding exactly `bytes`. One open that refuses a symbolic
+/// link (and does not wait on a named pipe), its size taken from the open file, and its bytes
+/// read into a buffer each thread keeps: the path is walked once, and nothing is allocated
+/// per file. For 20,000 files this was about 2 % of a build's CPU.
+#[cfg(unix)]
+fn unchanged(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    thread_local! {
+        static OLD_BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+    else {
+        return false;
+    };
+    let same_size = file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+    same_size
+        && OLD_BYTES.with_borrow_mut(|old| {
+            old.clear();
+            // One byte more than expected, to see a file that grew since it was measured.
+            file.take(bytes.len() as u64 + 1).read_to_end(old).is_ok() && old[..] == *bytes
+        })
 }
 
 /// Whether `previous` is a plain file with the same bytes as the file at `new`, read a block
