@@ -878,6 +878,7 @@ impl<'a> PageContext<'a> {
             if slug.is_empty() {
                 continue;
             }
+            // Sorted as notes, by title: a shared link value is not read back for its title.
             let mut ids = ids.clone();
             ids.sort_by_cached_key(|&i| brief.notes[i].title.to_lowercase());
             let items: Vec<LinkView> = ids.iter().map(|&i| self.link(i)).collect();
