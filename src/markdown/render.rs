@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Tag, TagEnd, html};
 
-use super::highlight::{escape_html, highlight_block};
+use super::highlight::{escape_html, highlight_block, push_escaped_html};
 use super::scan::{HeadingRef, markdown_note_target};
 use super::{Piece, heading_id, is_script_url, pieces};
 
@@ -36,17 +36,39 @@ pub struct CiteHtml {
 
 impl CiteHtml {
     pub fn to_html(&self) -> String {
-        format!(
-            "<sup class=\"citation\"><a id=\"{}\" href=\"{}\" data-note=\"{}\" data-source-title=\"{}\" data-quote=\"{}\" aria-label=\"Source {}\">{}</a></sup>",
-            self.ref_id,
-            escape_html(&self.href),
+        let mut html = String::with_capacity(
+            160 + self.href.len() + self.source_title.len() + self.quote.len(),
+        );
+        push_superscript(
+            &mut html,
             self.number,
-            escape_html(&self.source_title),
-            escape_html(&self.quote),
-            self.number,
-            self.number
-        )
+            &self.ref_id,
+            &self.href,
+            &self.source_title,
+            &self.quote,
+        );
+        html
     }
+}
+
+/// A citation's superscript onto the end of `out`, from borrowed parts: the infobox's are
+/// written straight into their cell, without a [`CiteHtml`] of copies for each.
+pub fn push_superscript(
+    out: &mut String,
+    number: usize,
+    ref_id: &dyn std::fmt::Display,
+    href: &str,
+    source_title: &str,
+    quote: &str,
+) {
+    use std::fmt::Write;
+    let _ = write!(out, "<sup class=\"citation\"><a id=\"{ref_id}\" href=\"");
+    push_escaped_html(out, href);
+    let _ = write!(out, "\" data-note=\"{number}\" data-source-title=\"");
+    push_escaped_html(out, source_title);
+    out.push_str("\" data-quote=\"");
+    push_escaped_html(out, quote);
+    let _ = write!(out, "\" aria-label=\"Source {number}\">{number}</a></sup>");
 }
 
 /// What the render pass needs, in the order the scan pass found things.

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::markdown::highlight::escape_html;
-use crate::markdown::render::CiteHtml;
+use crate::markdown::render::{CiteHtml, push_superscript};
 use crate::resolve::{Brief, CitationId, NoteId, fold};
 use crate::verify::{Evidence, origins};
 
@@ -139,6 +139,20 @@ impl<'a> PageFootnotes<'a> {
 
     /// Numbers a citation and returns its superscript.
     pub fn cite(&mut self, citation: CitationId) -> CiteHtml {
+        let (number, place, href) = self.number_place(citation);
+        let c = &self.brief.citations[citation];
+        CiteHtml {
+            number,
+            ref_id: place.to_string(),
+            href,
+            source_title: self.brief.notes[c.source].title.clone(),
+            quote: c.quote.clone().unwrap_or_default(),
+        }
+    }
+
+    /// Numbers a citation: its source's number on this page, the id of this place, and where
+    /// its superscript leads.
+    fn number_place(&mut self, citation: CitationId) -> (usize, RefId, String) {
         let c = &self.brief.citations[citation];
         let key = (c.source, c.quote.as_deref().map(fold).unwrap_or_default());
         let source = &self.brief.notes[c.source];
@@ -165,21 +179,23 @@ impl<'a> PageFootnotes<'a> {
         entry.backrefs += 1;
         let place = RefId::new(number, entry.backrefs);
         self.places.push((citation, place));
-        let ref_id = place.to_string();
-        CiteHtml {
-            number,
-            ref_id,
-            href: source_url,
-            source_title: source.title.clone(),
-            quote: c.quote.clone().unwrap_or_default(),
-        }
+        (number, place, source_url)
     }
 
     /// Superscripts for a claim's citations, with an origins badge when several sources back it.
     pub fn claim_html(&mut self, citations: &[CitationId]) -> String {
         let mut html = String::new();
         for &c in citations {
-            html.push_str(&self.cite(c).to_html());
+            let (number, place, href) = self.number_place(c);
+            let cited = &self.brief.citations[c];
+            push_superscript(
+                &mut html,
+                number,
+                &place,
+                &href,
+                &self.brief.notes[cited.source].title,
+                cited.quote.as_deref().unwrap_or_default(),
+            );
         }
         if cites_several_sources(self.brief, citations) {
             html.push_str(&origins_badge(self.brief, citations));

@@ -15,7 +15,6 @@ pub mod partial;
 pub mod templates;
 pub mod views;
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
@@ -367,7 +366,7 @@ pub struct PageContext<'a> {
     pub graph: &'a crate::graph::PreparedGraph<'a>,
     /// For each citation, the page that cites it and the id of the superscript there.
     pub places: &'a [Option<(NoteId, crate::render::footnotes::RefId)>],
-    /// Each note's address and link HTML, made once (see [`NoteLink`]).
+    /// Each note's address and link, as Tera holds it, made once (see [`NoteLink`]).
     pub links: &'a [std::sync::OnceLock<NoteLink>],
 }
 
@@ -387,21 +386,13 @@ impl<'a> PageContext<'a> {
             .collect()
     }
 
-    /// The note's address and wikilink HTML, made the first time a page links to it.
+    /// The note's address and shared link value, made the first time a page links to it.
     fn note_link(&self, id: NoteId) -> &'a NoteLink {
         self.links[id].get_or_init(|| NoteLink::new(self.base, &self.brief.notes[id]))
     }
 
     fn link(&self, id: NoteId) -> LinkView<'a> {
-        let n = &self.brief.notes[id];
-        let link = self.note_link(id);
-        LinkView {
-            title: Cow::Borrowed(&n.title),
-            url: Cow::Borrowed(&link.url),
-            kind: n.kind.name(),
-            summary: Cow::Borrowed(&n.summary),
-            html: Cow::Borrowed(&link.html),
-        }
+        LinkView::Note(&self.note_link(id).value)
     }
 
     fn page_view(
@@ -872,12 +863,14 @@ impl<'a> PageContext<'a> {
         let tag_items = tags
             .iter()
             .filter(|(slug, _)| !slug.is_empty())
-            .map(|(slug, (name, ids))| LinkView {
-                title: format!("{name} ({})", ids.len()).into(),
-                url: format!("{}tags/{slug}/", self.base).into(),
-                kind: "tag",
-                summary: "".into(),
-                html: "".into(),
+            .map(|(slug, (name, ids))| {
+                LinkView::Own(LinkFields {
+                    title: format!("{name} ({})", ids.len()).into(),
+                    url: format!("{}tags/{slug}/", self.base).into(),
+                    kind: "tag",
+                    summary: "".into(),
+                    html: "".into(),
+                })
             })
             .collect();
         outputs.push(render_list(
@@ -892,8 +885,10 @@ impl<'a> PageContext<'a> {
             if slug.is_empty() {
                 continue;
             }
-            let mut items: Vec<LinkView> = ids.iter().map(|&i| self.link(i)).collect();
-            items.sort_by_key(|a| a.title.to_lowercase());
+            // Sorted as notes, by title: a shared link value is not read back for its title.
+            let mut ids = ids.clone();
+            ids.sort_by_cached_key(|&i| brief.notes[i].title.to_lowercase());
+            let items: Vec<LinkView> = ids.iter().map(|&i| self.link(i)).collect();
             outputs.push(render_list(
                 &format!("Tagged “{name}”"),
                 "tags",

@@ -87,12 +87,32 @@ pub struct PageView {
     pub json_ld: String,
 }
 
-/// A note (or tag) as the target of a link. Borrowed from the brief and from each note's
-/// [`NoteLink`], made once per build: a page links to dozens of notes, and 10,000 pages
-/// copying every title and summary twice (into the view, then into Tera's values) was a
-/// large share of page rendering.
+/// A note (or tag) as the target of a link. A note's link is the same on every page that
+/// links to it, so it is made into Tera's value once per build ([`NoteLink`]) and every page
+/// shares that value: a page links to dozens of notes, and 10,000 pages serializing every
+/// title, summary and link HTML into Tera's values again was a large share of page rendering.
+#[derive(Clone)]
+pub enum LinkView<'a> {
+    /// A link to a note, as its [`NoteLink`] holds it: the fields of [`LinkFields`].
+    Note(&'a tera::Value),
+    /// Any other target (a tag), with fields of its own.
+    Own(LinkFields<'a>),
+}
+
+impl Serialize for LinkView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            // Inside `tera::Value::from_serializable` this is a clone of the shared value
+            // (an `Arc` for a map), not a second serialization.
+            LinkView::Note(value) => value.serialize(serializer),
+            LinkView::Own(fields) => fields.serialize(serializer),
+        }
+    }
+}
+
+/// What templates see of a link: the same fields for a note's shared value and for a tag.
 #[derive(Serialize, Clone)]
-pub struct LinkView<'a> {
+pub struct LinkFields<'a> {
     pub title: Cow<'a, str>,
     pub url: Cow<'a, str>,
     pub kind: &'a str,
@@ -103,42 +123,53 @@ pub struct LinkView<'a> {
     pub html: Cow<'a, str>,
 }
 
-/// What every link to one note shares: its address and its wikilink HTML.
+/// What every link to one note shares, made the first time a page links to the note: its
+/// address, and its [`LinkFields`] as Tera's value.
 pub struct NoteLink {
     pub url: String,
-    pub html: String,
+    pub value: tera::Value,
 }
 
 impl NoteLink {
     pub fn new(base: &str, note: &crate::resolve::Note) -> NoteLink {
         let url = format!("{base}{}", note.path_in_site());
-        let mut html = Vec::with_capacity(
-            80 + url.len() + 2 * note.title.len() + note.summary.len() + note.kind.name().len(),
-        );
-        let mut piece = |text: &str, escaped: bool| {
-            if escaped {
-                // Tera's own escaping, so the bytes are those the template wrote.
-                let _ = tera::escape_html(text, &mut html);
-            } else {
-                html.extend_from_slice(text.as_bytes());
-            }
-        };
-        piece("<a class=\"wikilink\" href=\"", false);
-        piece(&url, true);
-        piece("\" data-kind=\"", false);
-        piece(note.kind.name(), true);
-        piece("\" data-title=\"", false);
-        piece(&note.title, true);
-        piece("\" data-summary=\"", false);
-        piece(&note.summary, true);
-        piece("\">", false);
-        piece(&note.title, true);
-        piece("</a>", false);
-        NoteLink {
-            url,
-            html: String::from_utf8(html).unwrap_or_default(),
-        }
+        let html = wikilink_html(&url, note);
+        let value = tera::Value::from_serializable(&LinkFields {
+            title: Cow::Borrowed(&note.title),
+            url: Cow::Borrowed(&url),
+            kind: note.kind.name(),
+            summary: Cow::Borrowed(&note.summary),
+            html: Cow::Owned(html),
+        });
+        NoteLink { url, value }
     }
+}
+
+/// `<a class="wikilink" href data-kind data-title data-summary>title</a>` for a note at `url`.
+fn wikilink_html(url: &str, note: &crate::resolve::Note) -> String {
+    let mut html = Vec::with_capacity(
+        80 + url.len() + 2 * note.title.len() + note.summary.len() + note.kind.name().len(),
+    );
+    let mut piece = |text: &str, escaped: bool| {
+        if escaped {
+            // Tera's own escaping, so the bytes are those the template wrote.
+            let _ = tera::escape_html(text, &mut html);
+        } else {
+            html.extend_from_slice(text.as_bytes());
+        }
+    };
+    piece("<a class=\"wikilink\" href=\"", false);
+    piece(url, true);
+    piece("\" data-kind=\"", false);
+    piece(note.kind.name(), true);
+    piece("\" data-title=\"", false);
+    piece(&note.title, true);
+    piece("\" data-summary=\"", false);
+    piece(&note.summary, true);
+    piece("\">", false);
+    piece(&note.title, true);
+    piece("</a>", false);
+    String::from_utf8(html).unwrap_or_default()
 }
 
 #[derive(Serialize)]
