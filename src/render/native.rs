@@ -255,7 +255,7 @@ fn note_content(p: &mut Page, note: &NoteView) {
             p.raw("\">");
             p.text(&entry.dates);
             p.raw("</time> ");
-            p.raw(&entry.event.html);
+            p.raw(entry.event.html());
             p.raw("</li>");
         }
         p.raw("\n  </ol></section>\n  ");
@@ -271,12 +271,12 @@ fn note_content(p: &mut Page, note: &NoteView) {
         p.raw("\n  <section class=\"related\" data-pagefind-ignore id=\"related\"><h2>Related</h2><ul class=\"card-list\">");
         for related in &note.related {
             p.raw("<li class=\"card card-");
-            p.text(related.kind);
+            p.text(related.kind());
             p.raw("\">");
-            p.raw(&related.html);
-            if !related.summary.is_empty() {
+            p.raw(related.html());
+            if !related.summary().is_empty() {
                 p.raw("<p>");
-                p.text(&related.summary);
+                p.text(related.summary());
                 p.raw("</p>");
             }
             p.raw("</li>");
@@ -288,7 +288,7 @@ fn note_content(p: &mut Page, note: &NoteView) {
         p.raw("\n  <section class=\"backlinks\" data-pagefind-ignore id=\"mentioned-in\"><h2>Mentioned in</h2><ul>\n  ");
         for backlink in &note.mentioned_in {
             p.raw("<li>");
-            p.raw(&backlink.note.html);
+            p.raw(backlink.note.html());
             for context in &backlink.contexts_html {
                 p.raw("<blockquote class=\"backlink-context\">");
                 p.raw(context);
@@ -303,9 +303,9 @@ fn note_content(p: &mut Page, note: &NoteView) {
         p.raw("\n  <section class=\"appears-in\" data-pagefind-ignore id=\"appears-in-sources\"><h2>Appears in sources</h2><ul>\n  ");
         for appearance in &note.appears_in {
             p.raw("<li><a href=\"");
-            p.text(&appearance.link.url);
+            p.text(appearance.link.url());
             p.raw("\">");
-            p.text(&appearance.link.title);
+            p.text(appearance.link.title());
             p.raw("</a> <span class=\"count\">(");
             p.number(appearance.count);
             p.raw(" mention");
@@ -358,20 +358,22 @@ fn infobox(p: &mut Page, note: &NoteView) {
     if !note.participants.is_empty() {
         p.raw("<tr class=\"fact\"><th scope=\"row\">Participants</th><td>");
         p.joined(&note.participants, ", ", |p, link: &LinkView| {
-            p.raw(&link.html)
+            p.raw(link.html())
         });
         p.raw("</td></tr>");
     }
     p.raw("\n      ");
     if let Some(parent) = &note.parent {
         p.raw("<tr class=\"fact\"><th scope=\"row\">Part of</th><td>");
-        p.raw(&parent.html);
+        p.raw(parent.html());
         p.raw("</td></tr>");
     }
     p.raw("\n      ");
     if !note.children.is_empty() {
         p.raw("<tr class=\"fact\"><th scope=\"row\">Units</th><td>");
-        p.joined(&note.children, ", ", |p, link: &LinkView| p.raw(&link.html));
+        p.joined(&note.children, ", ", |p, link: &LinkView| {
+            p.raw(link.html())
+        });
         p.raw("</td></tr>");
     }
     p.raw("\n      ");
@@ -397,7 +399,7 @@ fn infobox(p: &mut Page, note: &NoteView) {
             "role-former"
         });
         p.raw("\"><th scope=\"row\">");
-        p.raw(&role.org.html);
+        p.raw(role.org.html());
         p.raw("</th><td>");
         p.text(&role.title);
         if !role.dates.is_empty() {
@@ -435,7 +437,7 @@ fn infobox(p: &mut Page, note: &NoteView) {
 fn people(p: &mut Page, roles: &[RoleView]) {
     for role in roles {
         p.raw("<li>");
-        p.raw(&role.person.html);
+        p.raw(role.person.html());
         if !role.title.is_empty() {
             p.raw(", ");
             p.text(&role.title);

@@ -110,6 +110,48 @@ impl Serialize for LinkView<'_> {
     }
 }
 
+impl LinkView<'_> {
+    /// One of the link's fields as text, read the same way for both kinds of link (the
+    /// native entity page writes them without Tera).
+    fn field(&self, name: &'static str) -> &str {
+        match self {
+            LinkView::Note(value) => value
+                .get_from_path(name)
+                .and_then(tera::Value::as_str)
+                .unwrap_or(""),
+            LinkView::Own(fields) => match name {
+                "title" => &fields.title,
+                "url" => &fields.url,
+                "kind" => fields.kind,
+                "summary" => &fields.summary,
+                "html" => &fields.html,
+                _ => "",
+            },
+        }
+    }
+
+    pub fn title(&self) -> &str {
+        self.field("title")
+    }
+
+    pub fn url(&self) -> &str {
+        self.field("url")
+    }
+
+    pub fn kind(&self) -> &str {
+        self.field("kind")
+    }
+
+    pub fn summary(&self) -> &str {
+        self.field("summary")
+    }
+
+    /// The whole `<a class="wikilink" …>` of a link to a note (empty for a tag).
+    pub fn html(&self) -> &str {
+        self.field("html")
+    }
+}
+
 /// What templates see of a link: the same fields for a note's shared value and for a tag.
 #[derive(Serialize, Clone)]
 pub struct LinkFields<'a> {
