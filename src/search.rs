@@ -50,10 +50,11 @@ pub const BUNDLE_DIR: &str = "pagefind";
 /// Whether this binary was built with search.
 pub const ENABLED: bool = cfg!(feature = "search");
 
-/// The gzip level of the index files. Measured on 10,000 notes (docs/performance.md): level
-/// 1 compresses the 65 MB of fragments and words files to 47 MB in about 0.25 s of CPU;
-/// level 2 to 35 MB for 0.35 s more, level 6 to 34 MB for 1 s more, and Pagefind's own
-/// level 9 to 33 MB for 3 s more. The build's time budget decides.
+/// The gzip level of the index files, libdeflate's. Measured on 10,000 notes
+/// (docs/performance.md): level 1 compresses the 71 MB of fragments and words files to 34 MB
+/// with the fewest instructions; levels 2 to 4 save 1 % more for ~65 % more instructions,
+/// level 6 4 % for twice as many, and level 9 (Pagefind's own) 5 % for six times the time. The
+/// build's time budget decides.
 #[cfg(feature = "search")]
 const GZIP_LEVEL: u32 = 1;
 
