@@ -52,9 +52,9 @@ pub const ENABLED: bool = cfg!(feature = "search");
 
 /// The gzip level of the index files, libdeflate's. Measured on 10,000 notes
 /// (docs/performance.md): level 1 compresses the 71 MB of fragments and words files to 34 MB
-/// with the fewest instructions; levels 2 to 4 save 1 % more for ~65 % more instructions,
-/// level 6 4 % for twice as many, and level 9 (Pagefind's own) 5 % for six times the time. The
-/// build's time budget decides.
+/// in about 0.6 s of one core; level 2 saves 1 % more for ~50 % more time, level 6 4 % for
+/// about 2.5 times, and level 9 (Pagefind's own) 5 % for about 6 times. The build's time
+/// budget decides.
 #[cfg(feature = "search")]
 const GZIP_LEVEL: u32 = 1;
 

@@ -23,7 +23,7 @@ pub fn full_hash(bytes: &[u8]) -> String {
 
 /// Writes files as the browser fetches them: gzip of the signature and the payload, made by
 /// libdeflate in one call over the whole buffer. Its level 1 picks Huffman codes for each
-/// file, where zlib's level 1 writes fixed codes: a quarter smaller, for fewer instructions
+/// file, where zlib's level 1 writes fixed codes: a quarter smaller, in about the same time
 /// (docs/performance.md, "The search index"). It keeps its compressor (an allocation with
 /// its hash tables) and its buffers from file to file, so that each file is
 /// returned at its exact size (thousands wait in memory to be written).
