@@ -192,21 +192,19 @@ impl StagedSite {
         let Some(folder) = path.parent().filter(|f| *f != self.staging) else {
             return Ok(());
         };
-        let made = |folders: &std::sync::Mutex<std::collections::HashSet<PathBuf>>| {
-            folders
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .contains(folder)
-        };
-        if made(&self.folders) {
+        // Not locked while the folder is made: another thread may make its own meanwhile.
+        if self.made_folders().contains(folder) {
             return Ok(());
         }
         std::fs::create_dir_all(folder).map_err(|e| io_error("create", folder, e))?;
+        self.made_folders().insert(folder.to_path_buf());
+        Ok(())
+    }
+
+    fn made_folders(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<PathBuf>> {
         self.folders
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(folder.to_path_buf());
-        Ok(())
     }
 
     /// Puts one file into the staging folder (a later file of the same path replaces it). A

@@ -392,7 +392,10 @@ impl<'a> PageContext<'a> {
     }
 
     fn link(&self, id: NoteId) -> LinkView<'a> {
-        LinkView::Note(&self.note_link(id).value)
+        LinkView::Note {
+            note: &self.brief.notes[id],
+            link: self.note_link(id),
+        }
     }
 
     fn page_view(
@@ -885,10 +888,8 @@ impl<'a> PageContext<'a> {
             if slug.is_empty() {
                 continue;
             }
-            // Sorted as notes, by title: a shared link value is not read back for its title.
-            let mut ids = ids.clone();
-            ids.sort_by_cached_key(|&i| brief.notes[i].title.to_lowercase());
-            let items: Vec<LinkView> = ids.iter().map(|&i| self.link(i)).collect();
+            let mut items: Vec<LinkView> = ids.iter().map(|&i| self.link(i)).collect();
+            items.sort_by_cached_key(|link| link.title().to_lowercase());
             outputs.push(render_list(
                 &format!("Tagged “{name}”"),
                 "tags",

@@ -93,8 +93,11 @@ pub struct PageView {
 /// title, summary and link HTML into Tera's values again was a large share of page rendering.
 #[derive(Clone)]
 pub enum LinkView<'a> {
-    /// A link to a note, as its [`NoteLink`] holds it: the fields of [`LinkFields`].
-    Note(&'a tera::Value),
+    /// A link to a note: the note, and what every link to it shares.
+    Note {
+        note: &'a crate::resolve::Note,
+        link: &'a NoteLink,
+    },
     /// Any other target (a tag), with fields of its own.
     Own(LinkFields<'a>),
 }
@@ -104,51 +107,48 @@ impl Serialize for LinkView<'_> {
         match self {
             // Inside `tera::Value::from_serializable` this is a clone of the shared value
             // (an `Arc` for a map), not a second serialization.
-            LinkView::Note(value) => value.serialize(serializer),
+            LinkView::Note { link, .. } => link.value.serialize(serializer),
             LinkView::Own(fields) => fields.serialize(serializer),
         }
     }
 }
 
+/// The fields templates see, for code that writes a link without Tera.
 impl LinkView<'_> {
-    /// One of the link's fields as text, read the same way for both kinds of link (the
-    /// native entity page writes them without Tera).
-    fn field(&self, name: &'static str) -> &str {
+    pub fn title(&self) -> &str {
         match self {
-            LinkView::Note(value) => value
-                .get_from_path(name)
-                .and_then(tera::Value::as_str)
-                .unwrap_or(""),
-            LinkView::Own(fields) => match name {
-                "title" => &fields.title,
-                "url" => &fields.url,
-                "kind" => fields.kind,
-                "summary" => &fields.summary,
-                "html" => &fields.html,
-                _ => "",
-            },
+            LinkView::Note { note, .. } => &note.title,
+            LinkView::Own(fields) => &fields.title,
         }
     }
 
-    pub fn title(&self) -> &str {
-        self.field("title")
-    }
-
     pub fn url(&self) -> &str {
-        self.field("url")
+        match self {
+            LinkView::Note { link, .. } => &link.url,
+            LinkView::Own(fields) => &fields.url,
+        }
     }
 
     pub fn kind(&self) -> &str {
-        self.field("kind")
+        match self {
+            LinkView::Note { note, .. } => note.kind.name(),
+            LinkView::Own(fields) => fields.kind,
+        }
     }
 
     pub fn summary(&self) -> &str {
-        self.field("summary")
+        match self {
+            LinkView::Note { note, .. } => &note.summary,
+            LinkView::Own(fields) => &fields.summary,
+        }
     }
 
     /// The whole `<a class="wikilink" …>` of a link to a note (empty for a tag).
     pub fn html(&self) -> &str {
-        self.field("html")
+        match self {
+            LinkView::Note { link, .. } => link.html(),
+            LinkView::Own(fields) => &fields.html,
+        }
     }
 }
 
@@ -184,6 +184,14 @@ impl NoteLink {
             html: Cow::Owned(html),
         });
         NoteLink { url, value }
+    }
+
+    /// The link's HTML, read from the shared value, which holds its only copy.
+    pub fn html(&self) -> &str {
+        self.value
+            .get_from_path("html")
+            .and_then(tera::Value::as_str)
+            .unwrap_or("")
     }
 }
 
