@@ -5,12 +5,13 @@
 //! because the infobox stands above the text.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use serde::Serialize;
 
 use crate::markdown::highlight::escape_html;
 use crate::markdown::render::{CiteHtml, push_superscript};
-use crate::resolve::{Brief, CitationId, NoteId, fold};
+use crate::resolve::{Brief, CitationId, NoteId, fold_chars};
 use crate::verify::{Evidence, origins};
 
 /// One entry of the Sources list, as templates see it; made when the page is rendered from
@@ -119,7 +120,8 @@ pub struct PageFootnotes<'a> {
     brief: &'a Brief,
     evidence: &'a Evidence,
     base: &'a str,
-    numbers: HashMap<(NoteId, String), usize>,
+    /// The number of each (source, [`folded_hash`] of a quote) cited so far.
+    numbers: HashMap<(NoteId, u64), usize>,
     pub entries: Vec<FootnoteSource>,
     /// (citation, ref id) for every place cited on this page.
     pub places: Vec<(CitationId, RefId)>,
@@ -153,33 +155,62 @@ impl<'a> PageFootnotes<'a> {
     /// Numbers a citation: its source's number on this page, the id of this place, and where
     /// its superscript leads.
     fn number_place(&mut self, citation: CitationId) -> (usize, RefId, String) {
-        let c = &self.brief.citations[citation];
-        let key = (c.source, c.quote.as_deref().map(fold).unwrap_or_default());
-        let source = &self.brief.notes[c.source];
-        let anchor = self.evidence.anchor(self.brief, citation);
-        let source_url = match anchor {
-            Some(a) => format!("{}{}#{a}", self.base, source.path_in_site()),
-            None => format!("{}{}", self.base, source.path_in_site()),
-        };
-        let number = match self.numbers.get(&key) {
-            Some(&n) => n,
-            None => {
-                let n = self.entries.len() + 1;
-                self.numbers.insert(key, n);
-                self.entries.push(FootnoteSource {
-                    number: n,
-                    citation,
-                    href: source_url.clone(),
-                    backrefs: 0,
-                });
-                n
-            }
-        };
+        let source_url = self.source_href(citation);
+        let number = self.number_of(citation, &source_url);
         let entry = &mut self.entries[number - 1];
         entry.backrefs += 1;
         let place = RefId::new(number, entry.backrefs);
         self.places.push((citation, place));
         (number, place, source_url)
+    }
+
+    /// The number of the citation's source and quote on this page, taking the next one (with
+    /// `source_url` as its entry's link) the first time they are cited. Quotes are the same
+    /// when they fold the same ([`fold_chars`]); they are told apart by a hash of the folded
+    /// text, and a different quote with the same hash takes the next free hash.
+    fn number_of(&mut self, citation: CitationId, source_url: &str) -> usize {
+        let c = &self.brief.citations[citation];
+        let quote = c.quote.as_deref().unwrap_or_default();
+        let mut hash = folded_hash(quote);
+        loop {
+            match self.numbers.entry((c.source, hash)) {
+                Entry::Occupied(numbered) => {
+                    let number = *numbered.get();
+                    let first = &self.brief.citations[self.entries[number - 1].citation];
+                    let first_quote = first.quote.as_deref().unwrap_or_default();
+                    if fold_chars(first_quote).eq(fold_chars(quote)) {
+                        return number;
+                    }
+                    hash = hash.wrapping_add(1);
+                }
+                Entry::Vacant(free) => {
+                    let number = self.entries.len() + 1;
+                    free.insert(number);
+                    self.entries.push(FootnoteSource {
+                        number,
+                        citation,
+                        href: source_url.to_string(),
+                        backrefs: 0,
+                    });
+                    return number;
+                }
+            }
+        }
+    }
+
+    /// Where a citation's superscript leads: its source's page, at the quote's mark when the
+    /// quote was found.
+    fn source_href(&self, citation: CitationId) -> String {
+        let c = &self.brief.citations[citation];
+        let anchor = self.evidence.anchor(self.brief, citation);
+        let mut url = String::with_capacity(self.base.len() + 64);
+        url.push_str(self.base);
+        self.brief.notes[c.source].push_path_in_site(&mut url);
+        if let Some(anchor) = anchor {
+            url.push('#');
+            url.push_str(anchor);
+        }
+        url
     }
 
     /// Superscripts for a claim's citations, with an origins badge when several sources back it.
@@ -202,6 +233,36 @@ impl<'a> PageFootnotes<'a> {
         }
         html
     }
+}
+
+/// A hash of the folded quote (FxHash's step, one character at a time): only to tell quotes
+/// apart quickly; equal hashes are checked by comparing the folded quotes. Every citation on
+/// every page is hashed, so an ASCII quote is folded byte by byte here, into the same
+/// characters [`fold_chars`] gives (a non-ASCII quote may fold to ASCII, and must hash the
+/// same as its ASCII twin).
+fn folded_hash(quote: &str) -> u64 {
+    let step =
+        |hash: u64, c: u64| (hash.rotate_left(5) ^ c).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    if !quote.is_ascii() {
+        return fold_chars(quote).fold(0, |hash, c| step(hash, u64::from(c)));
+    }
+    let mut hash = 0;
+    let (mut in_word, mut space_due) = (false, false);
+    for &byte in quote.as_bytes() {
+        // `split_whitespace`'s white space, as far as ASCII goes (with the vertical tab,
+        // which `u8::is_ascii_whitespace` leaves out).
+        if matches!(byte, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+            space_due = in_word;
+            continue;
+        }
+        if space_due {
+            hash = step(hash, u64::from(b' '));
+            space_due = false;
+        }
+        in_word = true;
+        hash = step(hash, u64::from(byte.to_ascii_lowercase()));
+    }
+    hash
 }
 
 /// Whether the citations name at least two different sources: only then is the number of
@@ -289,6 +350,63 @@ fn percent_encode_into(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The real brief, loaded, resolved and verified.
+    fn real_brief() -> (Brief, Evidence) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut diagnostics = crate::diagnostic::Diagnostics::new();
+        let text = std::fs::read_to_string(root.join("casefile.yaml")).ok();
+        let config = crate::config::Config::load(root, text.as_deref()).expect("config loads");
+        let loaded = crate::load::load(root, false, &mut diagnostics);
+        let brief = crate::resolve::resolve(config, &loaded, &mut diagnostics);
+        let evidence = crate::verify::verify(&brief, &mut diagnostics);
+        assert!(!diagnostics.has_errors());
+        (brief, evidence)
+    }
+
+    #[test]
+    fn ascii_quotes_hash_as_their_folded_characters_do() {
+        let by_chars = |quote: &str| {
+            fold_chars(quote).fold(0u64, |hash, c| {
+                (hash.rotate_left(5) ^ u64::from(c)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+            })
+        };
+        for quote in ["", "  ", "Tens of  MILLIONS\t", "a\u{b}b\u{c}c\rd", " x "] {
+            assert_eq!(folded_hash(quote), by_chars(quote), "{quote:?}");
+        }
+        // The Kelvin sign folds to an ASCII k: both spellings are one quote.
+        assert_eq!(folded_hash("\u{212a}ey"), folded_hash("KEY"));
+        proptest::proptest!(|(quote in "[aZ09 \t\n\u{b}\u{c}\r.,-]{0,40}")| {
+            proptest::prop_assert_eq!(folded_hash(&quote), by_chars(&quote));
+        });
+    }
+
+    #[test]
+    fn a_quote_whose_hash_is_taken_by_another_gets_its_own_number() {
+        let (brief, evidence) = real_brief();
+        let quote = |c: CitationId| brief.citations[c].quote.clone().unwrap_or_default();
+        // Two citations of one source with different quotes.
+        let (first, second) = (0..brief.citations.len())
+            .flat_map(|a| (a + 1..brief.citations.len()).map(move |b| (a, b)))
+            .find(|&(a, b)| {
+                brief.citations[a].source == brief.citations[b].source
+                    && crate::resolve::fold(&quote(a)) != crate::resolve::fold(&quote(b))
+            })
+            .expect("the brief cites some source twice with different quotes");
+        let mut footnotes = PageFootnotes::new(&brief, &evidence, "/");
+        assert_eq!(footnotes.number_place(first).0, 1);
+        // As if the second quote hashed like the first: the check of the folded text must
+        // tell them apart.
+        let source = brief.citations[second].source;
+        footnotes
+            .numbers
+            .insert((source, folded_hash(&quote(second))), 1);
+        assert_eq!(footnotes.number_place(second).0, 2);
+        assert_eq!(footnotes.number_place(second).0, 2, "the number is kept");
+        assert_eq!(footnotes.number_place(first).0, 1);
+        assert_eq!(footnotes.entries.len(), 2);
+        assert_eq!(footnotes.entries[1].backrefs, 2);
+    }
 
     #[test]
     fn text_fragments_encode_and_split_elisions() {

@@ -19,7 +19,7 @@ use crate::load::frontmatter::CiteYaml;
 use crate::load::{Document, Loaded, Spanned};
 use crate::markdown::scan::{BodyScan, LinkStyle, scan};
 use crate::model::{Date, Kind};
-pub use names::{NameIndex, NoteId, fold};
+pub use names::{NameIndex, NoteId, fold, fold_chars};
 
 /// Index into `Brief::citations`.
 pub type CitationId = usize;
@@ -820,9 +820,18 @@ impl<'a> Resolver<'a> {
 impl Note {
     /// The note's URL path below the site root, without the base path: `people/x/`.
     pub fn path_in_site(&self) -> String {
-        match self.kind {
-            Kind::Home => String::new(),
-            k => format!("{}/{}/", k.folder(), self.slug),
+        let mut path = String::new();
+        self.push_path_in_site(&mut path);
+        path
+    }
+
+    /// [`Note::path_in_site`] onto the end of `out` (footnotes make a URL for every citation).
+    pub fn push_path_in_site(&self, out: &mut String) {
+        if self.kind != Kind::Home {
+            out.push_str(self.kind.folder());
+            out.push('/');
+            out.push_str(&self.slug);
+            out.push('/');
         }
     }
 
