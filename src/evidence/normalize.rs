@@ -28,7 +28,7 @@ pub(super) struct FoldedText {
     segments: Vec<Segment>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct Segment {
     folded: Range<usize>,
     original: Range<usize>,
@@ -167,13 +167,12 @@ pub(super) fn fold_into(out: &mut FoldedText, text: &str, base: usize) {
     let bytes = text.as_bytes();
     let mut offset = 0;
     while let Some(&byte) = bytes.get(offset) {
-        // Most of a source is runs of ASCII letters and digits: each run folds to itself
-        // lower-cased, in one linear segment, as feeding it a character at a time would.
+        // Most of a source is runs of ASCII letters and digits with single spaces between
+        // them: each run folds to itself lower-cased, in one linear segment, as feeding it a
+        // character at a time would (a space between two words is emitted as it is, and its
+        // segment joins its neighbours').
         if byte.is_ascii_alphanumeric() {
-            let run = bytes[offset..]
-                .iter()
-                .position(|b| !b.is_ascii_alphanumeric())
-                .map_or(bytes.len(), |len| offset + len);
+            let run = ascii_words_end(bytes, offset);
             folder.emit_ascii_run(&text[offset..run], base + offset, out);
             offset = run;
             continue;
@@ -184,6 +183,25 @@ pub(super) fn fold_into(out: &mut FoldedText, text: &str, base: usize) {
         let start = base + offset;
         folder.feed(c, start..start + c.len_utf8(), out);
         offset += c.len_utf8();
+    }
+}
+
+/// Where the run of ASCII letters and digits at `start` ends, single spaces between them
+/// included (a space before anything else is left to the folder: it may be dropped or
+/// merged with more white space).
+fn ascii_words_end(bytes: &[u8], start: usize) -> usize {
+    let mut end = start;
+    loop {
+        while bytes.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+            end += 1;
+        }
+        if bytes.get(end) == Some(&b' ')
+            && bytes.get(end + 1).is_some_and(u8::is_ascii_alphanumeric)
+        {
+            end += 1;
+        } else {
+            return end;
+        }
     }
 }
 
@@ -368,6 +386,41 @@ mod tests {
         let mut out = FoldedText::default();
         fold_into(&mut out, text, 0);
         out
+    }
+
+    /// [`fold_into`] the plain way: every character through the folder, no runs.
+    fn folded_by_chars(text: &str) -> FoldedText {
+        let mut out = FoldedText::default();
+        let mut folder = Folder::default();
+        for (at, c) in text.char_indices() {
+            folder.feed(c, at..at + c.len_utf8(), &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn runs_of_ascii_words_fold_as_their_characters_do() {
+        for text in [
+            "a b",
+            "ab  cd",
+            "a b\n c",
+            "x - y",
+            "a b—c",
+            " a b ",
+            "a\u{a0}b c",
+        ] {
+            let (runs, chars) = (folded_with_map(text), folded_by_chars(text));
+            assert_eq!(
+                (&runs.text, &runs.segments),
+                (&chars.text, &chars.segments),
+                "{text:?}"
+            );
+        }
+        proptest::proptest!(|(text in "[aB7 \n\t.,'’—-]{0,32}")| {
+            let (runs, chars) = (folded_with_map(&text), folded_by_chars(&text));
+            proptest::prop_assert_eq!(&runs.text, &chars.text);
+            proptest::prop_assert_eq!(&runs.segments, &chars.segments);
+        });
     }
 
     #[test]
