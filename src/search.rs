@@ -571,10 +571,8 @@ fn push_folded(out: &mut String, text: &str) {
         }
         let run_start = i;
         i = skip_whitespace(text, i + space);
-        if i == bytes.len() {
-            out.push_str(&text[copied..run_start]);
-            copied = i;
-        } else if is_lone_mark(text, i) {
+        // At the end, or before a lone mark, the white space goes.
+        if i == bytes.len() || is_lone_mark(text, i) {
             out.push_str(&text[copied..run_start]);
             copied = i;
         } else if i - run_start > 1 || bytes[run_start] != b' ' {
