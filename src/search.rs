@@ -527,26 +527,120 @@ pub fn html_to_text(html: &str) -> String {
     if skipping.is_none() {
         text.push_str(rest);
     }
-    // Folded to single spaces; a mark left alone by a superscript taken out (`Apple <sup>1</sup>.`)
-    // goes back against its word. Escapes are undone word by word: none holds a space or a
-    // mark, nor does what they stand for.
     let mut folded = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        let lone_mark = word
-            .chars()
-            .all(|c| matches!(c, '.' | ',' | ';' | ':' | '!' | '?'));
-        if !folded.is_empty() && !lone_mark {
-            folded.push(' ');
-        }
-        push_unescaped(&mut folded, word);
-    }
+    push_folded(&mut folded, &text);
     folded
 }
 
-/// Appends `text` with the five escapes of rendered HTML undone, in one pass. It gives what
-/// undoing them one after another gives, `&amp;` last: a character put back (`<>"'&`) cannot
-/// begin or end another escape, and the text after an `&amp;` is not read again.
-fn push_unescaped(out: &mut String, mut text: &str) {
+/// Appends `text`'s words one space apart, a mark left alone by a superscript taken out
+/// (`Apple <sup>1</sup>.`) put back against its word, and the five escapes of rendered HTML
+/// undone. What `split_whitespace` and a push of each word would give, in one pass over the
+/// bytes that copies the stretches already one space apart whole (most of a body's text).
+fn push_folded(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    let mut i = skip_whitespace(text, 0);
+    // Where the stretch not yet copied starts.
+    let mut copied = i;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // Most bytes are letters, or a single space before one: the stretch goes on.
+        if (b'!'..0x80).contains(&b) && b != b'&' {
+            i += 1;
+            continue;
+        }
+        if b == b' '
+            && bytes
+                .get(i + 1)
+                .is_some_and(|&next| starts_plain_word(next))
+        {
+            i += 2;
+            continue;
+        }
+        if b == b'&' {
+            out.push_str(&text[copied..i]);
+            let (len, c) = unescaped(&text[i..]);
+            out.push(c);
+            i += len;
+            copied = i;
+            continue;
+        }
+        let space = whitespace_len(text, i);
+        if space == 0 {
+            i += 1;
+            continue;
+        }
+        let run_start = i;
+        i = skip_whitespace(text, i + space);
+        // At the end, or before a lone mark, the white space goes.
+        if i == bytes.len() || is_lone_mark(text, i) {
+            out.push_str(&text[copied..run_start]);
+            copied = i;
+        } else if i - run_start > 1 || bytes[run_start] != b' ' {
+            out.push_str(&text[copied..run_start]);
+            out.push(' ');
+            copied = i;
+        }
+    }
+    out.push_str(&text[copied..]);
+}
+
+/// Whether a word that starts with `byte` is neither white space, a mark nor an escape.
+fn starts_plain_word(byte: u8) -> bool {
+    (b'!'..0x80).contains(&byte) && !matches!(byte, b'&' | b'.' | b',' | b';' | b':' | b'!' | b'?')
+}
+
+/// Whether the word at `start` (not white space) is only marks, which go against the word
+/// before.
+fn is_lone_mark(text: &str, start: usize) -> bool {
+    let bytes = text.as_bytes();
+    let mut end = start;
+    while end < bytes.len() && matches!(bytes[end], b'.' | b',' | b';' | b':' | b'!' | b'?') {
+        end += 1;
+    }
+    end > start && (end == bytes.len() || whitespace_len(text, end) > 0)
+}
+
+/// Where the white space from `i` ends.
+fn skip_whitespace(text: &str, mut i: usize) -> usize {
+    while i < text.len() {
+        match whitespace_len(text, i) {
+            0 => break,
+            len => i += len,
+        }
+    }
+    i
+}
+
+/// The length of the white-space character (`char::is_whitespace`) at byte `i` of `text`, or
+/// 0 when there is none there. Outside ASCII only `U+0085`, `U+00A0`, `U+1680`, `U+2000` to
+/// `U+200A`, `U+2028`, `U+2029`, `U+202F`, `U+205F` and `U+3000` are white space (checked
+/// against every character by a test), so most bytes are told apart without decoding.
+#[inline]
+fn whitespace_len(text: &str, i: usize) -> usize {
+    match text.as_bytes()[i] {
+        b'!'..=0x7F => 0,
+        b' ' | b'\t'..=b'\r' => 1,
+        lead @ (0xC2 | 0xE1 | 0xE2 | 0xE3) => wide_whitespace_len(text.as_bytes(), i, lead),
+        _ => 0,
+    }
+}
+
+/// [`whitespace_len`] of a character outside ASCII that starts with `lead`.
+fn wide_whitespace_len(bytes: &[u8], i: usize, lead: u8) -> usize {
+    let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+    match lead {
+        0xC2 if matches!(next(1), 0x85 | 0xA0) => 2,
+        0xE1 if next(1) == 0x9A && next(2) == 0x80 => 3,
+        0xE2 if next(1) == 0x80 && matches!(next(2), 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF) => 3,
+        0xE2 if next(1) == 0x81 && next(2) == 0x9F => 3,
+        0xE3 if next(1) == 0x80 && next(2) == 0x80 => 3,
+        _ => 0,
+    }
+}
+
+/// The escape of rendered HTML that `text` starts with (it starts with `&`): its length and
+/// the character it stands for; a bare `&` stands for itself.
+fn unescaped(text: &str) -> (usize, char) {
     const ESCAPES: [(&str, char); 5] = [
         ("&lt;", '<'),
         ("&gt;", '>'),
@@ -554,17 +648,10 @@ fn push_unescaped(out: &mut String, mut text: &str) {
         ("&#39;", '\''),
         ("&amp;", '&'),
     ];
-    while let Some(at) = memchr::memchr(b'&', text.as_bytes()) {
-        out.push_str(&text[..at]);
-        let rest = &text[at..];
-        let (len, c) = ESCAPES
-            .iter()
-            .find(|(escape, _)| rest.starts_with(escape))
-            .map_or((1, '&'), |(escape, c)| (escape.len(), *c));
-        out.push(c);
-        text = &rest[len..];
-    }
-    out.push_str(text);
+    ESCAPES
+        .iter()
+        .find(|(escape, _)| text.starts_with(escape))
+        .map_or((1, '&'), |(escape, c)| (escape.len(), *c))
 }
 
 /// Tags that sit inside a line of text: no space is put where they open or close.
@@ -601,8 +688,10 @@ mod tests {
         assert_eq!(html_to_text(html), "Pang left Apple. He joined Meta.");
     }
 
-    #[test]
-    fn escapes_are_undone_as_one_replace_after_another_would() {
+    /// The folding as it was first written: the words of `split_whitespace`, each pushed with
+    /// a space before it unless it is a lone mark, the escapes undone by one replace after
+    /// another, `&amp;` last.
+    fn folded_word_by_word(text: &str) -> String {
         let by_replaces = |s: &str| {
             s.replace("&lt;", "<")
                 .replace("&gt;", ">")
@@ -610,15 +699,70 @@ mod tests {
                 .replace("&#39;", "'")
                 .replace("&amp;", "&")
         };
-        proptest::proptest!(|(s in "(&|amp;|lt;|gt;|quot;|#39;|&amp;|x|;)*")| {
+        let mut folded = String::new();
+        for word in text.split_whitespace() {
+            let lone_mark = word
+                .chars()
+                .all(|c| matches!(c, '.' | ',' | ';' | ':' | '!' | '?'));
+            if !folded.is_empty() && !lone_mark {
+                folded.push(' ');
+            }
+            folded.push_str(&by_replaces(word));
+        }
+        folded
+    }
+
+    #[test]
+    fn escapes_are_undone_as_one_replace_after_another_would() {
+        proptest::proptest!(|(s in "(&|amp;|lt;|gt;|quot;|#39;|&amp;|x|;| )*")| {
             let mut one_pass = String::new();
-            push_unescaped(&mut one_pass, &s);
-            proptest::prop_assert_eq!(one_pass, by_replaces(&s));
+            push_folded(&mut one_pass, &s);
+            proptest::prop_assert_eq!(one_pass, folded_word_by_word(&s));
         });
         assert_eq!(
             html_to_text("<p>&amp;lt; &quot;a&quot; &#39;b&#39; &amp;&amp; c&gt;d</p>"),
             "&lt; \"a\" 'b' && c>d"
         );
+    }
+
+    #[test]
+    fn text_is_folded_as_word_by_word_pushes_would() {
+        proptest::proptest!(|(s in "( |  |\n|\t|\u{0B}|\u{A0}|\u{2003}|\u{3000}|\u{200B}|\u{85}|\u{2014}|\u{E9}|[.,;:!?]|&amp;|&lt;|&|a|Bc|1)*")| {
+            let mut one_pass = String::new();
+            push_folded(&mut one_pass, &s);
+            proptest::prop_assert_eq!(one_pass, folded_word_by_word(&s));
+        });
+        for text in [
+            "",
+            " ",
+            " . ",
+            ". , x",
+            "a .",
+            "a .x",
+            "a\u{A0}\u{A0}. b",
+            "x\u{2028}?!",
+        ] {
+            let mut one_pass = String::new();
+            push_folded(&mut one_pass, text);
+            assert_eq!(one_pass, folded_word_by_word(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn white_space_is_what_char_is_whitespace_says_for_every_character() {
+        for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
+            let mut text = String::from(c);
+            text.push('x');
+            let expected = if c.is_whitespace() { c.len_utf8() } else { 0 };
+            assert_eq!(whitespace_len(&text, 0), expected, "{:?}", c);
+            // Last in the text, too.
+            assert_eq!(
+                whitespace_len(&text[..c.len_utf8()], 0),
+                expected,
+                "{:?}",
+                c
+            );
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! runs (`Postings`, a run per batch), so that no page keeps its own copy of them until
 //! every page is split.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::SearchRecord;
 use super::bundle::{Compressor, full_hash};
@@ -244,15 +244,59 @@ pub struct IndexedPage {
     pub kind: &'static str,
 }
 
-/// The fragment a result is shown from, with the fields in the order Pagefind writes them.
-#[derive(serde::Serialize)]
-struct Fragment<'a> {
-    url: &'a str,
-    content: &'a str,
-    word_count: usize,
-    filters: BTreeMap<&'a str, [&'a str; 1]>,
-    meta: BTreeMap<&'a str, &'a str>,
-    anchors: [(); 0],
+/// Ends the fragment a result is shown from, whose URL and text are written: its fields come
+/// in the order Pagefind writes them, as `serde_json` writes them (tested).
+fn finish_fragment(json: &mut Vec<u8>, word_count: u32, record: &SearchRecord) {
+    use std::io::Write;
+    // Writing to a Vec cannot fail.
+    let _ = write!(
+        json,
+        "\",\"word_count\":{word_count},\"filters\":{{\"kind\":[\""
+    );
+    push_json_escaped(json, record.kind);
+    json.extend_from_slice(b"\"]},\"meta\":{\"title\":\"");
+    push_json_escaped(json, &record.title);
+    json.extend_from_slice(b"\"},\"anchors\":[]}");
+}
+
+/// Appends `text` inside a JSON string, escaped as `serde_json` escapes it: quotes,
+/// backslashes and control characters only. Most stretches of text need none, which a check
+/// of 32 bytes at a time (that the compiler vectorises) tells.
+fn push_json_escaped(json: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    let needs_escape = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    if !bytes
+        .chunks(32)
+        .any(|chunk| chunk.iter().fold(false, |any, &b| any | needs_escape(b)))
+    {
+        json.extend_from_slice(bytes);
+        return;
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut copied = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !needs_escape(b) {
+            continue;
+        }
+        json.extend_from_slice(&bytes[copied..i]);
+        copied = i + 1;
+        let short = match b {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            0x08 => b'b',
+            0x0C => b'f',
+            b'\n' => b'n',
+            b'\r' => b'r',
+            b'\t' => b't',
+            _ => {
+                json.extend_from_slice(b"\\u00");
+                json.extend_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xF)]]);
+                continue;
+            }
+        };
+        json.extend_from_slice(&[b'\\', short]);
+    }
+    json.extend_from_slice(&bytes[copied..]);
 }
 
 /// A quick hash for the token cache, which is looked up once per word of every page: the
@@ -265,20 +309,44 @@ struct TokenHasher(u64);
 
 impl std::hash::Hasher for TokenHasher {
     fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
         let mut chunks = bytes.chunks_exact(8);
         for chunk in &mut chunks {
             let mut word = [0; 8];
             word.copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+            self.mix(u64::from_le_bytes(word));
         }
-        for &byte in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
-        }
+        // Most tokens are shorter than 8 bytes: their bytes are read in two overlapping
+        // halves (or three single bytes) and mixed in at once, with their length.
+        let rest = chunks.remainder();
+        let n = rest.len();
+        let word = if n >= 4 {
+            let half = |at: usize| {
+                let mut half = [0; 4];
+                half.copy_from_slice(&rest[at..at + 4]);
+                u64::from(u32::from_le_bytes(half))
+            };
+            half(0) | (half(n - 4) << 32)
+        } else if n > 0 {
+            u64::from(rest[0]) | (u64::from(rest[n / 2]) << 8) | (u64::from(rest[n - 1]) << 16)
+        } else {
+            return;
+        };
+        self.mix(word ^ ((n as u64) << 59));
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.mix(u64::from(byte));
     }
 
     fn finish(&self) -> u64 {
         self.0
+    }
+}
+
+impl TokenHasher {
+    fn mix(&mut self, word: u64) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
     }
 }
 
@@ -394,16 +462,23 @@ impl<'r> PageSplitter<'r> {
         batch_start: u32,
     ) -> Option<IndexedPage> {
         self.page_terms.clear();
-        // The tokens joined by single spaces; copied a stretch at a time, since most are
-        // already one space apart.
-        let mut content = String::with_capacity(record.content.len());
-        let mut stretch: Option<std::ops::Range<usize>> = None;
-        let flush = |content: &mut String, text: &str| {
-            if !content.is_empty() {
-                content.push(' ');
+        // The fragment, written into a buffer kept from page to page (a fresh one would grow a
+        // dozen times). Its text is the tokens joined by single spaces, copied (escaped) a
+        // stretch at a time, since most are already one space apart.
+        let json = &mut self.json;
+        json.clear();
+        json.extend_from_slice(b"{\"url\":\"");
+        push_json_escaped(json, &record.url);
+        json.extend_from_slice(b"\",\"content\":\"");
+        let mut started = false;
+        let mut flush = |json: &mut Vec<u8>, text: &str| {
+            if started {
+                json.push(b' ');
             }
-            content.push_str(text);
+            started = true;
+            push_json_escaped(json, text);
         };
+        let mut stretch: Option<std::ops::Range<usize>> = None;
         let mut position: u32 = 0;
         // Zero-width spaces mark boundaries for some languages; they are never indexed.
         let has_zero_width = record.content.contains('\u{200B}');
@@ -423,11 +498,11 @@ impl<'r> PageSplitter<'r> {
                 }
                 _ => {
                     if let Some(run) = stretch.take() {
-                        flush(&mut content, &record.content[run]);
+                        flush(json, &record.content[run]);
                     }
                     match &cleaned {
                         None => stretch = Some(start..end),
-                        Some(text) => flush(&mut content, text),
+                        Some(text) => flush(json, text),
                     }
                 }
             }
@@ -435,7 +510,7 @@ impl<'r> PageSplitter<'r> {
             position += 1;
         }
         if let Some(run) = stretch {
-            flush(&mut content, &record.content[run]);
+            flush(json, &record.content[run]);
         }
         if self.page_terms.keys.is_empty() {
             return None;
@@ -450,19 +525,7 @@ impl<'r> PageSplitter<'r> {
             }
         }
         self.pack_words(page, batch_start);
-        let fragment = Fragment {
-            url: &record.url,
-            content: &content,
-            word_count: position as usize,
-            filters: BTreeMap::from([("kind", [record.kind])]),
-            meta: BTreeMap::from([("title", record.title.as_str())]),
-            anchors: [],
-        };
-        // Into a buffer kept from page to page: a fresh one would grow a dozen times.
-        self.json.clear();
-        if serde_json::to_writer(&mut self.json, &fragment).is_err() {
-            self.json.clear();
-        }
+        finish_fragment(&mut self.json, position, record);
         Some(IndexedPage {
             word_count: position,
             fragment_hash: format!("{}_{}", self.language, full_hash(&self.json)),
@@ -512,11 +575,22 @@ impl<'r> PageSplitter<'r> {
     }
 }
 
-/// The tokens of a text (`str::split_whitespace`'s) with where each starts.
+/// The tokens of a text (`str::split_whitespace`'s) with where each starts, found a byte at
+/// a time (see [`whitespace_len`](super::whitespace_len)).
 fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let base = text.as_ptr() as usize;
-    text.split_whitespace()
-        .map(move |token| (token.as_ptr() as usize - base, token))
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = super::skip_whitespace(text, at);
+        if start == text.len() {
+            return None;
+        }
+        let mut end = start + 1;
+        while end < text.len() && super::whitespace_len(text, end) == 0 {
+            end += 1;
+        }
+        at = end;
+        Some((start, &text[start..end]))
+    })
 }
 
 /// Whether a text has a word to index, and so makes a page: a token has terms exactly when
@@ -791,6 +865,52 @@ mod tests {
                 .collect();
             assert_eq!(json["content"], expected.join(" "), "{text:?}");
         }
+    }
+
+    /// The fragment a result is shown from, as Pagefind's library writes it (through
+    /// `serde_json`, fields in this order).
+    #[derive(serde::Serialize)]
+    struct Fragment<'a> {
+        url: &'a str,
+        content: &'a str,
+        word_count: usize,
+        filters: std::collections::BTreeMap<&'a str, [&'a str; 1]>,
+        meta: std::collections::BTreeMap<&'a str, &'a str>,
+        anchors: [(); 0],
+    }
+
+    #[test]
+    fn the_fragment_is_what_serde_json_writes() {
+        let vocabulary = Vocabulary::default();
+        let text = "(a|B|\"|\\\\|/|\u{0}|\u{1}|\u{8}|\u{C}|\u{1F}|\u{7F}|\u{E9}|\u{2014}|\u{200B}| |\n|\t|\r|\u{B}|\u{A0}|\u{3000}){0,40}";
+        proptest::proptest!(|(url in text, title in text, content in text)| {
+            let record = SearchRecord {
+                url: url.clone(),
+                title: title.clone(),
+                kind: "person",
+                content: format!("w {content}"),
+            };
+            let mut splitter = PageSplitter::new("en", &[], &vocabulary, 1);
+            let page = splitter.page(&record, 0, 0).expect("a page");
+            let json = super::super::bundle::decompress(&page.fragment_file).expect("gzip");
+            let words: Vec<String> = record
+                .content
+                .split_whitespace()
+                .map(|t| t.replace('\u{200B}', ""))
+                .filter(|t| !t.is_empty())
+                .collect();
+            let expected = serde_json::to_vec(&Fragment {
+                url: &url,
+                content: &words.join(" "),
+                word_count: words.len(),
+                filters: [("kind", ["person"])].into(),
+                meta: [("title", title.as_str())].into(),
+                anchors: [],
+            })
+            .expect("json");
+            proptest::prop_assert_eq!(page.word_count as usize, words.len());
+            proptest::prop_assert_eq!(String::from_utf8_lossy(&json), String::from_utf8_lossy(&expected));
+        });
     }
 
     #[test]
