@@ -7,6 +7,7 @@
 
 pub mod event_reader;
 pub mod frontmatter;
+mod line_scanner;
 pub mod yaml;
 
 use std::collections::HashMap;
