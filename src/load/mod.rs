@@ -5,7 +5,9 @@
 //! keys allowed per kind, symbolic links that leave the brief, file sizes and encodings. It
 //! resolves nothing: names of other notes stay strings for the resolve stage.
 
+pub mod event_reader;
 pub mod frontmatter;
+mod line_scanner;
 pub mod yaml;
 
 use std::collections::HashMap;
@@ -415,6 +417,8 @@ fn read_document(rel: PathBuf, real: &Path, kind: Kind, stem: String) -> ReadRes
     let yaml_line_offset = text[..yaml_start].matches('\n').count();
     let front: FrontMatter = if yaml_text.trim().is_empty() {
         FrontMatter::default()
+    } else if let Some(front) = event_reader::read_front_matter(yaml_text) {
+        front
     } else {
         match yaml::parse(
             yaml_text,
