@@ -68,11 +68,39 @@ pub struct SearchRecord {
     pub content: String,
 }
 
+/// A record the index asks for only when it comes to its page, so that the text of every
+/// page is never held at once (at 10,000 notes the records made in advance were 40 MB).
+pub trait Indexable: Send {
+    /// Whether the record holds a word (a record without one makes no page): the pages are
+    /// numbered from this before any record is made.
+    fn has_words(&self, include_characters: &[char]) -> bool;
+    /// The record itself.
+    fn into_record(self) -> SearchRecord;
+}
+
+/// Whether a text has a word to index, and so makes a page: a token has terms exactly when
+/// it has a letter, digit or included symbol (see `WordSplitter::word_terms`). Cheap, so
+/// that pages can be numbered before they are split.
+pub fn text_has_words(text: &str, include_characters: &[char]) -> bool {
+    text.chars()
+        .any(|c| c.is_alphanumeric() || include_characters.contains(&c))
+}
+
+impl Indexable for SearchRecord {
+    fn has_words(&self, include_characters: &[char]) -> bool {
+        text_has_words(&self.content, include_characters)
+    }
+
+    fn into_record(self) -> SearchRecord {
+        self
+    }
+}
+
 /// Indexes the records and puts the files of the index and UI into `sink` as they are
-/// made. The records are taken so that each one's text is freed once its page is split.
+/// made. Each record is made when its batch is split, and freed once its page is.
 #[cfg(feature = "search")]
-pub fn index_site(
-    records: Vec<SearchRecord>,
+pub fn index_site<R: Indexable>(
+    records: Vec<R>,
     language: &str,
     sink: &dyn Sink,
 ) -> Result<(), String> {
@@ -97,14 +125,14 @@ pub fn index_site(
         .len()
         .div_ceil(rayon::current_num_threads() * 16)
         .clamp(16, 256);
-    let mut batches: Vec<Batch> = Vec::new();
+    let mut batches: Vec<Batch<R>> = Vec::new();
     let mut page_count: u32 = 0;
     let mut records = records.into_iter().peekable();
     while records.peek().is_some() {
-        let records: Vec<SearchRecord> = records.by_ref().take(batch_len).collect();
+        let records: Vec<R> = records.by_ref().take(batch_len).collect();
         let pages = records
             .iter()
-            .filter(|r| pages::has_words(&r.content, &runtime.include_characters))
+            .filter(|r| r.has_words(&runtime.include_characters))
             .count() as u32;
         batches.push(Batch {
             first_page: page_count,
@@ -135,6 +163,7 @@ pub fn index_site(
                 let mut page = batch.first_page;
                 let mut made = Vec::with_capacity(batch.records.len());
                 for record in batch.records {
+                    let record = record.into_record();
                     if let Some(indexed) = splitter.page(&record, page, batch.first_page) {
                         made.push(indexed);
                         page += 1;
@@ -277,10 +306,10 @@ pub fn index_site(
 
 /// Consecutive records, and how many pages they make.
 #[cfg(feature = "search")]
-struct Batch {
+struct Batch<R> {
     first_page: u32,
     pages: u32,
-    records: Vec<SearchRecord>,
+    records: Vec<R>,
 }
 
 /// A words file, compressed, with the full hash its name is cut from.
@@ -467,8 +496,8 @@ impl Trace {
 }
 
 #[cfg(not(feature = "search"))]
-pub fn index_site(
-    _records: Vec<SearchRecord>,
+pub fn index_site<R: Indexable>(
+    _records: Vec<R>,
     _language: &str,
     _sink: &dyn Sink,
 ) -> Result<(), String> {

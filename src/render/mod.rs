@@ -154,39 +154,23 @@ pub fn render_into_keeping(
     // Only bodies link with these.
     drop(link_html);
     tr("bodies and mentions");
-    let records: Vec<crate::search::SearchRecord> = brief
-        .notes
-        .par_iter()
-        .filter(|_| !selection.skip_search && crate::search::ENABLED && brief.config.search)
-        .map(|note| {
-            let text = if note.kind == Kind::Source {
-                note.body.to_string()
-            } else {
-                crate::search::html_to_text(&rendered[note.id].body.html)
-            };
-            let mut content = String::with_capacity(text.len() + 200);
-            for part in [&note.title, &note.aliases.join(", "), &note.summary, &text] {
-                if !part.is_empty() {
-                    content.push_str(part);
-                    // Each part ends a sentence in the excerpt, without doubling a summary's own.
-                    if !part.ends_with(['.', '!', '?', '…']) {
-                        content.push('.');
-                    }
-                    content.push('\n');
-                }
-            }
-            crate::search::SearchRecord {
-                url: format!("/{}", note.path_in_site()),
-                title: note.title.clone(),
-                kind: note.kind.name(),
-                content,
-            }
-        })
-        .collect();
+    // The notes' search records, each made when the index comes to it (see `NoteRecord`).
+    let records: Vec<NoteRecord> =
+        if !selection.skip_search && crate::search::ENABLED && brief.config.search {
+            (0..brief.notes.len())
+                .map(|id| NoteRecord {
+                    brief,
+                    rendered: &rendered,
+                    id,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
     // The search index is built on its own thread, beside the page rendering below (its
     // parallel steps share the rayon pool with the pages); scoped, so that it puts its
     // files into the sink as it makes them.
-    std::thread::scope(|scope| {
+    std::thread::scope(|scope| -> Result<(), String> {
         let language = brief.config.language.clone();
         let search_thread =
             (!selection.skip_search && crate::search::ENABLED && brief.config.search)
@@ -255,11 +239,79 @@ pub fn render_into_keeping(
                 .join()
                 .map_err(|_| "the search indexer stopped unexpectedly".to_string())??;
         }
-        Ok(partial::Rendered {
-            bodies: rendered,
-            mentions,
-        })
+        Ok(())
+    })?;
+    // The search records borrowed the bodies until the indexer was done with them.
+    Ok(partial::Rendered {
+        bodies: rendered,
+        mentions,
     })
+}
+
+/// A note's search record, made only when the index splits its page: the title, the aliases,
+/// the summary and the text (a source's Markdown, a note's rendered body as plain text), each
+/// ending a sentence in the excerpt.
+#[derive(Clone, Copy)]
+struct NoteRecord<'a> {
+    brief: &'a Brief,
+    rendered: &'a [RenderedNote],
+    id: NoteId,
+}
+
+impl NoteRecord<'_> {
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        let note = &self.brief.notes[self.id];
+        if note.kind == Kind::Source {
+            std::borrow::Cow::Borrowed(&note.body)
+        } else {
+            std::borrow::Cow::Owned(crate::search::html_to_text(
+                &self.rendered[self.id].body.html,
+            ))
+        }
+    }
+}
+
+impl crate::search::Indexable for NoteRecord<'_> {
+    fn has_words(&self, include_characters: &[char]) -> bool {
+        // The record's joints (", " between aliases, ".\n" after each part) are no words,
+        // unless the language counts one of their characters as a word character.
+        if include_characters
+            .iter()
+            .any(|c| matches!(c, '.' | ',' | ' ' | '\n'))
+        {
+            let content = self.into_record().content;
+            return crate::search::text_has_words(&content, include_characters);
+        }
+        let note = &self.brief.notes[self.id];
+        let words = |text: &str| crate::search::text_has_words(text, include_characters);
+        // The text last: it is the dear part, and a title nearly always has a word.
+        words(&note.title)
+            || note.aliases.iter().any(|alias| words(alias))
+            || words(&note.summary)
+            || words(&self.text())
+    }
+
+    fn into_record(self) -> crate::search::SearchRecord {
+        let note = &self.brief.notes[self.id];
+        let text = self.text();
+        let mut content = String::with_capacity(text.len() + 200);
+        for part in [&note.title, &note.aliases.join(", "), &note.summary, &*text] {
+            if !part.is_empty() {
+                content.push_str(part);
+                // Each part ends a sentence in the excerpt, without doubling a summary's own.
+                if !part.ends_with(['.', '!', '?', '…']) {
+                    content.push('.');
+                }
+                content.push('\n');
+            }
+        }
+        crate::search::SearchRecord {
+            url: format!("/{}", note.path_in_site()),
+            title: note.title.clone(),
+            kind: note.kind.name(),
+            content,
+        }
+    }
 }
 
 /// A place for each note's [`NoteLink`], filled the first time a page links to the note.
@@ -1080,5 +1132,55 @@ pub fn date_span(from: Option<crate::model::Date>, until: Option<crate::model::D
         (Some(f), None) => f.human(),
         (None, Some(u)) => format!("until {}", u.human()),
         (None, None) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::{Indexable, text_has_words};
+
+    /// A note's record says it has words exactly when the record it makes does, whichever
+    /// characters the language counts as word characters.
+    #[test]
+    fn a_note_record_has_words_exactly_when_its_text_does() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut diagnostics = crate::diagnostic::Diagnostics::new();
+        let text = std::fs::read_to_string(root.join("casefile.yaml")).ok();
+        let config = crate::config::Config::load(root, text.as_deref()).expect("config loads");
+        let loaded = crate::load::load(root, false, &mut diagnostics);
+        let mut brief = crate::resolve::resolve(config, &loaded, &mut diagnostics);
+        let evidence = crate::verify::verify(&brief, &mut diagnostics);
+        assert!(!diagnostics.has_errors());
+        // One note with no word in its title, aliases or summary: only its text decides.
+        let quiet = brief
+            .notes
+            .iter()
+            .position(|n| n.kind != Kind::Home)
+            .expect("a note");
+        brief.notes[quiet].title = "—".to_string();
+        brief.notes[quiet].aliases = vec!["…".to_string()];
+        brief.notes[quiet].summary = String::new();
+        let base = brief.config.base_path();
+        let links = partial::link_views(&brief);
+        let rendered: Vec<RenderedNote> = (0..brief.notes.len())
+            .map(|id| render_note_body(&brief, &evidence, &base, &links, id))
+            .collect();
+        for include in [&[][..], &['.'][..], &['_', '-'][..]] {
+            for id in 0..brief.notes.len() {
+                let record = NoteRecord {
+                    brief: &brief,
+                    rendered: &rendered,
+                    id,
+                };
+                let content = record.into_record().content;
+                assert_eq!(
+                    record.has_words(include),
+                    text_has_words(&content, include),
+                    "{} with {include:?}",
+                    brief.notes[id].slug
+                );
+            }
+        }
     }
 }

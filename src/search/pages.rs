@@ -454,7 +454,7 @@ impl<'r> PageSplitter<'r> {
 
     /// The page of `record`, numbered `page` in a batch whose first page is `batch_start`,
     /// its places added to the postings; or `None` when its text has no word to index
-    /// (Pagefind leaves such pages out: see [`has_words`]).
+    /// (Pagefind leaves such pages out: see [`super::text_has_words`]).
     pub fn page(
         &mut self,
         record: &SearchRecord,
@@ -591,14 +591,6 @@ fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
         at = end;
         Some((start, &text[start..end]))
     })
-}
-
-/// Whether a text has a word to index, and so makes a page: a token has terms exactly when
-/// it has a letter, digit or included symbol (see `WordSplitter::word_terms`). Cheap, so
-/// that pages can be numbered before they are split.
-pub fn has_words(text: &str, include_characters: &[char]) -> bool {
-    text.chars()
-        .any(|c| c.is_alphanumeric() || include_characters.contains(&c))
 }
 
 /// The terms of one token at `position`: the parts of a compound share the word's weight.
@@ -795,7 +787,7 @@ mod tests {
             content: "Ann Smith.\n  She founded — Acme.".into(),
         };
         let mut splitter = PageSplitter::new("en", &['_'], &vocabulary, 1);
-        assert!(has_words(&record.content, &['_']));
+        assert!(super::super::text_has_words(&record.content, &['_']));
         let page = splitter.page(&record, 0, 0).expect("a page with words");
         // The dash is a position with no term.
         assert_eq!(page.word_count, 6);
@@ -818,7 +810,7 @@ mod tests {
             content: "— … ".into(),
         };
         let mut splitter = PageSplitter::new("en", &[], &vocabulary, 1);
-        assert!(!has_words(&record.content, &[]));
+        assert!(!super::super::text_has_words(&record.content, &[]));
         assert!(splitter.page(&record, 0, 0).is_none());
         assert!(splitter.into_postings().terms.is_empty());
     }
@@ -938,7 +930,7 @@ mod tests {
                 content: text.into(),
             };
             assert_eq!(
-                has_words(text, &['_']),
+                super::super::text_has_words(text, &['_']),
                 splitter.page(&record, 0, 0).is_some(),
                 "{text:?}"
             );
