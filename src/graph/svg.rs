@@ -7,6 +7,7 @@
 
 use super::NodeKind;
 use super::layout::{self, NodeSize, Point};
+use crate::markdown::render::push_decimal;
 use std::fmt::Write;
 
 /// Font size of node labels, in px; the layout reserves room for labels at this size.
@@ -359,21 +360,11 @@ fn push_number(out: &mut String, value: f64) {
             if rounded < 0 {
                 out.push('-');
             }
-            let mut tenths = rounded.unsigned_abs();
-            let mut digits = [0u8; 24];
-            let mut start = digits.len() - 2;
-            digits[start + 1] = b'0' + (tenths % 10) as u8;
-            digits[start] = b'.';
-            tenths /= 10;
-            loop {
-                start -= 1;
-                digits[start] = b'0' + (tenths % 10) as u8;
-                tenths /= 10;
-                if tenths == 0 {
-                    break;
-                }
-            }
-            out.push_str(std::str::from_utf8(&digits[start..]).expect("ASCII digits"));
+            // Below 1e8 tenths: the whole part fits any usize.
+            let tenths = rounded.unsigned_abs() as usize;
+            push_decimal(out, tenths / 10);
+            out.push('.');
+            push_decimal(out, tenths % 10);
             return;
         }
     }

@@ -356,7 +356,9 @@ fn render_note_body(
                     if !written.labelled {
                         // A slug is an address, not a name: show the title. A title or alias
                         // typed out is shown as written.
-                        let name = if crate::resolve::fold(&written.target) == target.slug {
+                        let name = if crate::resolve::fold_chars(&written.target)
+                            .eq(target.slug.chars())
+                        {
                             target.title.clone()
                         } else {
                             written.target.clone()
