@@ -202,7 +202,11 @@ pub fn write_brief_json(
         citations: SerializeIter(|| (0..brief.citations.len()).map(citation_json)),
         disagreements,
     };
-    serde_json::to_writer_pretty(out, &data).map_err(std::io::Error::other)
+    // Through a buffer of a concrete type: serde_json writes each quote, comma and indent on
+    // its own, and into `dyn Write` every one of those was a call that could not be inlined.
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut buffered, &data).map_err(std::io::Error::other)?;
+    std::io::Write::flush(&mut buffered)
 }
 
 /// schema.org JSON-LD for a note's page, escaped for a `<script>` element.
