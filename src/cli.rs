@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::build::{BuildOptions, build, build_into_folder};
+use crate::build::{BuildOptions, build, build_into_folder_leaving};
 use crate::diagnostic::{Severity, render};
 
 #[derive(Parser, Debug)]
@@ -145,12 +145,17 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
                 eprintln!("error: {e}");
                 return 2;
             }
-            let result = build_into_folder(&options, &progress, &dir, force);
+            let result = build_into_folder_leaving(&options, &progress, &dir, force);
             if show_progress {
                 eprint!("\r\x1b[2K");
             }
             let result = match result {
-                Ok(r) => r,
+                Ok((result, leftovers)) => {
+                    // The process ends once the result is printed: the OS takes this memory
+                    // back faster than freeing it piece by piece would.
+                    std::mem::forget(leftovers);
+                    result
+                }
                 Err(e) => {
                     eprintln!("error: {}", e.0);
                     return 2;
