@@ -40,6 +40,8 @@ mod pages;
 #[cfg(feature = "search")]
 mod postings;
 #[cfg(feature = "search")]
+mod token_map;
+#[cfg(feature = "search")]
 mod vocabulary;
 #[cfg(feature = "search")]
 mod words;

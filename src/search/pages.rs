@@ -7,11 +7,10 @@
 //! runs (`Postings`, a run per batch), so that no page keeps its own copy of them until
 //! every page is split.
 
-use std::collections::HashMap;
-
 use super::SearchRecord;
 use super::bundle::{Compressor, full_hash};
 use super::format::{ARRAY, UNSIGNED, write_head, write_i32_array};
+use super::token_map::TokenMap;
 use super::vocabulary::{NO_TERM, Vocabulary};
 use super::words::{Term, WordSplitter};
 
@@ -299,114 +298,79 @@ fn push_json_escaped(json: &mut Vec<u8>, text: &str) {
     json.extend_from_slice(&bytes[copied..]);
 }
 
-/// A quick hash for the token cache, which is looked up once per word of every page: the
-/// tokens are the brief's own text, so resisting crafted collisions is not worth SipHash's
-/// cost here.
-type TokenHash = std::hash::BuildHasherDefault<TokenHasher>;
-
-#[derive(Default)]
-struct TokenHasher(u64);
-
-impl std::hash::Hasher for TokenHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.mix(u64::from_le_bytes(word));
-        }
-        // Most tokens are shorter than 8 bytes: their bytes are read in two overlapping
-        // halves (or three single bytes) and mixed in at once, with their length.
-        let rest = chunks.remainder();
-        let n = rest.len();
-        let word = if n >= 4 {
-            let half = |at: usize| {
-                let mut half = [0; 4];
-                half.copy_from_slice(&rest[at..at + 4]);
-                u64::from(u32::from_le_bytes(half))
-            };
-            half(0) | (half(n - 4) << 32)
-        } else if n > 0 {
-            u64::from(rest[0]) | (u64::from(rest[n / 2]) << 8) | (u64::from(rest[n - 1]) << 16)
-        } else {
-            return;
-        };
-        self.mix(word ^ ((n as u64) << 59));
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.mix(u64::from(byte));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl TokenHasher {
-    fn mix(&mut self, word: u64) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
-    }
-}
-
-/// The terms of every token met so far, by number. The tokens are kept as copies: looking
-/// one up compares it with its key, and a copy made here is near the other keys in memory
-/// where a slice of some earlier page's text would be a cache miss. The terms themselves
-/// are runs of one array, the map giving where each token's run is.
+/// The terms of every token met so far, by number: most tokens have one term, a stem of no
+/// other form and no compound part, kept in the token's own slot of the map; the others
+/// are runs of one array, the map giving where each token's run is. (Reaching into the
+/// array was a second cache miss for each word at 10,000 notes.)
 struct TermCache<'r> {
     splitter: WordSplitter,
     vocabulary: &'r Vocabulary,
-    body: HashMap<Box<str>, (u32, u32), TokenHash>,
-    title: HashMap<Box<str>, (u32, u32), TokenHash>,
+    body: TokenMap<CachedTerms>,
+    title: TokenMap<CachedTerms>,
     terms: Vec<TermId>,
     scratch: Vec<Term>,
+    /// The single term last looked up, as a slice.
+    single: [TermId; 1],
 }
+
+/// A token's terms as the cache keeps them: `(stem, ONE_PLAIN_TERM)` for a single plain
+/// stem, else `(start, count)` of their run in [`TermCache`]'s array.
+type CachedTerms = (u32, u32);
+
+/// The count that marks a single plain stem kept in the map itself.
+const ONE_PLAIN_TERM: u32 = u32::MAX;
 
 impl TermCache<'_> {
     fn body_terms(&mut self, token: &str) -> &[TermId] {
-        let run = match self.body.get(token) {
-            Some(&run) => run,
-            None => {
-                self.scratch.clear();
-                self.splitter.body_terms(token, &mut self.scratch);
-                let run = self.remember();
-                self.body.insert(token.into(), run);
-                run
-            }
-        };
-        &self.terms[run.0 as usize..(run.0 + run.1) as usize]
+        let cached = self.body.get_or_insert_with(token, || {
+            self.scratch.clear();
+            self.splitter.body_terms(token, &mut self.scratch);
+            remember(&self.scratch, self.vocabulary, &mut self.terms)
+        });
+        self.terms_of(cached)
     }
 
     fn title_terms(&mut self, token: &str) -> &[TermId] {
-        let run = match self.title.get(token) {
-            Some(&run) => run,
-            None => {
-                self.scratch.clear();
-                self.splitter.word_terms(token, &mut self.scratch);
-                let run = self.remember();
-                self.title.insert(token.into(), run);
-                run
-            }
-        };
-        &self.terms[run.0 as usize..(run.0 + run.1) as usize]
+        let cached = self.title.get_or_insert_with(token, || {
+            self.scratch.clear();
+            self.splitter.word_terms(token, &mut self.scratch);
+            remember(&self.scratch, self.vocabulary, &mut self.terms)
+        });
+        self.terms_of(cached)
     }
 
-    /// Numbers the terms just split and keeps them: their run.
-    fn remember(&mut self) -> (u32, u32) {
-        let start = self.terms.len() as u32;
-        for term in &self.scratch {
-            self.terms.push(TermId {
-                stem: self.vocabulary.id(&term.stem),
-                variant: term
-                    .original
-                    .as_deref()
-                    .map_or(NO_TERM, |original| self.vocabulary.id(original)),
-                compound_part: term.compound_part,
-            });
+    #[inline]
+    fn terms_of(&mut self, (first, count): CachedTerms) -> &[TermId] {
+        if count == ONE_PLAIN_TERM {
+            self.single[0].stem = first;
+            &self.single
+        } else {
+            &self.terms[first as usize..(first + count) as usize]
         }
-        (start, self.scratch.len() as u32)
     }
+}
+
+/// Numbers the terms just split and keeps them: a single plain stem as it is, the others in
+/// `terms`.
+fn remember(split: &[Term], vocabulary: &Vocabulary, terms: &mut Vec<TermId>) -> CachedTerms {
+    if let [term] = split
+        && term.original.is_none()
+        && !term.compound_part
+    {
+        return (vocabulary.id(&term.stem), ONE_PLAIN_TERM);
+    }
+    let start = terms.len() as u32;
+    for term in split {
+        terms.push(TermId {
+            stem: vocabulary.id(&term.stem),
+            variant: term
+                .original
+                .as_deref()
+                .map_or(NO_TERM, |original| vocabulary.id(original)),
+            compound_part: term.compound_part,
+        });
+    }
+    (start, split.len() as u32)
 }
 
 /// Splits the pages given to one thread (in page order), keeping what it learns about tokens
@@ -436,10 +400,15 @@ impl<'r> PageSplitter<'r> {
             cache: TermCache {
                 splitter: WordSplitter::new(language, include_characters),
                 vocabulary,
-                body: HashMap::default(),
-                title: HashMap::default(),
+                body: TokenMap::default(),
+                title: TokenMap::default(),
                 terms: Vec::new(),
                 scratch: Vec::new(),
+                single: [TermId {
+                    stem: 0,
+                    variant: NO_TERM,
+                    compound_part: false,
+                }],
             },
             language,
             compressor: Compressor::new(level),
