@@ -154,7 +154,7 @@ pub struct TermRuns {
 }
 
 /// Where a run of [`TermRuns`] starts in its bytes, and its pages.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Run {
     pub start: u32,
     pub first_page: u32,
@@ -179,20 +179,49 @@ pub struct Postings {
     pub terms: Vec<TermRuns>,
 }
 
-impl Postings {
+/// One term's runs while pages are split, as every page the term is on touches it: its bytes
+/// and the run they are being appended to, in one cache line (a term's runs on the heap
+/// beside its bytes were another cache miss for each term of each page, at 10,000 notes a
+/// table far larger than the caches). The closed runs and the forms with diacritics wait in
+/// a table of their own, [`ClosedRuns`].
+#[derive(Debug, Default)]
+#[repr(align(64))]
+struct OpenTerm {
+    bytes: Vec<u8>,
+    /// The run being appended to; none before the first page (`count` 0).
+    run: Run,
+    cost: usize,
+}
+
+/// What a term's runs seldom touch: the runs a later batch closed, and the diacritic forms.
+#[derive(Debug, Default)]
+struct ClosedRuns {
+    runs: Vec<Run>,
+    variants: Vec<VariantPage>,
+}
+
+/// The postings one splitter is appending to, by term number.
+#[derive(Debug, Default)]
+struct OpenPostings {
+    open: Vec<OpenTerm>,
+    closed: Vec<ClosedRuns>,
+}
+
+impl OpenPostings {
     /// Adds one term's places on `page`, the first page of its batch being `batch_start`.
     fn add(&mut self, key: &PageKey, page: u32, batch_start: u32, places: &Packed) {
         let slot = key.stem as usize;
-        if slot >= self.terms.len() {
-            self.terms
-                .resize_with(slot + 1 + slot / 4, TermRuns::default);
+        if slot >= self.open.len() {
+            let len = slot + 1 + slot / 4;
+            self.open.resize_with(len, OpenTerm::default);
+            self.closed.resize_with(len, ClosedRuns::default);
         }
-        let term = &mut self.terms[slot];
+        let term = &mut self.open[slot];
         term.cost += places.locs.len() + places.meta_locs.len() + 1;
         if key.variant != NO_TERM {
             let mut arrays = Vec::new();
             places.write(&mut arrays);
-            term.variants.push(VariantPage {
+            self.closed[slot].variants.push(VariantPage {
                 page,
                 form: key.variant,
                 in_text: !places.locs.is_empty(),
@@ -200,21 +229,51 @@ impl Postings {
             });
             return;
         }
-        match term.runs.last_mut() {
-            Some(run) if run.last_page >= batch_start => {
-                write_head(&mut term.bytes, ARRAY, 3);
-                write_head(&mut term.bytes, UNSIGNED, page - run.last_page);
-                run.last_page = page;
-                run.count += 1;
-            }
-            _ => term.runs.push(Run {
+        let run = &mut term.run;
+        if run.count > 0 && run.last_page >= batch_start {
+            write_head(&mut term.bytes, ARRAY, 3);
+            write_head(&mut term.bytes, UNSIGNED, page - run.last_page);
+            run.last_page = page;
+            run.count += 1;
+        } else {
+            let next = Run {
                 start: term.bytes.len() as u32,
                 first_page: page,
                 last_page: page,
                 count: 1,
-            }),
+            };
+            let closed = std::mem::replace(run, next);
+            if closed.count > 0 {
+                self.closed[slot].runs.push(closed);
+            }
         }
         places.write(&mut term.bytes);
+    }
+
+    /// Every term's runs, as they wait for the words files: the open runs closed, the
+    /// bytes' spare capacity given back.
+    fn finish(self) -> Postings {
+        let terms = self
+            .open
+            .into_iter()
+            .zip(self.closed)
+            .map(|(open, closed)| {
+                let mut bytes = open.bytes;
+                bytes.shrink_to_fit();
+                let mut runs = closed.runs;
+                if open.run.count > 0 {
+                    runs.push(open.run);
+                }
+                runs.shrink_to_fit();
+                TermRuns {
+                    bytes,
+                    runs,
+                    cost: open.cost,
+                    variants: closed.variants,
+                }
+            })
+            .collect();
+        Postings { terms }
     }
 }
 
@@ -380,7 +439,7 @@ pub struct PageSplitter<'r> {
     language: &'r str,
     compressor: Compressor,
     page_terms: PageTerms,
-    postings: Postings,
+    postings: OpenPostings,
     /// Buffers reused from key to key.
     places: Vec<Placed>,
     locs: Vec<i32>,
@@ -413,7 +472,7 @@ impl<'r> PageSplitter<'r> {
             language,
             compressor: Compressor::new(level),
             page_terms: PageTerms::default(),
-            postings: Postings::default(),
+            postings: OpenPostings::default(),
             places: Vec::new(),
             locs: Vec::new(),
             meta_locs: Vec::new(),
@@ -505,12 +564,8 @@ impl<'r> PageSplitter<'r> {
 
     /// Every term's places on the pages split so far. The runs wait, every thread's, until
     /// every page is split: their spare capacity is given back.
-    pub fn into_postings(mut self) -> Postings {
-        for term in &mut self.postings.terms {
-            term.bytes.shrink_to_fit();
-            term.runs.shrink_to_fit();
-        }
-        self.postings
+    pub fn into_postings(self) -> Postings {
+        self.postings.finish()
     }
 
     /// Packs the places of each term and form of the page and adds them to the postings.
