@@ -291,6 +291,14 @@ impl Packed<'_> {
     }
 }
 
+/// A page split, its places added to the postings, its fragment not yet compressed.
+pub struct SplitPage {
+    word_count: u32,
+    /// The fragment's JSON.
+    fragment: Vec<u8>,
+    kind: &'static str,
+}
+
 /// A page ready for the index.
 pub struct IndexedPage {
     pub word_count: u32,
@@ -482,13 +490,30 @@ impl<'r> PageSplitter<'r> {
 
     /// The page of `record`, numbered `page` in a batch whose first page is `batch_start`,
     /// its places added to the postings; or `None` when its text has no word to index
-    /// (Pagefind leaves such pages out: see [`super::text_has_words`]).
+    /// (Pagefind leaves such pages out: see [`super::text_has_words`]). The indexer splits and
+    /// seals in two steps; the tests take both at once.
+    #[cfg(test)]
     pub fn page(
         &mut self,
         record: &SearchRecord,
         page: u32,
         batch_start: u32,
     ) -> Option<IndexedPage> {
+        let split = self.split_page(record, page, batch_start)?;
+        Some(self.seal(split))
+    }
+
+    /// The page of `record` with its places added to the postings, as `page` makes it, but its
+    /// fragment not yet named and compressed, which [`seal`](Self::seal) does: a thread seals a
+    /// batch's pages once it has split them all, not between them, since the compressor's
+    /// tables (libdeflate clears 128 kB of them for each file) pushed the splitter's maps out
+    /// of the cache at every page.
+    pub fn split_page(
+        &mut self,
+        record: &SearchRecord,
+        page: u32,
+        batch_start: u32,
+    ) -> Option<SplitPage> {
         self.page_terms.clear();
         // The fragment, written into a buffer kept from page to page (a fresh one would grow a
         // dozen times). Its text is the tokens joined by single spaces, copied (escaped) a
@@ -554,12 +579,21 @@ impl<'r> PageSplitter<'r> {
         }
         self.pack_words(page, batch_start);
         finish_fragment(&mut self.json, position, record);
-        Some(IndexedPage {
+        Some(SplitPage {
             word_count: position,
-            fragment_hash: format!("{}_{}", self.language, full_hash(&self.json)),
-            fragment_file: self.compressor.compress(&self.json),
+            fragment: self.json.clone(),
             kind: record.kind,
         })
+    }
+
+    /// A split page with its fragment hashed (for its name) and compressed.
+    pub fn seal(&mut self, page: SplitPage) -> IndexedPage {
+        IndexedPage {
+            word_count: page.word_count,
+            fragment_hash: format!("{}_{}", self.language, full_hash(&page.fragment)),
+            fragment_file: self.compressor.compress(&page.fragment),
+            kind: page.kind,
+        }
     }
 
     /// Every term's places on the pages split so far. The runs wait, every thread's, until
