@@ -40,6 +40,8 @@ mod pages;
 #[cfg(feature = "search")]
 mod postings;
 #[cfg(feature = "search")]
+mod token_map;
+#[cfg(feature = "search")]
 mod vocabulary;
 #[cfg(feature = "search")]
 mod words;
@@ -161,17 +163,18 @@ pub fn index_site<R: Indexable>(
                     return Ok(splitter.into_postings());
                 };
                 let mut page = batch.first_page;
-                let mut made = Vec::with_capacity(batch.records.len());
+                let mut split = Vec::with_capacity(batch.records.len());
                 for record in batch.records {
                     let record = record.into_record();
-                    if let Some(indexed) = splitter.page(&record, page, batch.first_page) {
-                        made.push(indexed);
+                    if let Some(done) = splitter.split_page(&record, page, batch.first_page) {
+                        split.push(done);
                         page += 1;
                     }
                 }
                 if page - batch.first_page != batch.pages {
                     return Err("search index: pages were numbered wrongly".to_string());
                 }
+                let made: Vec<_> = split.into_iter().map(|done| splitter.seal(done)).collect();
                 let ready = fragments
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)

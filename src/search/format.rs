@@ -139,8 +139,20 @@ impl<C> Encode<C> for PrecodedPages<'_> {
 
 /// CBOR's head of a data item: the major type and a number, in its shortest form (as
 /// `minicbor` writes it). Written by hand, since the positions of every page go through it.
+/// Inlined for the common one-byte head (most positions are small differences); a call
+/// for every number cost more than writing it.
+#[inline]
 pub fn write_head(out: &mut Vec<u8>, major: u8, n: u32) {
     let major = major << 5;
+    if n <= 0x17 {
+        out.push(major | n as u8);
+    } else {
+        write_long_head(out, major, n);
+    }
+}
+
+/// [`write_head`] of a number above 23, `major` already shifted.
+fn write_long_head(out: &mut Vec<u8>, major: u8, n: u32) {
     match n {
         0..=0x17 => out.push(major | n as u8),
         0x18..=0xff => out.extend_from_slice(&[major | 24, n as u8]),

@@ -7,11 +7,10 @@
 //! runs (`Postings`, a run per batch), so that no page keeps its own copy of them until
 //! every page is split.
 
-use std::collections::HashMap;
-
 use super::SearchRecord;
 use super::bundle::{Compressor, full_hash};
 use super::format::{ARRAY, UNSIGNED, write_head, write_i32_array};
+use super::token_map::TokenMap;
 use super::vocabulary::{NO_TERM, Vocabulary};
 use super::words::{Term, WordSplitter};
 
@@ -155,7 +154,7 @@ pub struct TermRuns {
 }
 
 /// Where a run of [`TermRuns`] starts in its bytes, and its pages.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Run {
     pub start: u32,
     pub first_page: u32,
@@ -180,20 +179,49 @@ pub struct Postings {
     pub terms: Vec<TermRuns>,
 }
 
-impl Postings {
+/// One term's runs while pages are split, as every page the term is on touches it: its bytes
+/// and the run they are being appended to, in one cache line (a term's runs on the heap
+/// beside its bytes were another cache miss for each term of each page, at 10,000 notes a
+/// table far larger than the caches). The closed runs and the forms with diacritics wait in
+/// a table of their own, [`ClosedRuns`].
+#[derive(Debug, Default)]
+#[repr(align(64))]
+struct OpenTerm {
+    bytes: Vec<u8>,
+    /// The run being appended to; none before the first page (`count` 0).
+    run: Run,
+    cost: usize,
+}
+
+/// What a term's runs seldom touch: the runs a later batch closed, and the diacritic forms.
+#[derive(Debug, Default)]
+struct ClosedRuns {
+    runs: Vec<Run>,
+    variants: Vec<VariantPage>,
+}
+
+/// The postings one splitter is appending to, by term number.
+#[derive(Debug, Default)]
+struct OpenPostings {
+    open: Vec<OpenTerm>,
+    closed: Vec<ClosedRuns>,
+}
+
+impl OpenPostings {
     /// Adds one term's places on `page`, the first page of its batch being `batch_start`.
     fn add(&mut self, key: &PageKey, page: u32, batch_start: u32, places: &Packed) {
         let slot = key.stem as usize;
-        if slot >= self.terms.len() {
-            self.terms
-                .resize_with(slot + 1 + slot / 4, TermRuns::default);
+        if slot >= self.open.len() {
+            let len = slot + 1 + slot / 4;
+            self.open.resize_with(len, OpenTerm::default);
+            self.closed.resize_with(len, ClosedRuns::default);
         }
-        let term = &mut self.terms[slot];
+        let term = &mut self.open[slot];
         term.cost += places.locs.len() + places.meta_locs.len() + 1;
         if key.variant != NO_TERM {
             let mut arrays = Vec::new();
             places.write(&mut arrays);
-            term.variants.push(VariantPage {
+            self.closed[slot].variants.push(VariantPage {
                 page,
                 form: key.variant,
                 in_text: !places.locs.is_empty(),
@@ -201,21 +229,51 @@ impl Postings {
             });
             return;
         }
-        match term.runs.last_mut() {
-            Some(run) if run.last_page >= batch_start => {
-                write_head(&mut term.bytes, ARRAY, 3);
-                write_head(&mut term.bytes, UNSIGNED, page - run.last_page);
-                run.last_page = page;
-                run.count += 1;
-            }
-            _ => term.runs.push(Run {
+        let run = &mut term.run;
+        if run.count > 0 && run.last_page >= batch_start {
+            write_head(&mut term.bytes, ARRAY, 3);
+            write_head(&mut term.bytes, UNSIGNED, page - run.last_page);
+            run.last_page = page;
+            run.count += 1;
+        } else {
+            let next = Run {
                 start: term.bytes.len() as u32,
                 first_page: page,
                 last_page: page,
                 count: 1,
-            }),
+            };
+            let closed = std::mem::replace(run, next);
+            if closed.count > 0 {
+                self.closed[slot].runs.push(closed);
+            }
         }
         places.write(&mut term.bytes);
+    }
+
+    /// Every term's runs, as they wait for the words files: the open runs closed, the
+    /// bytes' spare capacity given back.
+    fn finish(self) -> Postings {
+        let terms = self
+            .open
+            .into_iter()
+            .zip(self.closed)
+            .map(|(open, closed)| {
+                let mut bytes = open.bytes;
+                bytes.shrink_to_fit();
+                let mut runs = closed.runs;
+                if open.run.count > 0 {
+                    runs.push(open.run);
+                }
+                runs.shrink_to_fit();
+                TermRuns {
+                    bytes,
+                    runs,
+                    cost: open.cost,
+                    variants: closed.variants,
+                }
+            })
+            .collect();
+        Postings { terms }
     }
 }
 
@@ -231,6 +289,14 @@ impl Packed<'_> {
         write_i32_array(out, self.locs);
         write_i32_array(out, self.meta_locs);
     }
+}
+
+/// A page split, its places added to the postings, its fragment not yet compressed.
+pub struct SplitPage {
+    word_count: u32,
+    /// The fragment's JSON.
+    fragment: Vec<u8>,
+    kind: &'static str,
 }
 
 /// A page ready for the index.
@@ -299,114 +365,79 @@ fn push_json_escaped(json: &mut Vec<u8>, text: &str) {
     json.extend_from_slice(&bytes[copied..]);
 }
 
-/// A quick hash for the token cache, which is looked up once per word of every page: the
-/// tokens are the brief's own text, so resisting crafted collisions is not worth SipHash's
-/// cost here.
-type TokenHash = std::hash::BuildHasherDefault<TokenHasher>;
-
-#[derive(Default)]
-struct TokenHasher(u64);
-
-impl std::hash::Hasher for TokenHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.mix(u64::from_le_bytes(word));
-        }
-        // Most tokens are shorter than 8 bytes: their bytes are read in two overlapping
-        // halves (or three single bytes) and mixed in at once, with their length.
-        let rest = chunks.remainder();
-        let n = rest.len();
-        let word = if n >= 4 {
-            let half = |at: usize| {
-                let mut half = [0; 4];
-                half.copy_from_slice(&rest[at..at + 4]);
-                u64::from(u32::from_le_bytes(half))
-            };
-            half(0) | (half(n - 4) << 32)
-        } else if n > 0 {
-            u64::from(rest[0]) | (u64::from(rest[n / 2]) << 8) | (u64::from(rest[n - 1]) << 16)
-        } else {
-            return;
-        };
-        self.mix(word ^ ((n as u64) << 59));
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.mix(u64::from(byte));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl TokenHasher {
-    fn mix(&mut self, word: u64) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
-    }
-}
-
-/// The terms of every token met so far, by number. The tokens are kept as copies: looking
-/// one up compares it with its key, and a copy made here is near the other keys in memory
-/// where a slice of some earlier page's text would be a cache miss. The terms themselves
-/// are runs of one array, the map giving where each token's run is.
+/// The terms of every token met so far, by number: most tokens have one term, a stem of no
+/// other form and no compound part, kept in the token's own slot of the map; the others
+/// are runs of one array, the map giving where each token's run is. (Reaching into the
+/// array was a second cache miss for each word at 10,000 notes.)
 struct TermCache<'r> {
     splitter: WordSplitter,
     vocabulary: &'r Vocabulary,
-    body: HashMap<Box<str>, (u32, u32), TokenHash>,
-    title: HashMap<Box<str>, (u32, u32), TokenHash>,
+    body: TokenMap<CachedTerms>,
+    title: TokenMap<CachedTerms>,
     terms: Vec<TermId>,
     scratch: Vec<Term>,
+    /// The single term last looked up, as a slice.
+    single: [TermId; 1],
 }
+
+/// A token's terms as the cache keeps them: `(stem, ONE_PLAIN_TERM)` for a single plain
+/// stem, else `(start, count)` of their run in [`TermCache`]'s array.
+type CachedTerms = (u32, u32);
+
+/// The count that marks a single plain stem kept in the map itself.
+const ONE_PLAIN_TERM: u32 = u32::MAX;
 
 impl TermCache<'_> {
     fn body_terms(&mut self, token: &str) -> &[TermId] {
-        let run = match self.body.get(token) {
-            Some(&run) => run,
-            None => {
-                self.scratch.clear();
-                self.splitter.body_terms(token, &mut self.scratch);
-                let run = self.remember();
-                self.body.insert(token.into(), run);
-                run
-            }
-        };
-        &self.terms[run.0 as usize..(run.0 + run.1) as usize]
+        let cached = self.body.get_or_insert_with(token, || {
+            self.scratch.clear();
+            self.splitter.body_terms(token, &mut self.scratch);
+            remember(&self.scratch, self.vocabulary, &mut self.terms)
+        });
+        self.terms_of(cached)
     }
 
     fn title_terms(&mut self, token: &str) -> &[TermId] {
-        let run = match self.title.get(token) {
-            Some(&run) => run,
-            None => {
-                self.scratch.clear();
-                self.splitter.word_terms(token, &mut self.scratch);
-                let run = self.remember();
-                self.title.insert(token.into(), run);
-                run
-            }
-        };
-        &self.terms[run.0 as usize..(run.0 + run.1) as usize]
+        let cached = self.title.get_or_insert_with(token, || {
+            self.scratch.clear();
+            self.splitter.word_terms(token, &mut self.scratch);
+            remember(&self.scratch, self.vocabulary, &mut self.terms)
+        });
+        self.terms_of(cached)
     }
 
-    /// Numbers the terms just split and keeps them: their run.
-    fn remember(&mut self) -> (u32, u32) {
-        let start = self.terms.len() as u32;
-        for term in &self.scratch {
-            self.terms.push(TermId {
-                stem: self.vocabulary.id(&term.stem),
-                variant: term
-                    .original
-                    .as_deref()
-                    .map_or(NO_TERM, |original| self.vocabulary.id(original)),
-                compound_part: term.compound_part,
-            });
+    #[inline]
+    fn terms_of(&mut self, (first, count): CachedTerms) -> &[TermId] {
+        if count == ONE_PLAIN_TERM {
+            self.single[0].stem = first;
+            &self.single
+        } else {
+            &self.terms[first as usize..(first + count) as usize]
         }
-        (start, self.scratch.len() as u32)
     }
+}
+
+/// Numbers the terms just split and keeps them: a single plain stem as it is, the others in
+/// `terms`.
+fn remember(split: &[Term], vocabulary: &Vocabulary, terms: &mut Vec<TermId>) -> CachedTerms {
+    if let [term] = split
+        && term.original.is_none()
+        && !term.compound_part
+    {
+        return (vocabulary.id(&term.stem), ONE_PLAIN_TERM);
+    }
+    let start = terms.len() as u32;
+    for term in split {
+        terms.push(TermId {
+            stem: vocabulary.id(&term.stem),
+            variant: term
+                .original
+                .as_deref()
+                .map_or(NO_TERM, |original| vocabulary.id(original)),
+            compound_part: term.compound_part,
+        });
+    }
+    (start, split.len() as u32)
 }
 
 /// Splits the pages given to one thread (in page order), keeping what it learns about tokens
@@ -416,7 +447,7 @@ pub struct PageSplitter<'r> {
     language: &'r str,
     compressor: Compressor,
     page_terms: PageTerms,
-    postings: Postings,
+    postings: OpenPostings,
     /// Buffers reused from key to key.
     places: Vec<Placed>,
     locs: Vec<i32>,
@@ -436,15 +467,20 @@ impl<'r> PageSplitter<'r> {
             cache: TermCache {
                 splitter: WordSplitter::new(language, include_characters),
                 vocabulary,
-                body: HashMap::default(),
-                title: HashMap::default(),
+                body: TokenMap::default(),
+                title: TokenMap::default(),
                 terms: Vec::new(),
                 scratch: Vec::new(),
+                single: [TermId {
+                    stem: 0,
+                    variant: NO_TERM,
+                    compound_part: false,
+                }],
             },
             language,
             compressor: Compressor::new(level),
             page_terms: PageTerms::default(),
-            postings: Postings::default(),
+            postings: OpenPostings::default(),
             places: Vec::new(),
             locs: Vec::new(),
             meta_locs: Vec::new(),
@@ -454,13 +490,30 @@ impl<'r> PageSplitter<'r> {
 
     /// The page of `record`, numbered `page` in a batch whose first page is `batch_start`,
     /// its places added to the postings; or `None` when its text has no word to index
-    /// (Pagefind leaves such pages out: see [`super::text_has_words`]).
+    /// (Pagefind leaves such pages out: see [`super::text_has_words`]). The indexer splits and
+    /// seals in two steps; the tests take both at once.
+    #[cfg(test)]
     pub fn page(
         &mut self,
         record: &SearchRecord,
         page: u32,
         batch_start: u32,
     ) -> Option<IndexedPage> {
+        let split = self.split_page(record, page, batch_start)?;
+        Some(self.seal(split))
+    }
+
+    /// The page of `record` with its places added to the postings, as `page` makes it, but its
+    /// fragment not yet named and compressed, which [`seal`](Self::seal) does: a thread seals a
+    /// batch's pages once it has split them all, not between them, since the compressor's
+    /// tables (libdeflate clears 128 kB of them for each file) pushed the splitter's maps out
+    /// of the cache at every page.
+    pub fn split_page(
+        &mut self,
+        record: &SearchRecord,
+        page: u32,
+        batch_start: u32,
+    ) -> Option<SplitPage> {
         self.page_terms.clear();
         // The fragment, written into a buffer kept from page to page (a fresh one would grow a
         // dozen times). Its text is the tokens joined by single spaces, copied (escaped) a
@@ -526,22 +579,27 @@ impl<'r> PageSplitter<'r> {
         }
         self.pack_words(page, batch_start);
         finish_fragment(&mut self.json, position, record);
-        Some(IndexedPage {
+        Some(SplitPage {
             word_count: position,
-            fragment_hash: format!("{}_{}", self.language, full_hash(&self.json)),
-            fragment_file: self.compressor.compress(&self.json),
+            fragment: self.json.clone(),
             kind: record.kind,
         })
     }
 
+    /// A split page with its fragment hashed (for its name) and compressed.
+    pub fn seal(&mut self, page: SplitPage) -> IndexedPage {
+        IndexedPage {
+            word_count: page.word_count,
+            fragment_hash: format!("{}_{}", self.language, full_hash(&page.fragment)),
+            fragment_file: self.compressor.compress(&page.fragment),
+            kind: page.kind,
+        }
+    }
+
     /// Every term's places on the pages split so far. The runs wait, every thread's, until
     /// every page is split: their spare capacity is given back.
-    pub fn into_postings(mut self) -> Postings {
-        for term in &mut self.postings.terms {
-            term.bytes.shrink_to_fit();
-            term.runs.shrink_to_fit();
-        }
-        self.postings
+    pub fn into_postings(self) -> Postings {
+        self.postings.finish()
     }
 
     /// Packs the places of each term and form of the page and adds them to the postings.
