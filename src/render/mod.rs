@@ -9,6 +9,7 @@
 
 pub mod data;
 pub mod footnotes;
+pub mod json_ld;
 pub mod mentions;
 pub mod native;
 pub mod partial;
@@ -478,7 +479,7 @@ impl<'a> PageContext<'a> {
         let note = &self.brief.notes[id];
         let rendered: &'a [RenderedNote] = self.rendered;
         let r = &rendered[id];
-        let json_ld = data::json_ld(self.brief, self.evidence, id);
+        let json_ld = json_ld::note_json_ld(self.brief, id);
         let path = note.path_in_site();
         let page = self.page_view(&note.title, note.kind.name(), &path, &note.summary, json_ld);
         // Room for a typical entity page (30–40 KB with its neighbourhood drawing).
