@@ -401,7 +401,8 @@ fn push_number(out: &mut String, value: f64) {
                 start -= 1;
                 text[start] = b'-';
             }
-            out.push_str(std::str::from_utf8(&text[start..]).unwrap_or_default());
+            // As chars, all ASCII: checking the bytes as UTF-8 cost more than pushing them.
+            out.extend(text[start..].iter().map(|&byte| char::from(byte)));
             return;
         }
     }
