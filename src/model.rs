@@ -131,6 +131,32 @@ pub enum Precision {
     Day,
 }
 
+/// A [`Date`]'s numbers, checked to fit the digits [`push_padded`] writes.
+struct DateDigits {
+    year: u32,
+    month: Option<u32>,
+    day: Option<u32>,
+}
+
+/// `number` (below 10,000) in decimal, with leading zeros up to `width` digits.
+fn push_padded(out: &mut String, number: u32, width: usize) {
+    let digits = [
+        number / 1000,
+        number / 100 % 10,
+        number / 10 % 10,
+        number % 10,
+    ];
+    let significant = match number {
+        0..=9 => 1,
+        10..=99 => 2,
+        100..=999 => 3,
+        _ => 4,
+    };
+    for &digit in &digits[4 - significant.max(width)..] {
+        out.push(char::from(b'0' + digit as u8));
+    }
+}
+
 const MONTHS: [&str; 12] = [
     "January",
     "February",
@@ -198,6 +224,24 @@ impl Date {
 
     /// The date as written in the brief: `2025`, `2025-07` or `2025-07-07`.
     pub fn iso(&self) -> String {
+        let Some(digits) = self.digits() else {
+            return self.iso_formatted();
+        };
+        let mut out = String::with_capacity(10);
+        push_padded(&mut out, digits.year, 4);
+        if let Some(month) = digits.month {
+            out.push('-');
+            push_padded(&mut out, month, 2);
+            if let Some(day) = digits.day {
+                out.push('-');
+                push_padded(&mut out, day, 2);
+            }
+        }
+        out
+    }
+
+    /// [`Date::iso`] through `format!`, for dates [`Date::digits`] does not cover.
+    fn iso_formatted(&self) -> String {
         match (self.month, self.day) {
             (Some(m), Some(d)) => format!("{:04}-{m:02}-{d:02}", self.year),
             (Some(m), None) => format!("{:04}-{m:02}", self.year),
@@ -205,8 +249,45 @@ impl Date {
         }
     }
 
+    /// The date's numbers when every parsed date's are: a year of at most four digits, a
+    /// month and a day of at most two. Pages show thousands of dates (every entry of every
+    /// Sources list has two), and a `format!` cost ten times writing the digits.
+    fn digits(&self) -> Option<DateDigits> {
+        let year = u32::try_from(self.year).ok().filter(|&y| y <= 9999)?;
+        let month = self.month.filter(|&m| (1..=12).contains(&m));
+        if month.is_none() && self.month.is_some() {
+            return None;
+        }
+        if self.day.is_some_and(|d| d > 99) {
+            return None;
+        }
+        Some(DateDigits {
+            year,
+            month: month.map(u32::from),
+            day: month.and(self.day).map(u32::from),
+        })
+    }
+
     /// The date for readers, at its precision: "7 July 2025", "July 2025", "2025".
     pub fn human(&self) -> String {
+        let Some(digits) = self.digits() else {
+            return self.human_formatted();
+        };
+        let mut out = String::with_capacity(20);
+        if let Some(month) = digits.month {
+            if let Some(day) = digits.day {
+                push_padded(&mut out, day, 1);
+                out.push(' ');
+            }
+            out.push_str(MONTHS[month as usize - 1]);
+            out.push(' ');
+        }
+        push_padded(&mut out, digits.year, 1);
+        out
+    }
+
+    /// [`Date::human`] through `format!`, for dates [`Date::digits`] does not cover.
+    fn human_formatted(&self) -> String {
         match (self.month, self.day) {
             (Some(m), Some(d)) => format!("{d} {} {}", MONTHS[m as usize - 1], self.year),
             (Some(m), None) => format!("{} {}", MONTHS[m as usize - 1], self.year),
@@ -284,6 +365,20 @@ mod tests {
         assert_eq!(Date::parse("2025-07").unwrap().human(), "July 2025");
         assert_eq!(Date::parse("2025-07-07").unwrap().human(), "7 July 2025");
         assert_eq!(Date::parse("2025-07").unwrap().iso(), "2025-07");
+    }
+
+    #[test]
+    fn dates_are_written_as_format_writes_them() {
+        let months = std::iter::once(None).chain((1..=12).map(Some));
+        for year in [0, 5, 42, 999, 1999, 2025, 9999, 10_000, -1] {
+            for month in months.clone() {
+                for day in std::iter::once(None).chain((1..=31).map(Some)) {
+                    let date = Date { year, month, day };
+                    assert_eq!(date.iso(), date.iso_formatted(), "{date:?}");
+                    assert_eq!(date.human(), date.human_formatted(), "{date:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -18,6 +18,8 @@ mod svg;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
+use crate::markdown::render::push_decimal;
+
 /// What a node stands for; decides its colour (through the CSS classes `node-person`,
 /// `node-company`, `node-event`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -488,20 +490,26 @@ fn describe(shown: &ShownGraph, total_nodes: usize, what_is_kept: &str) -> Strin
     let people = count(NodeKind::Person);
     let companies = count(NodeKind::Company);
     let events = count(NodeKind::Event);
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut text = format!(
-        "{}, {} and {}, {}.",
-        plural(people, "person", "people"),
-        plural(companies, "company", "companies"),
-        plural(events, "event", "events"),
-        plural(shown.links.len(), "relation", "relations"),
-    );
+    // Pushed rather than formatted: every entity page describes its drawing.
+    let mut text = String::with_capacity(128);
+    let mut count_of = |n: usize, one: &str, many: &str, after: &str| {
+        push_decimal(&mut text, n);
+        text.push(' ');
+        text.push_str(if n == 1 { one } else { many });
+        text.push_str(after);
+    };
+    count_of(people, "person", "people", ", ");
+    count_of(companies, "company", "companies", " and ");
+    count_of(events, "event", "events", ", ");
+    count_of(shown.links.len(), "relation", "relations", ".");
     if shown.nodes.len() < total_nodes {
-        text += &format!(
-            " Showing the {} {what_is_kept} of {total_nodes}.",
-            shown.nodes.len()
-        );
+        text.push_str(" Showing the ");
+        push_decimal(&mut text, shown.nodes.len());
+        text.push(' ');
+        text.push_str(what_is_kept);
+        text.push_str(" of ");
+        push_decimal(&mut text, total_nodes);
+        text.push('.');
     }
     text
 }

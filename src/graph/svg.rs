@@ -7,7 +7,6 @@
 
 use super::NodeKind;
 use super::layout::{self, NodeSize, Point};
-use crate::markdown::render::push_decimal;
 use std::fmt::Write;
 
 /// Font size of node labels, in px; the layout reserves room for labels at this size.
@@ -333,13 +332,29 @@ pub(super) fn escape(text: &str) -> String {
     out
 }
 
+/// The bytes [`escape`] keeps as they are, and that cannot start a character it drops
+/// (0xEF starts U+FFFE and U+FFFF).
+const PLAIN_BYTES: [bool; 256] = {
+    let mut plain = [true; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        plain[byte] = false;
+        byte += 1;
+    }
+    let specials = [b'&', b'<', b'>', b'"', b'\'', 0xEF];
+    let mut i = 0;
+    while i < specials.len() {
+        plain[specials[i] as usize] = false;
+        i += 1;
+    }
+    plain
+};
+
 /// [`escape`], pushed onto `out`; text with nothing to escape (nearly all of it) is copied
 /// as it is.
 fn push_escaped(out: &mut String, text: &str) {
-    let plain = text
-        .bytes()
-        .all(|b| b >= 0x20 && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF));
-    if plain {
+    // One table look-up a byte: every label, href and tooltip of every drawing passes here.
+    if text.bytes().all(|b| PLAIN_BYTES[usize::from(b)]) {
         out.push_str(text);
     } else {
         out.push_str(&escape(text));
@@ -353,18 +368,41 @@ fn push_escaped(out: &mut String, text: &str) {
 fn push_number(out: &mut String, value: f64) {
     let tenths = value * 10.0;
     if tenths.is_finite() && tenths.abs() < 1e8 {
-        let floor = tenths.floor();
-        let fraction = tenths - floor;
+        // `tenths.floor()` without the call into libm that x86-64's baseline needs for it:
+        // the truncation, one lower for a negative value with a fraction; exact below 1e8
+        // (only -0.0 becomes 0.0, which rounds to the same digits).
+        let truncated = tenths as i64;
+        let floor = if truncated as f64 > tenths {
+            truncated - 1
+        } else {
+            truncated
+        };
+        let fraction = tenths - floor as f64;
         if (fraction - 0.5).abs() > 1e-6 {
-            let rounded = (if fraction > 0.5 { floor + 1.0 } else { floor }) as i64;
-            if rounded < 0 {
-                out.push('-');
+            let rounded = if fraction > 0.5 { floor + 1 } else { floor };
+            // Written backwards into one buffer and pushed once: "-", at most 8 digits, ".",
+            // the tenth.
+            let mut text = [0u8; 11];
+            let mut start = text.len() - 1;
+            let mut left = rounded.unsigned_abs();
+            text[start] = b'0' + (left % 10) as u8;
+            left /= 10;
+            start -= 1;
+            text[start] = b'.';
+            loop {
+                start -= 1;
+                text[start] = b'0' + (left % 10) as u8;
+                left /= 10;
+                if left == 0 {
+                    break;
+                }
             }
-            // Below 1e8 tenths: the whole part fits any usize.
-            let tenths = rounded.unsigned_abs() as usize;
-            push_decimal(out, tenths / 10);
-            out.push('.');
-            push_decimal(out, tenths % 10);
+            if rounded < 0 {
+                start -= 1;
+                text[start] = b'-';
+            }
+            // As chars, all ASCII: checking the bytes as UTF-8 cost more than pushing them.
+            out.extend(text[start..].iter().map(|&byte| char::from(byte)));
             return;
         }
     }

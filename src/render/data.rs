@@ -1,5 +1,6 @@
 //! The brief as data for machines: `/casefile.json` (shape documented in
-//! `docs/casefile-json.md`), schema.org JSON-LD for each page, the Atom feed and the sitemap.
+//! `docs/casefile-json.md`), schema.org JSON-LD for the pages that are not notes (a note's is
+//! `json_ld`'s), the Atom feed and the sitemap.
 //!
 //! All absolute URLs come from `base_url`; all lists are in a stable order.
 
@@ -207,62 +208,6 @@ pub fn write_brief_json(
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
     serde_json::to_writer_pretty(&mut buffered, &data).map_err(std::io::Error::other)?;
     std::io::Write::flush(&mut buffered)
-}
-
-/// schema.org JSON-LD for a note's page, escaped for a `<script>` element.
-pub fn json_ld(brief: &Brief, evidence: &Evidence, id: NoteId) -> String {
-    let _ = evidence;
-    let n = &brief.notes[id];
-    let url = brief.config.absolute(&n.path_in_site());
-    let mut citations: Vec<String> = brief.citations_by_note[id]
-        .iter()
-        .map(|&c| {
-            brief
-                .config
-                .absolute(&brief.notes[brief.citations[c].source].path_in_site())
-        })
-        .collect();
-    citations.sort();
-    citations.dedup();
-    let mut value = match n.kind {
-        Kind::Person => json!({"@type": "Person", "name": n.title, "alternateName": n.aliases,
-            "affiliation": n.roles.iter().map(|r| json!({"@type": "Organization", "name": brief.notes[r.org].title, "url": brief.config.absolute(&brief.notes[r.org].path_in_site())})).collect::<Vec<_>>()}),
-        Kind::Company => {
-            json!({"@type": "Organization", "name": n.title, "alternateName": n.aliases,
-            "parentOrganization": n.parent.map(|p| json!({"@type": "Organization", "name": brief.notes[p].title}))})
-        }
-        Kind::Event => {
-            json!({"@type": "Event", "name": n.title, "startDate": n.date.map(|d| d.iso()), "endDate": n.until.map(|d| d.iso()),
-            "location": n.location,
-            "performer": n.participants.iter().map(|&p| json!({"@type": if brief.notes[p].kind == Kind::Person {"Person"} else {"Organization"}, "name": brief.notes[p].title})).collect::<Vec<_>>()})
-        }
-        Kind::Source => {
-            let m = n.source.as_ref();
-            json!({"@type": "NewsArticle", "headline": n.title, "datePublished": m.and_then(|m| m.date).map(|d| d.iso()),
-                "author": m.and_then(|m| m.author.clone()), "publisher": m.and_then(|m| m.publisher.as_ref()).map(|p| json!({"@type": "Organization", "name": p.name})),
-                "isBasedOn": m.and_then(|m| m.url.clone())})
-        }
-        Kind::Page | Kind::Home => json!({"@type": "WebPage", "name": n.title}),
-    };
-    if let Value::Object(map) = &mut value {
-        map.insert("@context".into(), json!("https://schema.org"));
-        map.insert("url".into(), json!(url));
-        if !n.summary.is_empty() {
-            map.insert("description".into(), json!(n.summary));
-        }
-        if !citations.is_empty() {
-            map.insert("citation".into(), json!(citations));
-        }
-        map.retain(|_, v| !v.is_null() && *v != json!([]));
-    }
-    // Inside a script element `</script>` would end it and `<!--<script>` would make the
-    // browser skip past the real end; JSON's `\u003c` escapes (only strings hold `<`, `>`
-    // and `&`) keep any title inert.
-    serde_json::to_string(&value)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
 }
 
 /// JSON-LD for a page that is not a note: an index, the timeline, the graph, search, 404.

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
 
@@ -178,7 +179,9 @@ impl<'a> PageFootnotes<'a> {
                     let number = *numbered.get();
                     let first = &self.brief.citations[self.entries[number - 1].citation];
                     let first_quote = first.quote.as_deref().unwrap_or_default();
-                    if fold_chars(first_quote).eq(fold_chars(quote)) {
+                    // The same quote cited again (the usual case) is the same text: folding
+                    // both, character by character, is only needed when they differ.
+                    if first_quote == quote || fold_chars(first_quote).eq(fold_chars(quote)) {
                         return number;
                     }
                     hash = hash.wrapping_add(1);
@@ -215,7 +218,7 @@ impl<'a> PageFootnotes<'a> {
 
     /// Superscripts for a claim's citations, with an origins badge when several sources back it.
     pub fn claim_html(&mut self, citations: &[CitationId]) -> String {
-        let mut html = String::new();
+        let mut html = String::with_capacity(400 * citations.len());
         for &c in citations {
             let (number, place, href) = self.number_place(c);
             let cited = &self.brief.citations[c];
@@ -232,6 +235,23 @@ impl<'a> PageFootnotes<'a> {
             html.push_str(&origins_badge(self.brief, citations));
         }
         html
+    }
+
+    /// Numbers a claim's citations as [`PageFootnotes::claim_html`] does and hashes into
+    /// `hasher` everything its superscripts and badge are made of (so the digest changes
+    /// whenever they would), without writing them.
+    pub fn digest_claim(&mut self, citations: &[CitationId], hasher: &mut impl Hasher) {
+        citations.len().hash(hasher);
+        for &c in citations {
+            let (number, place, href) = self.number_place(c);
+            let cited = &self.brief.citations[c];
+            let title = &self.brief.notes[cited.source].title;
+            let quote = cited.quote.as_deref().unwrap_or_default();
+            (number, place.number, place.k, href, title, quote).hash(hasher);
+        }
+        if cites_several_sources(self.brief, citations) {
+            origins_badge(self.brief, citations).hash(hasher);
+        }
     }
 }
 
@@ -313,6 +333,14 @@ pub fn passages_fragment(passages: &[&str]) -> String {
 
 /// A quote as a text fragment directive: `start,end` around elisions, percent-encoded.
 pub fn text_fragment(quote: &str) -> String {
+    // Nearly every quote is one piece: it is encoded without splitting (splitting on "..."
+    // sets up a substring search for every piece, and this runs for every Sources entry).
+    if !has_elision(quote) {
+        let whole = quote.trim();
+        let mut out = String::with_capacity(3 * whole.len());
+        percent_encode_into(&mut out, whole);
+        return out;
+    }
     let mut pieces = quote
         .split(['…'])
         .flat_map(|p| p.split("..."))
@@ -329,6 +357,16 @@ pub fn text_fragment(quote: &str) -> String {
         percent_encode_into(&mut out, last);
     }
     out
+}
+
+/// Whether `text` holds an elision, `…` or `...`, that [`text_fragment`] splits at.
+fn has_elision(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(at, &byte)| {
+        let rest = &bytes[at + 1..];
+        (byte == b'.' && rest.starts_with(b".."))
+            || (byte == 0xE2 && rest.starts_with(&[0x80, 0xA6]))
+    })
 }
 
 /// Percent-encodes all but the characters a text fragment may hold as they are.
@@ -409,6 +447,43 @@ mod tests {
     }
 
     #[test]
+    fn the_claims_digest_numbers_as_the_superscripts_do_and_follows_their_text() {
+        let (mut brief, evidence) = real_brief();
+        let mut compared = 0;
+        for id in 0..brief.notes.len() {
+            let mut written = PageFootnotes::new(&brief, &evidence, "/");
+            let claims = crate::render::ClaimCites::number(&mut written, &brief, id);
+            let mut digested = PageFootnotes::new(&brief, &evidence, "/");
+            crate::render::ClaimCites::digest(&mut digested, &brief, id);
+            assert!(
+                written.entries == digested.entries,
+                "{}",
+                brief.notes[id].slug
+            );
+            assert_eq!(written.places, digested.places, "{}", brief.notes[id].slug);
+            compared += usize::from(!claims.roles.is_empty() || !claims.facts.is_empty());
+        }
+        assert!(compared > 0, "some note of the brief has claims");
+        // A cited source's new title changes the superscripts, so the digest too.
+        let id = (0..brief.notes.len())
+            .find(|&id| brief.notes[id].facts.iter().any(|f| !f.cites.is_empty()))
+            .expect("a fact with a citation");
+        let digest = |brief: &Brief| {
+            let mut footnotes = PageFootnotes::new(brief, &evidence, "/");
+            crate::render::ClaimCites::digest(&mut footnotes, brief, id)
+        };
+        let before = digest(&brief);
+        let fact = brief.notes[id]
+            .facts
+            .iter()
+            .find(|f| !f.cites.is_empty())
+            .unwrap();
+        let source = brief.citations[fact.cites[0]].source;
+        brief.notes[source].title.push_str(" (renamed)");
+        assert_ne!(digest(&brief), before);
+    }
+
+    #[test]
     fn text_fragments_encode_and_split_elisions() {
         assert_eq!(text_fragment("tens of millions"), "tens%20of%20millions");
         assert_eq!(text_fragment("a-b, c"), "a%2Db%2C%20c");
@@ -418,6 +493,32 @@ mod tests {
         );
         assert_eq!(text_fragment("a … b … c"), "a,c");
         assert_eq!(text_fragment(" … "), "");
+        assert_eq!(text_fragment("  "), "");
+        assert_eq!(text_fragment(" two.. dots "), "two..%20dots");
+    }
+
+    #[test]
+    fn quotes_without_an_elision_are_encoded_as_splitting_them_would() {
+        let split = |quote: &str| {
+            let mut pieces = quote
+                .split(['…'])
+                .flat_map(|p| p.split("..."))
+                .map(str::trim)
+                .filter(|p| !p.is_empty());
+            let first = pieces.next().map(str::to_string).unwrap_or_default();
+            (first, pieces.last().map(str::to_string))
+        };
+        proptest::proptest!(|(quote in "[a. …\t\u{2000}é]{0,16}")| {
+            if !has_elision(&quote) {
+                let (first, last) = split(&quote);
+                proptest::prop_assert!(last.is_none());
+                let mut encoded = String::new();
+                percent_encode_into(&mut encoded, &first);
+                proptest::prop_assert_eq!(text_fragment(&quote), encoded);
+            } else {
+                proptest::prop_assert!(quote.contains('…') || quote.contains("..."));
+            }
+        });
     }
 
     #[test]

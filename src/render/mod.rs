@@ -9,6 +9,7 @@
 
 pub mod data;
 pub mod footnotes;
+pub mod json_ld;
 pub mod mentions;
 pub mod native;
 pub mod partial;
@@ -73,10 +74,26 @@ impl ClaimCites {
         }
     }
 
-    fn digest(&self) -> u64 {
+    /// Numbers the claims on `footnotes` as [`ClaimCites::number`] does and returns a digest
+    /// of what their superscripts are made of, without writing them: the body's rendering
+    /// needs only the numbering and this digest, and writing every superscript twice (here
+    /// and with the page) was a quarter of numbering them.
+    fn digest(footnotes: &mut PageFootnotes, brief: &Brief, id: NoteId) -> u64 {
         use std::hash::{Hash, Hasher};
+        let note = &brief.notes[id];
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (&self.roles, &self.facts, &self.event, &self.people).hash(&mut hasher);
+        let people = &brief.relations.people[id];
+        (note.roles.len(), note.facts.len(), people.len()).hash(&mut hasher);
+        for role in &note.roles {
+            footnotes.digest_claim(&role.cites, &mut hasher);
+        }
+        for fact in &note.facts {
+            footnotes.digest_claim(&fact.cites, &mut hasher);
+        }
+        footnotes.digest_claim(&note.cites, &mut hasher);
+        for &(person, i) in people {
+            footnotes.digest_claim(&brief.notes[person].roles[i].cites, &mut hasher);
+        }
         hasher.finish()
     }
 }
@@ -330,7 +347,7 @@ fn render_note_body(
 ) -> RenderedNote {
     let note = &brief.notes[id];
     let mut footnotes = PageFootnotes::new(brief, evidence, base);
-    let claims_digest = ClaimCites::number(&mut footnotes, brief, id).digest();
+    let claims_digest = ClaimCites::digest(&mut footnotes, brief, id);
     let body = if note.kind == Kind::Source {
         RenderedBody {
             html: String::new(),
@@ -478,7 +495,7 @@ impl<'a> PageContext<'a> {
         let note = &self.brief.notes[id];
         let rendered: &'a [RenderedNote] = self.rendered;
         let r = &rendered[id];
-        let json_ld = data::json_ld(self.brief, self.evidence, id);
+        let json_ld = json_ld::note_json_ld(self.brief, id);
         let path = note.path_in_site();
         let page = self.page_view(&note.title, note.kind.name(), &path, &note.summary, json_ld);
         // Room for a typical entity page (30–40 KB with its neighbourhood drawing).
