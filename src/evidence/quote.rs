@@ -15,13 +15,21 @@ pub(super) fn quote_pieces(quote: &str) -> Vec<String> {
     let mut pieces = Vec::new();
     let mut piece_start = 0;
     let mut position = 0;
-    while position < folded.len() {
-        let rest = &folded[position..];
-        if let Some(elision_len) = elision_len(rest) {
+    while let Some(&first) = folded.as_bytes().get(position) {
+        // Only `.`, `…` (whose UTF-8 begins 0xE2), `[` and `(` can open an elision; trying the
+        // full test at every character cost most of the matcher's time spent on quotes.
+        let could_open = matches!(first, b'.' | b'[' | b'(' | 0xE2);
+        if let Some(elision_len) = could_open
+            .then(|| elision_len(&folded[position..]))
+            .flatten()
+        {
             push_piece(&folded[piece_start..position], &mut pieces);
             position += elision_len;
             piece_start = position;
+        } else if first.is_ascii() {
+            position += 1;
         } else {
+            let rest = &folded[position..];
             position += rest.chars().next().map_or(1, char::len_utf8);
         }
     }
@@ -88,6 +96,36 @@ fn dot_run_len(text: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pieces found by trying the full elision test at every character.
+    fn pieces_testing_every_character(quote: &str) -> Vec<String> {
+        let folded = fold_str(quote);
+        let mut pieces = Vec::new();
+        let mut piece_start = 0;
+        let mut position = 0;
+        while position < folded.len() {
+            let rest = &folded[position..];
+            if let Some(elision_len) = elision_len(rest) {
+                push_piece(&folded[piece_start..position], &mut pieces);
+                position += elision_len;
+                piece_start = position;
+            } else {
+                position += rest.chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        push_piece(&folded[piece_start..], &mut pieces);
+        pieces
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn skipping_to_possible_elisions_finds_the_same_pieces(
+            quote in "[a .…\\[\\]()é—’\u{2026}\u{2025}]{0,24}"
+        ) {
+            proptest::prop_assert_eq!(quote_pieces(&quote), pieces_testing_every_character(&quote));
+        }
+    }
 
     #[test]
     fn ellipses_of_every_shape_split_the_quote() {

@@ -42,7 +42,9 @@ pub struct CitationSyntaxError {
 pub fn find_citations(text: &str) -> Vec<Result<CitationGroup, CitationSyntaxError>> {
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(rel) = text[from..].find("[@") {
+    // memchr's vectorised search: `str::find` went through most bodies a few bytes at a time.
+    let opening = memchr::memmem::Finder::new(b"[@");
+    while let Some(rel) = opening.find(&text.as_bytes()[from..]) {
         let start = from + rel;
         match parse_group(text, start) {
             Ok(group) => {

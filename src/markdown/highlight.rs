@@ -3,12 +3,20 @@
 //!
 //! The syntax and theme sets load lazily, once per process; a language is compiled the first
 //! time a block of it is seen.
+//!
+//! Parsing a line costs syntect tens of regex searches (some 200,000 instructions for a line
+//! of Rust), and code blocks repeat lines: blank lines, closing braces, `fn main() {`,
+//! imports. Parsing is a pure function of the parser's state before the line and the line, so
+//! each thread remembers what it made of the lines it has seen ([`ParsedLines`]) and a
+//! repeated line in the same state costs a lookup.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use syntect::highlighting::ThemeSet;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::SyntaxSet;
+use syntect::html::{ClassStyle, css_for_theme_with_class_style, line_tokens_to_classed_spans};
+use syntect::parsing::{ParseState, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -37,29 +45,104 @@ pub fn highlight_block(code: &str, lang: &str) -> String {
     }
     html.push_str("><code>");
     match syntax {
-        Some(syntax) => {
-            let mut generator =
-                ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
-            let mut ok = true;
-            for line in LinesWithEndings::from(code) {
-                if generator
-                    .parse_html_for_line_which_includes_newline(line)
-                    .is_err()
-                {
-                    ok = false;
-                    break;
-                }
-            }
-            if ok {
-                html.push_str(&generator.finalize());
-            } else {
-                html.push_str(&escape_html(code));
-            }
-        }
-        None => html.push_str(&escape_html(code)),
+        Some(syntax) => match PARSED_LINES
+            .with(|lines| classed_html(code, syntax, set, &mut lines.borrow_mut()))
+        {
+            Some(classed) => html.push_str(&classed),
+            None => push_escaped_html(&mut html, code),
+        },
+        None => push_escaped_html(&mut html, code),
     }
     html.push_str("</code></pre>\n");
     html
+}
+
+/// `code` as syntect's `ClassedHTMLGenerator` writes it (the same calls in the same order, with
+/// each line's parse taken from `lines` when it was seen before), or `None` where the
+/// generator would fail.
+fn classed_html(
+    code: &str,
+    syntax: &SyntaxReference,
+    set: &SyntaxSet,
+    lines: &mut ParsedLines,
+) -> Option<String> {
+    let mut state = ParseState::new(syntax);
+    let mut scopes = ScopeStack::new();
+    let mut open_spans: isize = 0;
+    let mut html = String::with_capacity(code.len() * 4);
+    for line in LinesWithEndings::from(code) {
+        let (formatted, delta) = lines.with_ops(&mut state, line, set, |ops| {
+            line_tokens_to_classed_spans(line, ops, CLASS_STYLE, &mut scopes).ok()
+        })??;
+        open_spans += delta;
+        html.push_str(&formatted);
+    }
+    for _ in 0..open_spans {
+        html.push_str("</span>");
+    }
+    Some(html)
+}
+
+/// One thread's memory of parsed lines: for each line's text, the states it was parsed from,
+/// with the scope operations found and the state after it.
+#[derive(Default)]
+struct ParsedLines {
+    by_text: HashMap<String, Vec<ParsedLine>>,
+    count: usize,
+}
+
+struct ParsedLine {
+    before: ParseState,
+    ops: Vec<(usize, ScopeStackOp)>,
+    after: ParseState,
+}
+
+/// Lines remembered per thread before the memory starts again (a few MB at most).
+const MAX_PARSED_LINES: usize = 8192;
+
+thread_local! {
+    static PARSED_LINES: RefCell<ParsedLines> = RefCell::new(ParsedLines::default());
+}
+
+impl ParsedLines {
+    /// Advances `state` over `line` and hands `use_ops` the line's scope operations, as
+    /// `state.parse_line(line, set)` would; `None` if parsing fails.
+    fn with_ops<T>(
+        &mut self,
+        state: &mut ParseState,
+        line: &str,
+        set: &SyntaxSet,
+        use_ops: impl FnOnce(&[(usize, ScopeStackOp)]) -> T,
+    ) -> Option<T> {
+        if let Some(seen) = self
+            .by_text
+            .get(line)
+            .and_then(|seen| seen.iter().find(|seen| seen.before == *state))
+        {
+            state.clone_from(&seen.after);
+            return Some(use_ops(&seen.ops));
+        }
+        let before = state.clone();
+        let ops = state.parse_line(line, set).ok()?;
+        let result = use_ops(&ops);
+        if self.count >= MAX_PARSED_LINES {
+            self.by_text.clear();
+            self.count = 0;
+        }
+        self.count += 1;
+        let parsed = ParsedLine {
+            before,
+            ops,
+            after: state.clone(),
+        };
+        match self.by_text.get_mut(line) {
+            Some(seen) => seen.push(parsed),
+            None => {
+                self.by_text.insert(line.to_string(), vec![parsed]);
+            }
+        }
+        Some(result)
+    }
 }
 
 /// The stylesheet for highlighted code: the light theme, then the dark one inside
@@ -130,6 +213,87 @@ mod tests {
         assert!(html.contains("class=\"hl-"), "{html}");
         assert!(!html.contains("style="), "{html}");
         assert!(html.contains("&lt;b&gt;"), "{html}");
+    }
+
+    /// What syntect's own generator writes for `code`: the markup `classed_html` must match.
+    fn generator_html(code: &str, lang: &str) -> Option<String> {
+        use syntect::html::ClassedHTMLGenerator;
+        let set = syntaxes();
+        let syntax = set.find_syntax_by_token(lang).expect(lang);
+        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
+        for line in LinesWithEndings::from(code) {
+            generator
+                .parse_html_for_line_which_includes_newline(line)
+                .ok()?;
+        }
+        Some(generator.finalize())
+    }
+
+    fn remembered_html(code: &str, lang: &str) -> Option<String> {
+        let set = syntaxes();
+        let syntax = set.find_syntax_by_token(lang).expect(lang);
+        PARSED_LINES.with(|lines| classed_html(code, syntax, set, &mut lines.borrow_mut()))
+    }
+
+    const SAMPLES: &[(&str, &str)] = &[
+        (
+            "rust",
+            "/// Sums.\nfn total(limit: u32) -> u32 {\n    let v: Vec<u32> = (1..=limit).collect();\n    v.iter().sum()\n}\n\nfn main() {\n    println!(\"{}\", total(3));\n}\n",
+        ),
+        (
+            "rust",
+            "/* open\n}\n*/ fn main() {\n    let s = r#\"a\n}\n\"#;\n}\n",
+        ),
+        (
+            "python",
+            "def f(x):\n    \"\"\"doc\n    }\n    \"\"\"\n    return x < 3 and '&'\n\n",
+        ),
+        ("js", "function f() {\n  return `a ${1 + 2}\n}\n`;\n}\n"),
+        (
+            "html",
+            "<p class=\"x\">a &amp; b</p>\n<script>\nlet x = 1;\n}\n</script>\n}\n",
+        ),
+        ("sh", "cat <<EOF\n}\nEOF\necho \"$HOME\" > /dev/null\n"),
+        ("yaml", "a: 1\nb: |\n  }\n  text\nc: [1, 2]\n"),
+        (
+            "c",
+            "#include <stdio.h>\nint main() {\n  /* }\n  */ return 0;\n}\n",
+        ),
+        ("rust", "no newline at the end }"),
+        ("rust", ""),
+    ];
+
+    #[test]
+    fn remembered_lines_give_the_generators_markup() {
+        // Twice over, so that the second round comes from the memory.
+        for round in 0..2 {
+            for (lang, code) in SAMPLES {
+                assert_eq!(
+                    remembered_html(code, lang),
+                    generator_html(code, lang),
+                    "round {round}, {lang}: {code:?}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        #[test]
+        fn remembered_lines_match_the_generator_on_any_mix(
+            picks in proptest::collection::vec(0usize..12, 1..12),
+            lang in 0usize..4,
+        ) {
+            // Lines that open and close strings, comments and blocks, in any order, so that
+            // the same text is met in many states.
+            const LINES: [&str; 12] = [
+                "}\n", "\n", "fn main() {\n", "/* a\n", "b */\n", "\"s\n", "x\"\n",
+                "  let a = 1; // c\n", "'''\n", "<a href=\"&\">\n", "`t\n", "# h\n",
+            ];
+            let lang = ["rust", "python", "js", "html"][lang];
+            let code: String = picks.iter().map(|&line| LINES[line]).collect();
+            proptest::prop_assert_eq!(remembered_html(&code, lang), generator_html(&code, lang));
+        }
     }
 
     #[test]

@@ -74,46 +74,47 @@ fn group_range(found: &Result<CitationGroup, CitationSyntaxError>) -> Range<usiz
 /// [`Piece::Citation`]. Adjacent text is merged into [`TextRun`]s.
 pub fn pieces(body: &str) -> Vec<Piece<'_>> {
     let events: Vec<(Event<'_>, Range<usize>)> = parser(body).collect();
-    let groups: Vec<Result<CitationGroup, CitationSyntaxError>> = if body.contains("[@") {
-        let literal: Vec<Range<usize>> = events
-            .iter()
-            .filter(|(e, _)| {
-                matches!(
-                    e,
-                    Event::Code(_)
-                        | Event::Html(_)
-                        | Event::InlineHtml(_)
-                        | Event::Start(Tag::CodeBlock(_))
-                )
-            })
-            .map(|(_, r)| r.clone())
-            .collect();
-        citation_syntax::find_citations(body)
-            .into_iter()
-            .filter(|g| {
-                let r = group_range(g);
-                // A citation that starts in code or raw HTML is code; one that starts in text
-                // is a citation, even if its quote holds `code` or <b>markup</b>.
-                !literal
-                    .iter()
-                    .any(|l| l.start <= r.start && r.start < l.end)
-            })
-            .map(|g| match g {
-                // A citation never runs over a blank line: its quote was left open.
-                Ok(group) if body[group.range.clone()].contains("\n\n") => {
-                    Err(CitationSyntaxError {
-                        range: group.range.start..group.range.start + 2,
-                        message: "this quote is never closed in its paragraph".to_string(),
-                        help: "close the quote before the end of the paragraph".to_string(),
-                    })
-                }
-                other => other,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut out = Vec::new();
+    let groups: Vec<Result<CitationGroup, CitationSyntaxError>> =
+        if memchr::memmem::find(body.as_bytes(), b"[@").is_some() {
+            let literal: Vec<Range<usize>> = events
+                .iter()
+                .filter(|(e, _)| {
+                    matches!(
+                        e,
+                        Event::Code(_)
+                            | Event::Html(_)
+                            | Event::InlineHtml(_)
+                            | Event::Start(Tag::CodeBlock(_))
+                    )
+                })
+                .map(|(_, r)| r.clone())
+                .collect();
+            citation_syntax::find_citations(body)
+                .into_iter()
+                .filter(|g| {
+                    let r = group_range(g);
+                    // A citation that starts in code or raw HTML is code; one that starts in text
+                    // is a citation, even if its quote holds `code` or <b>markup</b>.
+                    !literal
+                        .iter()
+                        .any(|l| l.start <= r.start && r.start < l.end)
+                })
+                .map(|g| match g {
+                    // A citation never runs over a blank line: its quote was left open.
+                    Ok(group) if body[group.range.clone()].contains("\n\n") => {
+                        Err(CitationSyntaxError {
+                            range: group.range.start..group.range.start + 2,
+                            message: "this quote is never closed in its paragraph".to_string(),
+                            help: "close the quote before the end of the paragraph".to_string(),
+                        })
+                    }
+                    other => other,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+    let mut out = Vec::with_capacity(events.len());
     let mut run: Option<TextRun> = None;
     let mut next_group = 0usize;
     let mut covered = 0..0usize;
@@ -133,9 +134,9 @@ pub fn pieces(body: &str) -> Vec<Piece<'_>> {
         match event {
             // A soft line break is white space inside a paragraph.
             Event::Text(_) | Event::SoftBreak => {
-                let text: String = match &event {
-                    Event::Text(t) => t.to_string(),
-                    _ => "\n".to_string(),
+                let text: &str = match &event {
+                    Event::Text(t) => t,
+                    _ => "\n",
                 };
                 let exact = text.len() == range.len();
                 let mut from = range.start.max(covered.end);
