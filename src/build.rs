@@ -134,17 +134,7 @@ pub fn build_into_folder_leaving(
 /// to use, only memory to give back, by dropping it or by ending the process.
 #[derive(Default)]
 pub struct Leftovers {
-    stages: Option<Box<StageProducts>>,
-}
-
-/// Held only to be dropped (or not) with [`Leftovers`].
-#[allow(dead_code)]
-struct StageProducts {
-    loaded: Loaded,
-    brief: Brief,
-    evidence: Evidence,
-    engine: Engine,
-    rendered: Rendered,
+    stages: Option<Box<dyn std::any::Any>>,
 }
 
 /// The pipeline. Without `folder` the site is returned in [`BuildResult::outputs`], with what
@@ -256,13 +246,7 @@ fn run(
         });
         result.written = Some(written);
         result.timings = timings;
-        leftovers.stages = Some(Box::new(StageProducts {
-            loaded,
-            brief,
-            evidence,
-            engine,
-            rendered,
-        }));
+        leftovers.stages = Some(Box::new((loaded, brief, evidence, engine, rendered)));
         return Ok((result, None));
     }
     let collect = Collect::default();

@@ -7,6 +7,7 @@
 
 use super::NodeKind;
 use super::layout::{self, NodeSize, Point};
+use crate::markdown::render::push_decimal;
 use std::fmt::Write;
 
 /// Font size of node labels, in px; the layout reserves room for labels at this size.
@@ -380,29 +381,13 @@ fn push_number(out: &mut String, value: f64) {
         let fraction = tenths - floor as f64;
         if (fraction - 0.5).abs() > 1e-6 {
             let rounded = if fraction > 0.5 { floor + 1 } else { floor };
-            // Written backwards into one buffer and pushed once: "-", at most 8 digits, ".",
-            // the tenth.
-            let mut text = [0u8; 11];
-            let mut start = text.len() - 1;
-            let mut left = rounded.unsigned_abs();
-            text[start] = b'0' + (left % 10) as u8;
-            left /= 10;
-            start -= 1;
-            text[start] = b'.';
-            loop {
-                start -= 1;
-                text[start] = b'0' + (left % 10) as u8;
-                left /= 10;
-                if left == 0 {
-                    break;
-                }
-            }
             if rounded < 0 {
-                start -= 1;
-                text[start] = b'-';
+                out.push('-');
             }
-            // As chars, all ASCII: checking the bytes as UTF-8 cost more than pushing them.
-            out.extend(text[start..].iter().map(|&byte| char::from(byte)));
+            let magnitude = rounded.unsigned_abs();
+            push_decimal(out, (magnitude / 10) as usize);
+            out.push('.');
+            out.push(char::from(b'0' + (magnitude % 10) as u8));
             return;
         }
     }
