@@ -43,21 +43,32 @@ pub struct NoteCoverage {
 }
 
 pub fn coverage(brief: &Brief, diagnostics: &mut Diagnostics) -> Coverage {
+    use rayon::prelude::*;
     let mut report = Coverage::default();
-    for note in &brief.notes {
-        if note.kind == Kind::Source {
-            continue;
-        }
-        let (blocks, cited) = citation_needed(note, diagnostics);
-        report.blocks += blocks;
-        report.cited_blocks += cited;
-        report.notes.push(NoteCoverage {
-            slug: note.slug.clone(),
-            path: note.path.display().to_string(),
-            cited_blocks: cited,
-            blocks,
-            percent: percent(cited, blocks),
-        });
+    // Each note on its own, on every core; its warnings are then put in note order, as if
+    // the notes had been gone through one after the other.
+    let per_note: Vec<(NoteCoverage, Diagnostics)> = brief
+        .notes
+        .par_iter()
+        .filter(|note| note.kind != Kind::Source)
+        .map(|note| {
+            let mut problems = Diagnostics::new();
+            let (blocks, cited) = citation_needed(note, &mut problems);
+            let coverage = NoteCoverage {
+                slug: note.slug.clone(),
+                path: note.path.display().to_string(),
+                cited_blocks: cited,
+                blocks,
+                percent: percent(cited, blocks),
+            };
+            (coverage, problems)
+        })
+        .collect();
+    for (note, problems) in per_note {
+        report.blocks += note.blocks;
+        report.cited_blocks += note.cited_blocks;
+        report.notes.push(note);
+        diagnostics.extend(problems);
     }
     for note in brief.notes.iter().filter(|n| n.kind == Kind::Source) {
         if uncited_source(brief, note, diagnostics) {
@@ -127,23 +138,37 @@ fn percent(part: usize, whole: usize) -> f64 {
 
 /// Every claim cited to two or more different sources, in file order.
 fn claims(brief: &Brief) -> Vec<ClaimOrigins> {
+    use rayon::prelude::*;
+    let per_note: Vec<Vec<ClaimOrigins>> = brief
+        .citations_by_note
+        .par_iter()
+        .enumerate()
+        .filter(|(_, ids)| ids.len() >= 2)
+        .map(|(note, ids)| note_claims(brief, note, ids))
+        .collect();
+    per_note.into_iter().flatten().collect()
+}
+
+/// [`claims`] of one note, whose citations are `ids` (in id order): grouped by what they
+/// back, groups in the order of their context (body, roles, facts, event).
+fn note_claims(brief: &Brief, note: usize, ids: &[usize]) -> Vec<ClaimOrigins> {
     use crate::resolve::CiteContext;
-    let mut groups: std::collections::BTreeMap<(usize, CiteContextKey), Vec<usize>> =
-        std::collections::BTreeMap::new();
-    for c in &brief.citations {
-        let key = match c.context {
-            CiteContext::Body { group } => CiteContextKey(0, group),
-            CiteContext::Role { index } => CiteContextKey(1, index),
-            CiteContext::Fact { index } => CiteContextKey(2, index),
-            CiteContext::Event => CiteContextKey(3, 0),
-        };
-        groups.entry((c.note, key)).or_default().push(c.id);
-    }
+    let key = |c: usize| match brief.citations[c].context {
+        CiteContext::Body { group } => CiteContextKey(0, group),
+        CiteContext::Role { index } => CiteContextKey(1, index),
+        CiteContext::Fact { index } => CiteContextKey(2, index),
+        CiteContext::Event => CiteContextKey(3, 0),
+    };
+    let mut keyed: Vec<(CiteContextKey, usize)> = ids.iter().map(|&c| (key(c), c)).collect();
+    // Stable: a group's citations stay in id order.
+    keyed.sort_by_key(|&(key, _)| key);
     let mut out = Vec::new();
-    for ((note, key), ids) in groups {
-        if ids.len() < 2 {
+    for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+        if group.len() < 2 {
             continue;
         }
+        let key = group[0].0;
+        let ids: Vec<usize> = group.iter().map(|&(_, c)| c).collect();
         let n = &brief.notes[note];
         let first = &brief.citations[ids[0]];
         let what = match key.0 {

@@ -167,6 +167,17 @@ impl Diagnostics {
     }
 }
 
+/// The diagnostics themselves, in the order they were pushed (for gathering what parallel
+/// work found into one list without copying it).
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
 /// The texts of the brief's files, so that a diagnostic can show its line.
 #[derive(Default)]
 pub struct SourceFiles {

@@ -240,7 +240,7 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
             citation.id = citations.len();
             citations.push(citation);
         }
-        diagnostics.extend(problems.iter().cloned());
+        diagnostics.extend(problems);
     }
     let mut resolver = Resolver::new(loaded, &names, diagnostics);
     resolver.check_fragments(&notes);
