@@ -171,6 +171,9 @@ fn run(
         })?;
         config.base_url = url;
     }
+    if options.render && config.search && crate::search::ENABLED {
+        crate::search::prefetch_runtime(&config.language);
+    }
     let mut timings = Timings::default();
     let mut loaded = timings.time(progress, "load", || {
         crate::load::load(root, options.drafts, &mut diagnostics)

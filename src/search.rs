@@ -60,6 +60,15 @@ pub const ENABLED: bool = cfg!(feature = "search");
 #[cfg(feature = "search")]
 const GZIP_LEVEL: u32 = 1;
 
+/// Starts making Pagefind's browser runtime for the site's `language` in the background,
+/// for a build that will index it: the index then finds it made (see `bundle::runtime`).
+pub fn prefetch_runtime(language: &str) {
+    #[cfg(feature = "search")]
+    bundle::prefetch_runtime(&index_language(language));
+    #[cfg(not(feature = "search"))]
+    let _ = language;
+}
+
 /// One note as the search index sees it.
 #[derive(Debug, Clone)]
 pub struct SearchRecord {
