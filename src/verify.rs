@@ -102,11 +102,22 @@ pub fn verify_keeping(brief: &Brief, diagnostics: &mut Diagnostics) -> (Evidence
         }
     }
 
-    let sources = prepared
-        .iter()
+    // Each source's marks are worked out in parallel (at 10,000 notes they were ~20 ms with
+    // one core idle); which citation starts in which mark is then set in one cheap pass.
+    let (sources, first_marks): (Vec<Option<SourceEvidence>>, Vec<FirstMarks>) = prepared
+        .par_iter()
         .zip(pieces)
-        .map(|(prep, found)| Some(source_evidence(prep.as_ref()?, found, &mut citations)))
-        .collect();
+        .map(|(prep, found)| match prep {
+            Some(prep) => {
+                let (evidence, first_marks) = source_marks(prep, found);
+                (Some(evidence), first_marks)
+            }
+            None => (None, Vec::new()),
+        })
+        .unzip();
+    for (citation, mark) in first_marks.into_iter().flatten() {
+        citations[citation].mark.get_or_insert(mark);
+    }
     (
         Evidence { sources, citations },
         QuoteChecks { prepared, lookups },
@@ -205,9 +216,25 @@ pub fn report_lookup(
 /// sets `mark` of the citations the marks hold (which must be unset).
 pub fn source_evidence(
     prep: &PreparedSource,
-    mut found: Vec<(Range<usize>, usize, CitationId)>,
+    found: Vec<(Range<usize>, usize, CitationId)>,
     citations: &mut [CitationEvidence],
 ) -> SourceEvidence {
+    let (evidence, first_marks) = source_marks(prep, found);
+    for (citation, mark) in first_marks {
+        citations[citation].mark.get_or_insert(mark);
+    }
+    evidence
+}
+
+/// For each citation a source's marks hold, the index of the first mark it is in.
+type FirstMarks = Vec<(CitationId, usize)>;
+
+/// [`source_evidence`] without touching the citations: the marks, and for each citation
+/// they hold the index of the first mark it is in (each citation once).
+fn source_marks(
+    prep: &PreparedSource,
+    mut found: Vec<(Range<usize>, usize, CitationId)>,
+) -> (SourceEvidence, FirstMarks) {
     let paragraphs = prep.paragraphs().to_vec();
     found.sort_by_key(|a| (a.0.start, a.0.end, a.2));
     let mut marks: Vec<Mark> = Vec::new();
@@ -228,21 +255,30 @@ pub fn source_evidence(
         }
     }
     let mut per_paragraph = vec![0usize; paragraphs.len()];
+    let mut first_marks: Vec<(CitationId, usize)> = Vec::new();
     for (index, mark) in marks.iter_mut().enumerate() {
         per_paragraph[mark.paragraph] += 1;
-        mark.id = format!(
-            "m-{}-{}",
-            paragraphs[mark.paragraph].id, per_paragraph[mark.paragraph]
+        mark.id = mark_id(
+            &paragraphs[mark.paragraph].id,
+            per_paragraph[mark.paragraph],
         );
         mark.citations.sort_unstable();
-        for &c in &mark.citations {
-            let evidence = &mut citations[c];
-            if evidence.mark.is_none() {
-                evidence.mark = Some(index);
-            }
-        }
+        first_marks.extend(mark.citations.iter().map(|&c| (c, index)));
     }
-    SourceEvidence { paragraphs, marks }
+    // A citation with several pieces may be in several marks: the first (lowest index) wins.
+    first_marks.sort_by_key(|&(citation, mark)| (citation, mark));
+    first_marks.dedup_by_key(|&mut (citation, _)| citation);
+    (SourceEvidence { paragraphs, marks }, first_marks)
+}
+
+/// `m-p4-1`: the `number`th mark of the paragraph `paragraph_id`, without `format!`.
+fn mark_id(paragraph_id: &str, number: usize) -> String {
+    let mut id = String::with_capacity(paragraph_id.len() + 6);
+    id.push_str("m-");
+    id.push_str(paragraph_id);
+    id.push('-');
+    crate::markdown::render::push_decimal(&mut id, number);
+    id
 }
 
 impl Evidence {
