@@ -362,33 +362,49 @@ struct WordIndex {
 
 impl WordIndex {
     fn new(text: &str) -> WordIndex {
-        let words: Vec<(u64, u32)> = word_spans(text)
-            .map_while(|(start, end)| {
-                Some((word_key(&text[start..end]), u32::try_from(start).ok()?))
+        let words = word_keys(text);
+        // Each distinct word gets an ordinal on first sight, so the map is asked once per word
+        // and the counting and filling below index plain vectors.
+        let mut words_by_key: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>> =
+            HashMap::default();
+        let mut counts: Vec<u32> = Vec::new();
+        let ordinals: Vec<u32> = words
+            .iter()
+            .map(|&(key, _)| {
+                let next = counts.len() as u32;
+                let ordinal = words_by_key.entry(key).or_insert((next, 0)).0;
+                match counts.get_mut(ordinal as usize) {
+                    Some(count) => *count += 1,
+                    None => counts.push(1),
+                }
+                ordinal
             })
             .collect();
-        let mut index = WordIndex {
-            words: HashMap::default(),
-            starts: vec![0; words.len()],
-        };
-        for &(key, _) in &words {
-            index.words.entry(key).or_insert((0, 0)).1 += 1;
-        }
-        // Each word's stretch begins where the previous word's ends (in no particular order
-        // of words); `.1` then counts the starts filled so far.
+        // Each word's stretch begins where the previous one's ends (in order of first sight);
+        // `counts` then holds where each word's next start goes.
+        let mut begins = Vec::with_capacity(counts.len());
         let mut next = 0u32;
-        for (begin, count) in index.words.values_mut() {
-            *begin = next;
+        for count in &mut counts {
+            begins.push(next);
             next += *count;
-            *count = 0;
+            *count = next - *count;
         }
-        for (key, at) in words {
-            let (begin, filled) = index.words.get_mut(&key).expect("counted above");
-            index.starts[(*begin + *filled) as usize] = at;
-            *filled += 1;
+        let mut starts = vec![0; words.len()];
+        for (&(_, at), &ordinal) in words.iter().zip(&ordinals) {
+            let slot = &mut counts[ordinal as usize];
+            starts[*slot as usize] = at;
+            *slot += 1;
         }
-        index.words.shrink_to_fit();
-        index
+        for (begin, count) in words_by_key.values_mut() {
+            let ordinal = *begin as usize;
+            *begin = begins[ordinal];
+            *count = counts[ordinal] - begins[ordinal];
+        }
+        words_by_key.shrink_to_fit();
+        WordIndex {
+            words: words_by_key,
+            starts,
+        }
     }
 
     /// The starts of the word with this key, in text order.
@@ -396,6 +412,56 @@ impl WordIndex {
         self.words.get(&key).map_or(&[], |&(begin, count)| {
             &self.starts[begin as usize..(begin + count) as usize]
         })
+    }
+}
+
+/// Each whole word of `text` as its key ([`word_key`]) and where it starts: [`word_spans`] and
+/// [`word_key`] in one pass, hashing ASCII letters and digits as the word's end is sought.
+/// Stops at a word starting beyond `u32::MAX`.
+fn word_keys(text: &str) -> Vec<(u64, u32)> {
+    let bytes = text.as_bytes();
+    let mut words = Vec::with_capacity(bytes.len() / 6);
+    let mut at = 0;
+    loop {
+        // Between words there is mostly one ASCII space or punctuation mark: skipped here,
+        // without a call.
+        let start = loop {
+            let Some(&byte) = bytes.get(at) else {
+                return words;
+            };
+            match BYTE_CLASS[usize::from(byte)] {
+                ASCII_OTHER => at += 1,
+                ASCII_WORD => break at,
+                _ => match next_boundary(text, at, true) {
+                    Some(start) => break start,
+                    None => return words,
+                },
+            }
+        };
+        let mut key = FNV_OFFSET;
+        let mut end = start;
+        while let Some(&byte) = bytes.get(end) {
+            match BYTE_CLASS[usize::from(byte)] {
+                ASCII_WORD => {
+                    key = fnv_step(key, byte);
+                    end += 1;
+                }
+                NOT_ASCII => {
+                    let word_end = next_boundary(text, end, false).unwrap_or(text.len());
+                    key = bytes[end..word_end]
+                        .iter()
+                        .fold(key, |k, &b| fnv_step(k, b));
+                    end = word_end;
+                    break;
+                }
+                _ => break,
+            }
+        }
+        let Ok(start) = u32::try_from(start) else {
+            return words;
+        };
+        words.push((key, start));
+        at = end;
     }
 }
 
@@ -421,9 +487,14 @@ impl Hasher for KeyHasher {
 
 /// FNV-1a of the word's bytes.
 fn word_key(word: &str) -> u64 {
-    word.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    word.bytes().fold(FNV_OFFSET, fnv_step)
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+#[inline]
+fn fnv_step(hash: u64, byte: u8) -> u64 {
+    (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
 }
 
 #[cfg(test)]
@@ -471,6 +542,21 @@ mod tests {
         }
         proptest::proptest!(|(text in "[aZ9 ,.'é\u{301}大—\u{a0}]{0,24}")| {
             proptest::prop_assert_eq!(word_spans(&text).collect::<Vec<_>>(), spans_by_chars(&text));
+        });
+    }
+
+    #[test]
+    fn word_keys_agree_with_spans_and_keys() {
+        let by_spans = |text: &str| -> Vec<(u64, u32)> {
+            word_spans(text)
+                .map(|(start, end)| (word_key(&text[start..end]), start as u32))
+                .collect()
+        };
+        for text in ["", "a", " ab  cd ", "café2x, é! 大模型 a\u{301}b", "x—y"] {
+            assert_eq!(word_keys(text), by_spans(text), "{text:?}");
+        }
+        proptest::proptest!(|(text in "[aZ9 ,.'é\u{301}大—\u{a0}]{0,24}")| {
+            proptest::prop_assert_eq!(word_keys(&text), by_spans(&text));
         });
     }
 
