@@ -170,10 +170,10 @@ impl PreparedSource {
     /// Every place, in order, where `piece` occurs in the folded text (overlapping ones too).
     fn starts_of(&self, piece: &str) -> Vec<usize> {
         let text = self.folded.text.as_str();
-        if let Some((word, offset)) = self.rarest_inner_word(piece) {
+        if let Some((key, offset)) = self.rarest_inner_word(piece) {
             return self
                 .word_starts
-                .starts(word_key(word))
+                .starts(key)
                 .iter()
                 .filter_map(|&at| (at as usize).checked_sub(offset))
                 .filter(|&start| text.get(start..).is_some_and(|t| t.starts_with(piece)))
@@ -190,22 +190,21 @@ impl PreparedSource {
     }
 
     /// A word of `piece` with a non-word character on both sides inside the piece (so it is a
-    /// whole word wherever the piece matches), the one with the fewest places in the source,
-    /// and its offset in the piece. `None` when the piece has no such word.
-    fn rarest_inner_word<'p>(&self, piece: &'p str) -> Option<(&'p str, usize)> {
-        let mut best: Option<(&'p str, usize, usize)> = None;
-        for (start, end) in word_spans(piece) {
+    /// whole word wherever the piece matches), the one with the fewest places in the source:
+    /// its key and its offset in the piece. `None` when the piece has no such word.
+    fn rarest_inner_word(&self, piece: &str) -> Option<(u64, usize)> {
+        let mut best: Option<(u64, usize, usize)> = None;
+        for (start, end, key) in keyed_words(piece) {
             let inner = start > 0 && end < piece.len();
             if !inner {
                 continue;
             }
-            let word = &piece[start..end];
-            let count = self.word_starts.starts(word_key(word)).len();
+            let count = self.word_starts.starts(key).len();
             if best.is_none_or(|(_, _, c)| count < c) {
-                best = Some((word, start, count));
+                best = Some((key, start, count));
             }
         }
-        best.map(|(word, offset, _)| (word, offset))
+        best.map(|(key, offset, _)| (key, offset))
     }
 
     fn not_found(&self, pieces: &[String]) -> QuoteLookup {
@@ -291,7 +290,9 @@ impl LaterPieceCache {
     }
 }
 
-/// The byte spans of the maximal runs of alphanumeric characters in `text`.
+/// The byte spans of the maximal runs of alphanumeric characters in `text`: the plain way of
+/// finding words, which the tests hold [`keyed_words`] to.
+#[cfg(test)]
 fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut at = 0;
     std::iter::from_fn(move || {
@@ -415,27 +416,30 @@ impl WordIndex {
     }
 }
 
-/// Each whole word of `text` as its key ([`word_key`]) and where it starts: [`word_spans`] and
-/// [`word_key`] in one pass, hashing ASCII letters and digits as the word's end is sought.
-/// Stops at a word starting beyond `u32::MAX`.
+/// Each whole word of `text` as its key ([`word_key`]) and where it starts: [`keyed_words`]
+/// collected. Stops at a word starting beyond `u32::MAX`.
 fn word_keys(text: &str) -> Vec<(u64, u32)> {
+    let mut words = Vec::with_capacity(text.len() / 6);
+    words.extend(
+        keyed_words(text).map_while(|(start, _, key)| Some((key, u32::try_from(start).ok()?))),
+    );
+    words
+}
+
+/// Each whole word of `text` as (start, end, key): [`word_spans`] and [`word_key`] in one
+/// pass, hashing ASCII letters and digits as the word's end is sought.
+fn keyed_words(text: &str) -> impl Iterator<Item = (usize, usize, u64)> + '_ {
     let bytes = text.as_bytes();
-    let mut words = Vec::with_capacity(bytes.len() / 6);
     let mut at = 0;
-    loop {
+    std::iter::from_fn(move || {
         // Between words there is mostly one ASCII space or punctuation mark: skipped here,
         // without a call.
         let start = loop {
-            let Some(&byte) = bytes.get(at) else {
-                return words;
-            };
+            let &byte = bytes.get(at)?;
             match BYTE_CLASS[usize::from(byte)] {
                 ASCII_OTHER => at += 1,
                 ASCII_WORD => break at,
-                _ => match next_boundary(text, at, true) {
-                    Some(start) => break start,
-                    None => return words,
-                },
+                _ => break next_boundary(text, at, true)?,
             }
         };
         let mut key = FNV_OFFSET;
@@ -457,12 +461,9 @@ fn word_keys(text: &str) -> Vec<(u64, u32)> {
                 _ => break,
             }
         }
-        let Ok(start) = u32::try_from(start) else {
-            return words;
-        };
-        words.push((key, start));
         at = end;
-    }
+        Some((start, end, key))
+    })
 }
 
 /// The keys are FNV-1a hashes already: hashing them again would only cost time.
@@ -485,7 +486,8 @@ impl Hasher for KeyHasher {
     }
 }
 
-/// FNV-1a of the word's bytes.
+/// FNV-1a of the word's bytes, as [`keyed_words`] computes it.
+#[cfg(test)]
 fn word_key(word: &str) -> u64 {
     word.bytes().fold(FNV_OFFSET, fnv_step)
 }
@@ -552,11 +554,22 @@ mod tests {
                 .map(|(start, end)| (word_key(&text[start..end]), start as u32))
                 .collect()
         };
+        let keyed_by_spans = |text: &str| -> Vec<(usize, usize, u64)> {
+            word_spans(text)
+                .map(|(start, end)| (start, end, word_key(&text[start..end])))
+                .collect()
+        };
         for text in ["", "a", " ab  cd ", "café2x, é! 大模型 a\u{301}b", "x—y"] {
             assert_eq!(word_keys(text), by_spans(text), "{text:?}");
+            assert_eq!(
+                keyed_words(text).collect::<Vec<_>>(),
+                keyed_by_spans(text),
+                "{text:?}"
+            );
         }
         proptest::proptest!(|(text in "[aZ9 ,.'é\u{301}大—\u{a0}]{0,24}")| {
             proptest::prop_assert_eq!(word_keys(&text), by_spans(&text));
+            proptest::prop_assert_eq!(keyed_words(&text).collect::<Vec<_>>(), keyed_by_spans(&text));
         });
     }
 
