@@ -89,70 +89,88 @@ pub fn verify_keeping(brief: &Brief, diagnostics: &mut Diagnostics) -> (Evidence
         .map(|(prep, quoted)| Some(check_source(brief, prep.as_ref()?, &quoted)))
         .collect();
 
-    // Back into citation order (the diagnostics follow it), in one cheap pass.
-    let mut lookups: Vec<Option<QuoteLookup>> = Vec::with_capacity(brief.citations.len());
-    lookups.resize_with(brief.citations.len(), || None);
-    let mut citations = vec![CitationEvidence::default(); brief.citations.len()];
-    let mut first_marks = Vec::new();
-    let sources: Vec<Option<SourceEvidence>> = checked
-        .into_iter()
-        .map(|checked| {
-            let checked = checked?;
-            for (id, lookup, evidence) in checked.quotes {
+    // Back into citation order (the diagnostics follow it): the lookups and the evidence on
+    // one core each, so this serial stretch takes half as long.
+    let mut sources = Vec::with_capacity(checked.len());
+    let mut source_lookups = Vec::new();
+    let mut source_citations = Vec::new();
+    for checked in checked {
+        sources.push(checked.map(|checked| {
+            source_lookups.push(checked.lookups);
+            source_citations.push(checked.citations);
+            checked.evidence
+        }));
+    }
+    let count = brief.citations.len();
+    let (lookups, citations) = rayon::join(
+        || {
+            let mut lookups: Vec<Option<QuoteLookup>> = Vec::with_capacity(count);
+            lookups.resize_with(count, || None);
+            for (id, lookup) in source_lookups.into_iter().flatten() {
                 lookups[id] = Some(lookup);
+            }
+            for (citation, lookup) in brief.citations.iter().zip(&lookups) {
+                report_lookup(brief, citation, lookup.as_ref(), diagnostics);
+            }
+            lookups
+        },
+        || {
+            let mut citations = vec![CitationEvidence::default(); count];
+            for (id, evidence) in source_citations.into_iter().flatten() {
                 citations[id] = evidence;
             }
-            first_marks.push(checked.first_marks);
-            Some(checked.evidence)
-        })
-        .collect();
-    for (citation, mark) in first_marks.into_iter().flatten() {
-        citations[citation].mark.get_or_insert(mark);
-    }
-    for (citation, lookup) in brief.citations.iter().zip(&lookups) {
-        report_lookup(brief, citation, lookup.as_ref(), diagnostics);
-    }
+            citations
+        },
+    );
     (
         Evidence { sources, citations },
         QuoteChecks { prepared, lookups },
     )
 }
 
-/// One source's quotes checked: its marks, each quote's lookup and evidence (in citation
-/// order), and the first mark of each citation found.
+/// One source's quotes checked: its marks, and each quote's lookup and evidence (in citation
+/// order, `mark` set).
 struct CheckedSource {
     evidence: SourceEvidence,
-    quotes: Vec<(CitationId, QuoteLookup, CitationEvidence)>,
-    first_marks: FirstMarks,
+    lookups: Vec<(CitationId, QuoteLookup)>,
+    citations: Vec<(CitationId, CitationEvidence)>,
 }
 
-/// Locates the quotes of the citations `quoted` (which cite `prep` and have a quote) and works
-/// out the source's marks.
+/// Locates the quotes of the citations `quoted` (which cite `prep` and have a quote, in id
+/// order) and works out the source's marks.
 fn check_source(brief: &Brief, prep: &PreparedSource, quoted: &[CitationId]) -> CheckedSource {
     let mut found = Vec::new();
-    let quotes = quoted
-        .iter()
-        .map(|&id| {
-            let c = &brief.citations[id];
-            let lookup = prep.locate(c.quote.as_deref().unwrap_or_default());
-            let evidence = match &lookup {
-                QuoteLookup::Found(m) => {
-                    found.extend(m.ranges.iter().map(|r| (r.clone(), m.paragraph, id)));
-                    CitationEvidence {
-                        passages: passages(brief, c, m),
-                        ..CitationEvidence::default()
-                    }
+    let mut lookups = Vec::with_capacity(quoted.len());
+    let mut citations = Vec::with_capacity(quoted.len());
+    for &id in quoted {
+        let c = &brief.citations[id];
+        let lookup = prep.locate(c.quote.as_deref().unwrap_or_default());
+        let evidence = match &lookup {
+            QuoteLookup::Found(m) => {
+                found.extend(m.ranges.iter().map(|r| (r.clone(), m.paragraph, id)));
+                CitationEvidence {
+                    passages: passages(brief, c, m),
+                    ..CitationEvidence::default()
                 }
-                _ => CitationEvidence::default(),
-            };
-            (id, lookup, evidence)
-        })
-        .collect();
+            }
+            _ => CitationEvidence::default(),
+        };
+        lookups.push((id, lookup));
+        citations.push((id, evidence));
+    }
     let (evidence, first_marks) = source_marks(prep, found);
+    // Both lists are in id order, and every citation with a mark is in `citations`.
+    let mut at = 0;
+    for (citation, mark) in first_marks {
+        while citations[at].0 < citation {
+            at += 1;
+        }
+        citations[at].1.mark.get_or_insert(mark);
+    }
     CheckedSource {
         evidence,
-        quotes,
-        first_marks,
+        lookups,
+        citations,
     }
 }
 
