@@ -170,10 +170,10 @@ impl PreparedSource {
     /// Every place, in order, where `piece` occurs in the folded text (overlapping ones too).
     fn starts_of(&self, piece: &str) -> Vec<usize> {
         let text = self.folded.text.as_str();
-        if let Some((word, offset)) = self.rarest_inner_word(piece) {
+        if let Some((key, offset)) = self.rarest_inner_word(piece) {
             return self
                 .word_starts
-                .starts(word_key(word))
+                .starts(key)
                 .iter()
                 .filter_map(|&at| (at as usize).checked_sub(offset))
                 .filter(|&start| text.get(start..).is_some_and(|t| t.starts_with(piece)))
@@ -190,22 +190,21 @@ impl PreparedSource {
     }
 
     /// A word of `piece` with a non-word character on both sides inside the piece (so it is a
-    /// whole word wherever the piece matches), the one with the fewest places in the source,
-    /// and its offset in the piece. `None` when the piece has no such word.
-    fn rarest_inner_word<'p>(&self, piece: &'p str) -> Option<(&'p str, usize)> {
-        let mut best: Option<(&'p str, usize, usize)> = None;
-        for (start, end) in word_spans(piece) {
+    /// whole word wherever the piece matches), the one with the fewest places in the source:
+    /// its key and its offset in the piece. `None` when the piece has no such word.
+    fn rarest_inner_word(&self, piece: &str) -> Option<(u64, usize)> {
+        let mut best: Option<(u64, usize, usize)> = None;
+        for (start, end, key) in keyed_words(piece) {
             let inner = start > 0 && end < piece.len();
             if !inner {
                 continue;
             }
-            let word = &piece[start..end];
-            let count = self.word_starts.starts(word_key(word)).len();
+            let count = self.word_starts.starts(key).len();
             if best.is_none_or(|(_, _, c)| count < c) {
-                best = Some((word, start, count));
+                best = Some((key, start, count));
             }
         }
-        best.map(|(word, offset, _)| (word, offset))
+        best.map(|(key, offset, _)| (key, offset))
     }
 
     fn not_found(&self, pieces: &[String]) -> QuoteLookup {
@@ -291,7 +290,9 @@ impl LaterPieceCache {
     }
 }
 
-/// The byte spans of the maximal runs of alphanumeric characters in `text`.
+/// The byte spans of the maximal runs of alphanumeric characters in `text`: the plain way of
+/// finding words, which the tests hold [`keyed_words`] to.
+#[cfg(test)]
 fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut at = 0;
     std::iter::from_fn(move || {
@@ -362,33 +363,49 @@ struct WordIndex {
 
 impl WordIndex {
     fn new(text: &str) -> WordIndex {
-        let words: Vec<(u64, u32)> = word_spans(text)
-            .map_while(|(start, end)| {
-                Some((word_key(&text[start..end]), u32::try_from(start).ok()?))
+        let words = word_keys(text);
+        // Each distinct word gets an ordinal on first sight, so the map is asked once per word
+        // and the counting and filling below index plain vectors.
+        let mut words_by_key: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>> =
+            HashMap::default();
+        let mut counts: Vec<u32> = Vec::new();
+        let ordinals: Vec<u32> = words
+            .iter()
+            .map(|&(key, _)| {
+                let next = counts.len() as u32;
+                let ordinal = words_by_key.entry(key).or_insert((next, 0)).0;
+                match counts.get_mut(ordinal as usize) {
+                    Some(count) => *count += 1,
+                    None => counts.push(1),
+                }
+                ordinal
             })
             .collect();
-        let mut index = WordIndex {
-            words: HashMap::default(),
-            starts: vec![0; words.len()],
-        };
-        for &(key, _) in &words {
-            index.words.entry(key).or_insert((0, 0)).1 += 1;
-        }
-        // Each word's stretch begins where the previous word's ends (in no particular order
-        // of words); `.1` then counts the starts filled so far.
+        // Each word's stretch begins where the previous one's ends (in order of first sight);
+        // `counts` then holds where each word's next start goes.
+        let mut begins = Vec::with_capacity(counts.len());
         let mut next = 0u32;
-        for (begin, count) in index.words.values_mut() {
-            *begin = next;
+        for count in &mut counts {
+            begins.push(next);
             next += *count;
-            *count = 0;
+            *count = next - *count;
         }
-        for (key, at) in words {
-            let (begin, filled) = index.words.get_mut(&key).expect("counted above");
-            index.starts[(*begin + *filled) as usize] = at;
-            *filled += 1;
+        let mut starts = vec![0; words.len()];
+        for (&(_, at), &ordinal) in words.iter().zip(&ordinals) {
+            let slot = &mut counts[ordinal as usize];
+            starts[*slot as usize] = at;
+            *slot += 1;
         }
-        index.words.shrink_to_fit();
-        index
+        for (begin, count) in words_by_key.values_mut() {
+            let ordinal = *begin as usize;
+            *begin = begins[ordinal];
+            *count = counts[ordinal] - begins[ordinal];
+        }
+        words_by_key.shrink_to_fit();
+        WordIndex {
+            words: words_by_key,
+            starts,
+        }
     }
 
     /// The starts of the word with this key, in text order.
@@ -397,6 +414,56 @@ impl WordIndex {
             &self.starts[begin as usize..(begin + count) as usize]
         })
     }
+}
+
+/// Each whole word of `text` as its key ([`word_key`]) and where it starts: [`keyed_words`]
+/// collected. Stops at a word starting beyond `u32::MAX`.
+fn word_keys(text: &str) -> Vec<(u64, u32)> {
+    let mut words = Vec::with_capacity(text.len() / 6);
+    words.extend(
+        keyed_words(text).map_while(|(start, _, key)| Some((key, u32::try_from(start).ok()?))),
+    );
+    words
+}
+
+/// Each whole word of `text` as (start, end, key): [`word_spans`] and [`word_key`] in one
+/// pass, hashing ASCII letters and digits as the word's end is sought.
+fn keyed_words(text: &str) -> impl Iterator<Item = (usize, usize, u64)> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        // Between words there is mostly one ASCII space or punctuation mark: skipped here,
+        // without a call.
+        let start = loop {
+            let &byte = bytes.get(at)?;
+            match BYTE_CLASS[usize::from(byte)] {
+                ASCII_OTHER => at += 1,
+                ASCII_WORD => break at,
+                _ => break next_boundary(text, at, true)?,
+            }
+        };
+        let mut key = FNV_OFFSET;
+        let mut end = start;
+        while let Some(&byte) = bytes.get(end) {
+            match BYTE_CLASS[usize::from(byte)] {
+                ASCII_WORD => {
+                    key = fnv_step(key, byte);
+                    end += 1;
+                }
+                NOT_ASCII => {
+                    let word_end = next_boundary(text, end, false).unwrap_or(text.len());
+                    key = bytes[end..word_end]
+                        .iter()
+                        .fold(key, |k, &b| fnv_step(k, b));
+                    end = word_end;
+                    break;
+                }
+                _ => break,
+            }
+        }
+        at = end;
+        Some((start, end, key))
+    })
 }
 
 /// The keys are FNV-1a hashes already: hashing them again would only cost time.
@@ -419,11 +486,17 @@ impl Hasher for KeyHasher {
     }
 }
 
-/// FNV-1a of the word's bytes.
+/// FNV-1a of the word's bytes, as [`keyed_words`] computes it.
+#[cfg(test)]
 fn word_key(word: &str) -> u64 {
-    word.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    word.bytes().fold(FNV_OFFSET, fnv_step)
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+#[inline]
+fn fnv_step(hash: u64, byte: u8) -> u64 {
+    (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
 }
 
 #[cfg(test)]
@@ -471,6 +544,32 @@ mod tests {
         }
         proptest::proptest!(|(text in "[aZ9 ,.'é\u{301}大—\u{a0}]{0,24}")| {
             proptest::prop_assert_eq!(word_spans(&text).collect::<Vec<_>>(), spans_by_chars(&text));
+        });
+    }
+
+    #[test]
+    fn word_keys_agree_with_spans_and_keys() {
+        let by_spans = |text: &str| -> Vec<(u64, u32)> {
+            word_spans(text)
+                .map(|(start, end)| (word_key(&text[start..end]), start as u32))
+                .collect()
+        };
+        let keyed_by_spans = |text: &str| -> Vec<(usize, usize, u64)> {
+            word_spans(text)
+                .map(|(start, end)| (start, end, word_key(&text[start..end])))
+                .collect()
+        };
+        for text in ["", "a", " ab  cd ", "café2x, é! 大模型 a\u{301}b", "x—y"] {
+            assert_eq!(word_keys(text), by_spans(text), "{text:?}");
+            assert_eq!(
+                keyed_words(text).collect::<Vec<_>>(),
+                keyed_by_spans(text),
+                "{text:?}"
+            );
+        }
+        proptest::proptest!(|(text in "[aZ9 ,.'é\u{301}大—\u{a0}]{0,24}")| {
+            proptest::prop_assert_eq!(word_keys(&text), by_spans(&text));
+            proptest::prop_assert_eq!(keyed_words(&text).collect::<Vec<_>>(), keyed_by_spans(&text));
         });
     }
 

@@ -104,11 +104,18 @@ impl FoldedText {
         self.push_segment(folded_range, original, linear);
     }
 
-    /// Appends `run`, ASCII letters and digits at original byte `at`, lower-cased: what
-    /// [`FoldedText::push_folded`] makes of its characters one by one (one linear segment).
+    /// Appends `run`, ASCII at original byte `at` that folds to itself, lower-cased and with
+    /// its single line breaks as spaces: what [`FoldedText::push_folded`] makes of its
+    /// characters one by one (one linear segment).
     fn push_ascii_lowercase(&mut self, run: &str, at: usize) {
         let folded_start = self.text.len();
-        self.text.push_str(run);
+        let mut line_start = 0;
+        for newline in memchr::memchr_iter(b'\n', run.as_bytes()) {
+            self.text.push_str(&run[line_start..newline]);
+            self.text.push(' ');
+            line_start = newline + 1;
+        }
+        self.text.push_str(&run[line_start..]);
         self.text[folded_start..].make_ascii_lowercase();
         self.push_segment(folded_start..self.text.len(), at..at + run.len(), true);
     }
@@ -167,12 +174,12 @@ pub(super) fn fold_into(out: &mut FoldedText, text: &str, base: usize) {
     let bytes = text.as_bytes();
     let mut offset = 0;
     while let Some(&byte) = bytes.get(offset) {
-        // Most of a source is runs of ASCII letters and digits with single spaces between
-        // them: each run folds to itself lower-cased, in one linear segment, as feeding it a
-        // character at a time would (a space between two words is emitted as it is, and its
-        // segment joins its neighbours').
-        if byte.is_ascii_alphanumeric() {
-            let run = ascii_words_end(bytes, offset);
+        // Most of a source is ASCII words and punctuation with single spaces or line breaks
+        // between them: each run folds to itself lower-cased (a line break to a space), in one
+        // linear segment, as feeding it a character at a time would (a space between two
+        // words is emitted as it is, and its segment joins its neighbours').
+        if FOLDS_TO_ITSELF[usize::from(byte)] {
+            let run = ascii_run_end(bytes, offset);
             folder.emit_ascii_run(&text[offset..run], base + offset, out);
             offset = run;
             continue;
@@ -186,18 +193,35 @@ pub(super) fn fold_into(out: &mut FoldedText, text: &str, base: usize) {
     }
 }
 
-/// Where the run of ASCII letters and digits at `start` ends, single spaces between them
-/// included (a space before anything else is left to the folder: it may be dropped or
-/// merged with more white space).
-fn ascii_words_end(bytes: &[u8], start: usize) -> usize {
+/// The ASCII bytes that [`Folder::feed`] emits as themselves, lower-cased: letters, digits
+/// and punctuation other than dashes (which swallow the spaces around them) and the quote
+/// marks that become `'` (`"` and `` ` ``; `'` itself stays). Control characters and white
+/// space are left to the folder.
+static FOLDS_TO_ITSELF: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0x21;
+    while byte < 0x7f {
+        table[byte] = !matches!(byte as u8, b'-' | b'"' | b'`');
+        byte += 1;
+    }
+    table
+};
+
+/// Where the run of [`FOLDS_TO_ITSELF`] bytes at `start` ends, single spaces and line breaks
+/// between them included (white space before anything else is left to the folder: it may be
+/// dropped or merged with more white space).
+fn ascii_run_end(bytes: &[u8], start: usize) -> usize {
+    let folds_to_itself = |at: usize| {
+        bytes
+            .get(at)
+            .is_some_and(|&b| FOLDS_TO_ITSELF[usize::from(b)])
+    };
     let mut end = start;
     loop {
-        while bytes.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+        while folds_to_itself(end) {
             end += 1;
         }
-        if bytes.get(end) == Some(&b' ')
-            && bytes.get(end + 1).is_some_and(u8::is_ascii_alphanumeric)
-        {
+        if matches!(bytes.get(end), Some(b' ' | b'\n')) && folds_to_itself(end + 1) {
             end += 1;
         } else {
             return end;
@@ -274,7 +298,7 @@ impl Folder {
         }
     }
 
-    /// [`Folder::emit`] for a run of ASCII letters and digits at original byte `at`.
+    /// [`Folder::emit`] for a run of ASCII that folds to itself at original byte `at`.
     fn emit_ascii_run(&mut self, run: &str, at: usize, out: &mut FoldedText) {
         if let Some(space) = self.pending_space.take() {
             out.push_folded(&[' '], space);
@@ -408,6 +432,9 @@ mod tests {
             "a b—c",
             " a b ",
             "a\u{a0}b c",
+            "It's one, two.\nThree: [four] (five)!",
+            "end.\n\nnext \"quoted\" `x` a\r\nb",
+            "a -\nb .- c",
         ] {
             let (runs, chars) = (folded_with_map(text), folded_by_chars(text));
             assert_eq!(
@@ -416,7 +443,7 @@ mod tests {
                 "{text:?}"
             );
         }
-        proptest::proptest!(|(text in "[aB7 \n\t.,'’—-]{0,32}")| {
+        proptest::proptest!(|(text in "[aB7 \n\r\t.,;!@\\[\x00\x7f'\"`’—-]{0,32}")| {
             let (runs, chars) = (folded_with_map(&text), folded_by_chars(&text));
             proptest::prop_assert_eq!(&runs.text, &chars.text);
             proptest::prop_assert_eq!(&runs.segments, &chars.segments);
