@@ -22,9 +22,22 @@ pub struct NameMatcher {
     ends: Vec<u32>,
     /// One bit per hash of a key: clear means no name starts with those bytes.
     filter: Box<[u64; FILTER_WORDS]>,
-    /// Open addressing by key hash, each slot a run of `by_key`.
+    /// Names of [`LONG_KEY_LEN`] bytes or more, by their first [`LONG_KEY_LEN`] bytes: at
+    /// 10,000 notes some 4-byte keys (a common first name) start 80 names, and a common word
+    /// with the same start ("more", "the ") would compare them all.
+    long_names: Groups,
+    /// The shorter names, by their first `key_len` bytes.
+    short_names: Groups,
+}
+
+/// Bytes of the key of [`NameMatcher::long_names`].
+const LONG_KEY_LEN: usize = 8;
+
+/// Names grouped by a key of their first bytes, in a table by key hash.
+struct Groups {
+    /// Open addressing, at most half full.
     slots: Vec<Slot>,
-    slot_shift: u32,
+    shift: u32,
     /// Name indices sorted by key, then longest first, then in the order given, so the first
     /// one that matches at a position is the one the automaton reports.
     by_key: Vec<u32>,
@@ -33,9 +46,57 @@ pub struct NameMatcher {
 /// A key and its names, `by_key[start..end]`; `end == 0` marks an empty slot.
 #[derive(Clone, Copy, Default)]
 struct Slot {
-    key: u32,
+    key: u64,
     start: u32,
     end: u32,
+}
+
+impl Groups {
+    /// From (key, length, index) of each name.
+    fn new(mut names: Vec<(u64, usize, u32)>) -> Groups {
+        names.sort_unstable_by_key(|&(key, len, i)| (key, std::cmp::Reverse(len), i));
+        let mut runs: Vec<Slot> = Vec::new();
+        for (at, &(key, _, _)) in names.iter().enumerate() {
+            match runs.last_mut() {
+                Some(run) if run.key == key => run.end += 1,
+                _ => runs.push(Slot {
+                    key,
+                    start: at as u32,
+                    end: at as u32 + 1,
+                }),
+            }
+        }
+        let slot_count = (runs.len() * 2).next_power_of_two().max(2);
+        let shift = 64 - slot_count.trailing_zeros();
+        let mut slots = vec![Slot::default(); slot_count];
+        for run in runs {
+            let mut at = hash64(run.key, shift);
+            while slots[at].end != 0 {
+                at = (at + 1) & (slot_count - 1);
+            }
+            slots[at] = run;
+        }
+        Groups {
+            slots,
+            shift,
+            by_key: names.into_iter().map(|(_, _, i)| i).collect(),
+        }
+    }
+
+    /// The names whose key is `key`, longest first.
+    fn get(&self, key: u64) -> &[u32] {
+        let mut at = hash64(key, self.shift);
+        loop {
+            let slot = self.slots[at];
+            if slot.end == 0 {
+                return &[];
+            }
+            if slot.key == key {
+                return &self.by_key[slot.start as usize..slot.end as usize];
+            }
+            at = (at + 1) & (self.slots.len() - 1);
+        }
+    }
 }
 
 /// Bits of the filter: fixed, so indexing it needs no bounds check, and 2^18 (32 KB) leaves
@@ -48,9 +109,8 @@ fn hash(key: u32, shift: u32) -> usize {
     (key.wrapping_mul(0x9E37_79B1) >> shift) as usize
 }
 
-/// `shift` for a table of `2^bits` entries (at least 2, so the shift stays below 32).
-fn shift_for(entries: usize) -> u32 {
-    32 - entries.next_power_of_two().trailing_zeros().max(1)
+fn hash64(key: u64, shift: u32) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
 }
 
 /// ASCII lowercase by table: one load in the scan's inner loop instead of a compare and two
@@ -71,6 +131,14 @@ fn fold<const IGNORE_CASE: bool>(byte: u8) -> u8 {
     } else {
         byte
     }
+}
+
+/// The bytes as one number, the first highest, so a name's key equals one rolled in from a
+/// text.
+fn key_of<const IGNORE_CASE: bool>(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(0, |key, &b| (key << 8) | u64::from(fold::<IGNORE_CASE>(b)))
 }
 
 impl NameMatcher {
@@ -98,45 +166,27 @@ impl NameMatcher {
             bytes,
             ends,
             filter: Box::new([0; FILTER_WORDS]),
-            slots: Vec::new(),
-            slot_shift: 0,
-            by_key: Vec::new(),
+            long_names: Groups::new(Vec::new()),
+            short_names: Groups::new(Vec::new()),
         };
-        let key = |m: &NameMatcher, i: u32| {
-            m.name(i as usize)[..key_len]
-                .iter()
-                .fold(0u32, |key, &b| (key << 8) | u32::from(b))
-        };
-        let mut by_key: Vec<u32> = (0..matcher.ends.len() as u32).collect();
-        by_key.sort_unstable_by_key(|&i| {
-            (
-                key(&matcher, i),
-                std::cmp::Reverse(matcher.name(i as usize).len()),
-                i,
-            )
-        });
-        let mut runs: Vec<(u32, u32, u32)> = Vec::new();
-        for (at, &i) in by_key.iter().enumerate() {
-            let k = key(&matcher, i);
-            match runs.last_mut() {
-                Some((last, _, end)) if *last == k => *end += 1,
-                _ => runs.push((k, at as u32, at as u32 + 1)),
+        let mut filter = Box::new([0; FILTER_WORDS]);
+        let mut long = Vec::new();
+        let mut short = Vec::new();
+        for i in 0..matcher.ends.len() {
+            // Names are folded already.
+            let name = matcher.name(i);
+            let key = key_of::<false>(&name[..key_len]);
+            let bit = hash(key as u32, FILTER_SHIFT);
+            filter[bit / 64] |= 1 << (bit % 64);
+            if name.len() >= LONG_KEY_LEN {
+                long.push((key_of::<false>(&name[..LONG_KEY_LEN]), name.len(), i as u32));
+            } else {
+                short.push((key, name.len(), i as u32));
             }
         }
-        // Slots at most half full.
-        let slot_count = (runs.len() * 2).next_power_of_two().max(2);
-        matcher.slot_shift = shift_for(slot_count);
-        matcher.slots = vec![Slot::default(); slot_count];
-        for (key, start, end) in runs {
-            let bit = hash(key, FILTER_SHIFT);
-            matcher.filter[bit / 64] |= 1 << (bit % 64);
-            let mut at = hash(key, matcher.slot_shift);
-            while matcher.slots[at].end != 0 {
-                at = (at + 1) & (slot_count - 1);
-            }
-            matcher.slots[at] = Slot { key, start, end };
-        }
-        matcher.by_key = by_key;
+        matcher.filter = filter;
+        matcher.long_names = Groups::new(long);
+        matcher.short_names = Groups::new(short);
         matcher
     }
 
@@ -198,37 +248,39 @@ impl NameMatcher {
         }
     }
 
-    /// The longest name (the first given among equals) at `start`, whose key is `key`.
+    /// The longest name (the first given among equals) at `start`, whose first `key_len`
+    /// bytes (folded) are `key`.
     fn longest_at<const IGNORE_CASE: bool>(
         &self,
         text: &[u8],
         start: usize,
         key: u32,
     ) -> Option<usize> {
-        let mut at = hash(key, self.slot_shift);
-        let slot = loop {
-            let slot = self.slots[at];
-            if slot.end == 0 {
-                return None;
-            }
-            if slot.key == key {
-                break slot;
-            }
-            at = (at + 1) & (self.slots.len() - 1);
-        };
-        // The key's bytes are equal already; compare the rest.
-        let rest = start + self.key_len;
-        self.by_key[slot.start as usize..slot.end as usize]
-            .iter()
-            .map(|&i| i as usize)
-            .find(|&i| {
-                let name = &self.name(i)[self.key_len..];
-                // Byte by byte: most candidates differ at the first.
-                text.get(rest..rest + name.len()).is_some_and(|here| {
+        // The name's first `from` bytes are known to be equal; compare the rest byte by byte,
+        // as most candidates differ at the first.
+        let matches_from = |i: usize, from: usize| {
+            let rest = &self.name(i)[from..];
+            text.get(start + from..start + from + rest.len())
+                .is_some_and(|here| {
                     here.iter()
-                        .zip(name)
+                        .zip(rest)
                         .all(|(&t, &n)| fold::<IGNORE_CASE>(t) == n)
                 })
-            })
+        };
+        // Every long name is longer than every short one, so they come first.
+        if let Some(head) = text.get(start..start + LONG_KEY_LEN) {
+            let long = self.long_names.get(key_of::<IGNORE_CASE>(head));
+            if let Some(&i) = long
+                .iter()
+                .find(|&&i| matches_from(i as usize, LONG_KEY_LEN))
+            {
+                return Some(i as usize);
+            }
+        }
+        let short = self.short_names.get(u64::from(key));
+        short
+            .iter()
+            .find(|&&i| matches_from(i as usize, self.key_len))
+            .map(|&i| i as usize)
     }
 }
