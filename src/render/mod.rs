@@ -157,7 +157,7 @@ pub fn render_into_keeping(
     let started = std::time::Instant::now();
     let tr = |step: &str| crate::trace::step("render", started, step);
     // Mentions need only the brief: finding them beside the bodies lets their serial part
-    // (building the name automata) overlap with body rendering on the other core.
+    // (indexing the names) overlap with body rendering on the other core.
     let (rendered, mentions) = rayon::join(
         || -> Vec<RenderedNote> {
             brief
