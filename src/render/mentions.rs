@@ -111,17 +111,23 @@ impl MentionFinder {
                 }
             });
         }
-        found.sort_by(|a, b| {
-            (a.0.start, std::cmp::Reverse(a.0.end)).cmp(&(b.0.start, std::cmp::Reverse(b.0.end)))
-        });
-        let mut kept: Vec<(Range<usize>, NoteId)> = Vec::new();
-        for (range, id) in found {
-            if kept.last().is_none_or(|(last, _)| range.start >= last.end) {
-                kept.push((range, id));
-            }
-        }
-        kept
+        without_overlaps(found)
     }
+}
+
+/// `found` in text order, keeping of overlapping mentions the one that starts first, or at
+/// the same start the longer.
+fn without_overlaps(mut found: Vec<(Range<usize>, NoteId)>) -> Vec<(Range<usize>, NoteId)> {
+    found.sort_by(|a, b| {
+        (a.0.start, std::cmp::Reverse(a.0.end)).cmp(&(b.0.start, std::cmp::Reverse(b.0.end)))
+    });
+    let mut kept: Vec<(Range<usize>, NoteId)> = Vec::new();
+    for (range, id) in found {
+        if kept.last().is_none_or(|(last, _)| range.start >= last.end) {
+            kept.push((range, id));
+        }
+    }
+    kept
 }
 
 fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
@@ -174,16 +180,7 @@ mod tests {
                 }
             }
         }
-        found.sort_by(|a, b| {
-            (a.0.start, std::cmp::Reverse(a.0.end)).cmp(&(b.0.start, std::cmp::Reverse(b.0.end)))
-        });
-        let mut kept: Vec<(Range<usize>, NoteId)> = Vec::new();
-        for (range, id) in found {
-            if kept.last().is_none_or(|(last, _)| range.start >= last.end) {
-                kept.push((range, id));
-            }
-        }
-        kept
+        without_overlaps(found)
     }
 
     fn check(names: &[(&str, NoteId)], text: &str) {
