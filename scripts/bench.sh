@@ -181,7 +181,13 @@ time_rebuild() {
 
 {
     echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo); work folder $work ($(df --output=fstype "$work" | tail -1))"
-    echo "casefile $(git rev-parse --short HEAD 2>/dev/null || echo unknown)${hugo:+; Hugo $("$hugo" version | grep -o 'v[0-9.]*' | head -1)}; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+    # A binary given in CASEFILE need not be HEAD's: name it by its path and build time.
+    if [ -n "${CASEFILE:-}" ]; then
+        label="$casefile, built $(date -r "$casefile" '+%F %T')"
+    else
+        label="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    fi
+    echo "casefile $label${hugo:+; Hugo $("$hugo" version | grep -o 'v[0-9.]*' | head -1)}; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     echo "| tool | notes | sources | median wall (s) | median CPU user+sys (s) | median peak RSS (MB) | runs |"
     echo "|---|---|---|---|---|---|---|"
