@@ -63,31 +63,46 @@ pub struct QuoteChecks {
 
 /// [`verify`], also returning each source prepared and each quote's lookup.
 pub fn verify_keeping(brief: &Brief, diagnostics: &mut Diagnostics) -> (Evidence, QuoteChecks) {
-    let prepared: Vec<Option<PreparedSource>> = brief
-        .notes
-        .par_iter()
-        .map(|n| {
-            n.source
-                .as_ref()
-                .map(|_| PreparedSource::shared(n.text.clone(), n.body_start))
-        })
-        .collect();
-    // Quotes are located source by source, each source's on one thread, so that its folded
-    // text, word index and offset map stay in cache while its ~150 quotes (at 10,000 notes)
-    // are looked up: in citation order every quote went to a random one of 500 sources, and
-    // the lookups waited on memory. Each source's marks are worked out on the same thread.
+    let started = std::time::Instant::now();
+    let tr = |step: &str| crate::trace::step("verify", started, step);
+    // Each source is prepared and its quotes located on one thread, one source after
+    // another, so that its folded text, word index and offset map are still in cache while its
+    // ~150 quotes (at 10,000 notes) are looked up: in citation order every quote went to a
+    // random one of 500 sources, and the lookups waited on memory. Each source's marks are
+    // worked out on the same thread. Only the sources are handed out (not every note): the
+    // thread pool split the notes by count, and with the sources in one stretch of them one
+    // core did nearly all the work.
     debug_assert!(brief.citations.iter().enumerate().all(|(i, c)| c.id == i));
     let mut quoted: Vec<Vec<CitationId>> = vec![Vec::new(); brief.notes.len()];
     for c in &brief.citations {
-        if c.quote.is_some() && prepared[c.source].is_some() {
+        if c.quote.is_some() && brief.notes[c.source].source.is_some() {
             quoted[c.source].push(c.id);
         }
     }
-    let checked: Vec<Option<CheckedSource>> = prepared
-        .par_iter()
+    let sources: Vec<(&crate::resolve::Note, Vec<CitationId>)> = brief
+        .notes
+        .iter()
         .zip(quoted)
-        .map(|(prep, quoted)| Some(check_source(brief, prep.as_ref()?, &quoted)))
+        .filter(|(note, _)| note.source.is_some())
         .collect();
+    let done: Vec<(NoteId, PreparedSource, CheckedSource)> = sources
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|(note, quoted)| {
+            let prep = PreparedSource::shared(note.text.clone(), note.body_start);
+            let checked = check_source(brief, &prep, &quoted);
+            (note.id, prep, checked)
+        })
+        .collect();
+    let mut prepared: Vec<Option<PreparedSource>> = Vec::with_capacity(brief.notes.len());
+    prepared.resize_with(brief.notes.len(), || None);
+    let mut checked: Vec<Option<CheckedSource>> = Vec::with_capacity(brief.notes.len());
+    checked.resize_with(brief.notes.len(), || None);
+    for (id, prep, source) in done {
+        prepared[id] = Some(prep);
+        checked[id] = Some(source);
+    }
+    tr("checked");
 
     // Back into citation order (the diagnostics follow it): the lookups and the evidence on
     // one core each, so this serial stretch takes half as long.
@@ -122,6 +137,7 @@ pub fn verify_keeping(brief: &Brief, diagnostics: &mut Diagnostics) -> (Evidence
             citations
         },
     );
+    tr("in citation order");
     (
         Evidence { sources, citations },
         QuoteChecks { prepared, lookups },
@@ -159,13 +175,11 @@ fn check_source(brief: &Brief, prep: &PreparedSource, quoted: &[CitationId]) -> 
         citations.push((id, evidence));
     }
     let (evidence, first_marks) = source_marks(prep, found);
-    // Both lists are in id order, and every citation with a mark is in `citations`.
-    let mut at = 0;
+    // `quoted` is in id order, so `citations` is too; every citation with a mark is in it.
     for (citation, mark) in first_marks {
-        while citations[at].0 < citation {
-            at += 1;
+        if let Ok(at) = citations.binary_search_by_key(&citation, |&(id, _)| id) {
+            citations[at].1.mark.get_or_insert(mark);
         }
-        citations[at].1.mark.get_or_insert(mark);
     }
     CheckedSource {
         evidence,
