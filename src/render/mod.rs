@@ -307,6 +307,9 @@ impl crate::search::Indexable for NoteRecord<'_> {
         let text = self.text();
         let mut content = String::with_capacity(text.len() + 200);
         for part in [&note.title, &note.aliases.join(", "), &note.summary, &*text] {
+            // A source's text is its Markdown, which ends with a line break: trimmed, so that
+            // its last full stop is seen and not doubled (excerpts read "product. .").
+            let part = part.trim_end();
             if !part.is_empty() {
                 content.push_str(part);
                 // Each part ends a sentence in the excerpt, without doubling a summary's own.
@@ -1153,18 +1156,62 @@ mod tests {
     use super::*;
     use crate::search::{Indexable, text_has_words};
 
-    /// A note's record says it has words exactly when the record it makes does, whichever
-    /// characters the language counts as word characters.
-    #[test]
-    fn a_note_record_has_words_exactly_when_its_text_does() {
+    /// The brief in this repository, verified and with every body rendered.
+    fn repository_brief() -> (Brief, Evidence) {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut diagnostics = crate::diagnostic::Diagnostics::new();
         let text = std::fs::read_to_string(root.join("casefile.yaml")).ok();
         let config = crate::config::Config::load(root, text.as_deref()).expect("config loads");
         let loaded = crate::load::load(root, false, &mut diagnostics);
-        let mut brief = crate::resolve::resolve(config, &loaded, &mut diagnostics);
+        let brief = crate::resolve::resolve(config, &loaded, &mut diagnostics);
         let evidence = crate::verify::verify(&brief, &mut diagnostics);
         assert!(!diagnostics.has_errors());
+        (brief, evidence)
+    }
+
+    fn rendered_bodies(brief: &Brief, evidence: &Evidence) -> Vec<RenderedNote> {
+        let base = brief.config.base_path();
+        let links = partial::link_views(brief);
+        (0..brief.notes.len())
+            .map(|id| render_note_body(brief, evidence, &base, &links, id))
+            .collect()
+    }
+
+    /// Each part of a search record ends one sentence: a source's text, whose Markdown ends
+    /// with a line break, does not get a second full stop after its own.
+    #[test]
+    fn a_search_record_never_puts_a_full_stop_after_a_sentence_ended_already() {
+        let (mut brief, evidence) = repository_brief();
+        // This brief's sources are verbatim and end without a line break; a source made by
+        // `casefile init` (or most editors) ends with one.
+        let source = brief
+            .notes
+            .iter()
+            .position(|n| n.kind == Kind::Source && n.body.ends_with('.'))
+            .expect("a source whose text ends a sentence");
+        let text = format!("{}\n", brief.notes[source].body.as_str());
+        brief.notes[source].body = crate::resolve::Body::new(text.into(), 0);
+        let rendered = rendered_bodies(&brief, &evidence);
+        for id in 0..brief.notes.len() {
+            let record = NoteRecord {
+                brief: &brief,
+                rendered: &rendered,
+                id,
+            };
+            let content = record.into_record().content;
+            assert!(
+                !content.split_whitespace().any(|word| word == "."),
+                "a lone full stop in {}'s record: {content:?}",
+                brief.notes[id].slug
+            );
+        }
+    }
+
+    /// A note's record says it has words exactly when the record it makes does, whichever
+    /// characters the language counts as word characters.
+    #[test]
+    fn a_note_record_has_words_exactly_when_its_text_does() {
+        let (mut brief, evidence) = repository_brief();
         // One note with no word in its title, aliases or summary: only its text decides.
         let quiet = brief
             .notes
@@ -1174,11 +1221,7 @@ mod tests {
         brief.notes[quiet].title = "—".to_string();
         brief.notes[quiet].aliases = vec!["…".to_string()];
         brief.notes[quiet].summary = String::new();
-        let base = brief.config.base_path();
-        let links = partial::link_views(&brief);
-        let rendered: Vec<RenderedNote> = (0..brief.notes.len())
-            .map(|id| render_note_body(&brief, &evidence, &base, &links, id))
-            .collect();
+        let rendered = rendered_bodies(&brief, &evidence);
         for include in [&[][..], &['.'][..], &['_', '-'][..]] {
             for id in 0..brief.notes.len() {
                 let record = NoteRecord {
