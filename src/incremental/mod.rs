@@ -194,14 +194,22 @@ impl BuildMemory {
             places: &self.places,
             graph: (&self.graph.0, &self.graph.1),
         };
+        let started = Instant::now();
         let mut outputs = Vec::new();
         if stale.site_pages {
             outputs.extend(inputs.site_pages(&self.engine)?);
+            trace(started, "catch-up: site pages");
         }
         if stale.json {
-            outputs.push(inputs.brief_json());
+            let previous = self
+                .pages
+                .get("casefile.json")
+                .map_or(0, |bytes| bytes.len());
+            outputs.push(inputs.brief_json(previous));
+            trace(started, "catch-up: casefile.json");
         }
         self.pages = self.pages.with(outputs);
+        trace(started, "catch-up: swapped in");
         Ok(stale.site_pages)
     }
 }

@@ -7,7 +7,6 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::RenderedNote;
 use crate::markdown::highlight::escape_html;
 use crate::model::Kind;
 use crate::resolve::{Brief, NoteId};
@@ -77,13 +76,11 @@ struct DisagreementJson {
     values: Vec<Value>,
 }
 
-pub fn brief_json(
-    brief: &Brief,
-    evidence: &Evidence,
-    _rendered: &[RenderedNote],
-    base: &str,
-) -> Vec<u8> {
-    let mut bytes = Vec::new();
+/// `casefile.json` in memory (for `serve`), written into a buffer of `capacity` bytes: the
+/// previous one's size, given, saves growing a 36 MB buffer (at 10,000 notes) a doubling at
+/// a time, each a copy into fresh memory.
+pub fn brief_json(brief: &Brief, evidence: &Evidence, base: &str, capacity: usize) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(capacity);
     // Writing into a Vec cannot fail, and every value serializes.
     let _ = write_brief_json(brief, evidence, base, &mut bytes);
     bytes

@@ -121,15 +121,17 @@ impl PageInputs<'_> {
         self.with_context(|ctx| ctx.site_pages(engine))
     }
 
-    /// `casefile.json`.
-    pub fn brief_json(&self) -> Output {
+    /// `casefile.json`, about `size_hint` bytes long (the previous one's size, or 0).
+    pub fn brief_json(&self, size_hint: usize) -> Output {
+        // A little room over the previous size: an edit that adds a sentence fits.
+        let capacity = size_hint + size_hint / 16;
         Output::new(
             "casefile.json",
             data::brief_json(
                 self.brief,
                 self.evidence,
-                &self.rendered.bodies,
                 &self.brief.config.base_path(),
+                capacity,
             ),
         )
     }
