@@ -1177,6 +1177,18 @@ mod tests {
             .collect()
     }
 
+    /// Every note's search record, in note order.
+    fn records<'a>(
+        brief: &'a Brief,
+        rendered: &'a [RenderedNote],
+    ) -> impl Iterator<Item = NoteRecord<'a>> {
+        (0..brief.notes.len()).map(move |id| NoteRecord {
+            brief,
+            rendered,
+            id,
+        })
+    }
+
     /// Each part of a search record ends one sentence: a source's text, whose Markdown ends
     /// with a line break, does not get a second full stop after its own.
     #[test]
@@ -1192,17 +1204,12 @@ mod tests {
         let text = format!("{}\n", brief.notes[source].body.as_str());
         brief.notes[source].body = crate::resolve::Body::new(text.into(), 0);
         let rendered = rendered_bodies(&brief, &evidence);
-        for id in 0..brief.notes.len() {
-            let record = NoteRecord {
-                brief: &brief,
-                rendered: &rendered,
-                id,
-            };
+        for record in records(&brief, &rendered) {
             let content = record.into_record().content;
             assert!(
                 !content.split_whitespace().any(|word| word == "."),
                 "a lone full stop in {}'s record: {content:?}",
-                brief.notes[id].slug
+                brief.notes[record.id].slug
             );
         }
     }
@@ -1223,18 +1230,13 @@ mod tests {
         brief.notes[quiet].summary = String::new();
         let rendered = rendered_bodies(&brief, &evidence);
         for include in [&[][..], &['.'][..], &['_', '-'][..]] {
-            for id in 0..brief.notes.len() {
-                let record = NoteRecord {
-                    brief: &brief,
-                    rendered: &rendered,
-                    id,
-                };
+            for record in records(&brief, &rendered) {
                 let content = record.into_record().content;
                 assert_eq!(
                     record.has_words(include),
                     text_has_words(&content, include),
                     "{} with {include:?}",
-                    brief.notes[id].slug
+                    brief.notes[record.id].slug
                 );
             }
         }
