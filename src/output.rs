@@ -109,6 +109,20 @@ pub trait Sink: Sync {
         write(&mut bytes).map_err(|e| format!("cannot make {path}: {e}"))?;
         self.put(Output::new(path, bytes))
     }
+
+    /// The bytes of the file at `path` in the site this build replaces, when there is one
+    /// and casefile made it: a build may reuse what the previous build made from the same
+    /// input (the search index's compressed fragments) instead of making it again.
+    fn previous(&self, _path: &str) -> Option<Vec<u8>> {
+        None
+    }
+
+    /// Puts the previous site's file at `previous_path` into the new site at `path`, as it is
+    /// (for a folder target, hard-linked: neither read nor copied). False when there is no
+    /// such file, and the caller makes it itself.
+    fn put_previous(&self, _previous_path: &str, _path: &str) -> Result<bool, String> {
+        Ok(false)
+    }
 }
 
 /// A sink that keeps the files in memory (for `serve`, `check` and tests).
@@ -144,6 +158,9 @@ pub struct StagedSite {
     /// that creating or linking it does not first fail (a wasted walk of the path, for each
     /// of 10,000 page folders), and each folder is made once.
     folders: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    /// Whether `dir` holds a site casefile made (its marker file), whose files a build may
+    /// reuse by name: a folder replaced with `--force` is never trusted that way.
+    previous_is_ours: bool,
     finished: bool,
 }
 
@@ -155,6 +172,7 @@ impl StagedSite {
     /// Checks that `dir` may be replaced (it is casefile's, empty, absent, or `force`) and
     /// creates the staging folder beside it.
     pub fn begin(dir: &Path, force: bool) -> Result<StagedSite, WriteError> {
+        let previous_is_ours = dir.join(MARKER).is_file();
         if dir.exists() {
             let is_empty = std::fs::read_dir(dir)
                 .map(|mut d| d.next().is_none())
@@ -183,6 +201,7 @@ impl StagedSite {
             staging,
             files: std::sync::atomic::AtomicUsize::new(0),
             folders: Default::default(),
+            previous_is_ours,
             finished: false,
         })
     }
@@ -271,6 +290,33 @@ impl StagedSite {
         self.files
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
+    }
+
+    /// The previous site's file at `relative`, if casefile made that site and the file is a
+    /// plain one.
+    fn previous_file(&self, relative: &str) -> Option<PathBuf> {
+        let path = self.dir.join(relative);
+        let is_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        (self.previous_is_ours && is_file).then_some(path)
+    }
+
+    /// [`Sink::put_previous`]: the previous site's file hard-linked into the new one, keeping
+    /// its modification time as [`StagedSite::write`] does for unchanged files.
+    pub fn link_previous(&self, previous_path: &str, relative: &str) -> Result<bool, WriteError> {
+        let Some(previous) = self.previous_file(previous_path) else {
+            return Ok(false);
+        };
+        let path = self.staging.join(relative);
+        self.make_folder(&path)?;
+        match place(&path, |p| std::fs::hard_link(&previous, p)) {
+            Ok(()) => {}
+            // Gone since it was looked at: the caller makes the file after all.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(io_error("write", &path, e)),
+        }
+        self.files
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(true)
     }
 
     /// How many files were written (a file written twice counts twice).
@@ -431,6 +477,15 @@ impl Sink for StagedSite {
         write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
     ) -> Result<(), String> {
         self.write_streamed(path, write).map_err(|e| e.to_string())
+    }
+
+    fn previous(&self, path: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.previous_file(path)?).ok()
+    }
+
+    fn put_previous(&self, previous_path: &str, path: &str) -> Result<bool, String> {
+        self.link_previous(previous_path, path)
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -40,6 +40,8 @@ mod pages;
 #[cfg(feature = "search")]
 mod postings;
 #[cfg(feature = "search")]
+mod reuse;
+#[cfg(feature = "search")]
 mod token_map;
 #[cfg(feature = "search")]
 mod vocabulary;
@@ -115,6 +117,7 @@ pub fn index_site<R: Indexable>(
     language: &str,
     sink: &dyn Sink,
 ) -> Result<(), String> {
+    use pages::FragmentFile;
     use rayon::prelude::*;
     use std::sync::{Mutex, PoisonError};
 
@@ -128,6 +131,10 @@ pub fn index_site<R: Indexable>(
     let language = index_language(language);
     let runtime = bundle::runtime(&language)?;
     trace.lap("runtime from Pagefind's library");
+    let previous = reuse::PreviousFragments::parse(
+        &sink.sink.previous(reuse::MANIFEST).unwrap_or_default(),
+        GZIP_LEVEL,
+    );
 
     // Batches of consecutive records, their pages numbered before they are split, so that
     // each thread takes the next batch when it is free and each batch's fragments can be
@@ -183,18 +190,26 @@ pub fn index_site<R: Indexable>(
                 if page - batch.first_page != batch.pages {
                     return Err("search index: pages were numbered wrongly".to_string());
                 }
-                let made: Vec<_> = split.into_iter().map(|done| splitter.seal(done)).collect();
+                let made: Vec<_> = split
+                    .into_iter()
+                    .map(|done| splitter.seal(done, &previous))
+                    .collect();
                 let ready = fragments
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .add(number, made, |page, name| {
-                        Output::new(
-                            format!("{BUNDLE_DIR}/fragment/{name}.pf_fragment"),
-                            page.fragment_file,
-                        )
+                        (fragment_path(name), page.fragment_file)
                     });
-                for output in ready {
-                    sink.put(output)?;
+                for (path, file) in ready {
+                    match file {
+                        FragmentFile::Compressed(bytes) => sink.put(Output::new(path, bytes))?,
+                        FragmentFile::Previous { name, fragment } => {
+                            if !sink.put_previous(&fragment_path(&name), &path)? {
+                                let bytes = splitter.compress(&fragment);
+                                sink.put(Output::new(path, bytes))?;
+                            }
+                        }
+                    }
                 }
             }
         })
@@ -293,6 +308,14 @@ pub fn index_site<R: Indexable>(
     trace.lap("names and meta");
 
     let dir = BUNDLE_DIR;
+    let this_builds_fragments = fragments
+        .named
+        .iter()
+        .map(|(name, page)| (page.full_hash.as_str(), name.as_str()));
+    sink.put(Output::new(
+        reuse::MANIFEST,
+        reuse::write(this_builds_fragments, GZIP_LEVEL),
+    ))?;
     let mut compressor = bundle::Compressor::new(GZIP_LEVEL);
     if page_count > 0 {
         sink.put(Output::new(
@@ -364,6 +387,7 @@ impl Nameable for pages::IndexedPage {
         let kept = PageMeta {
             word_count: self.word_count,
             kind: self.kind,
+            full_hash: self.fragment_hash.clone(),
         };
         (self, kept)
     }
@@ -385,6 +409,14 @@ impl Nameable for WordsFile {
 struct PageMeta {
     word_count: u32,
     kind: &'static str,
+    /// For the list of fragments the next build reuses ([`reuse`]).
+    full_hash: String,
+}
+
+/// Where the fragment file of this name goes.
+#[cfg(feature = "search")]
+fn fragment_path(name: &str) -> String {
+    format!("{BUNDLE_DIR}/fragment/{name}.pf_fragment")
 }
 
 #[cfg(feature = "search")]
@@ -401,12 +433,7 @@ impl<T: Nameable> Naming<T> {
 
     /// Adds batch `number`, and returns the files that can now be named, as `output` makes
     /// them of each file and its name.
-    fn add(
-        &mut self,
-        number: usize,
-        files: Vec<T>,
-        output: impl Fn(T, &str) -> Output,
-    ) -> Vec<Output> {
+    fn add<O>(&mut self, number: usize, files: Vec<T>, output: impl Fn(T, &str) -> O) -> Vec<O> {
         self.waiting.insert(number, files);
         let mut ready = Vec::new();
         while let Some(files) = self.waiting.remove(&self.next_batch) {
@@ -442,6 +469,11 @@ impl CountingSink<'_> {
         };
         counter.fetch_add(output.bytes.len(), Ordering::Relaxed);
         self.sink.put(output)
+    }
+
+    /// A previous build's fragment, linked: its bytes are not counted.
+    fn put_previous(&self, previous_path: &str, path: &str) -> Result<bool, String> {
+        self.sink.put_previous(previous_path, path)
     }
 }
 

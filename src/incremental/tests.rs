@@ -52,12 +52,13 @@ fn brief() -> tempfile::TempDir {
     dir
 }
 
-/// The site without the search index, which only full builds refresh.
+/// The site without the search index (and the list of its fragments kept for the next
+/// build), which only full builds refresh.
 fn site(memory: &BuildMemory) -> BTreeMap<String, Vec<u8>> {
     memory
         .pages()
         .iter()
-        .filter(|(path, _)| !path.starts_with("pagefind/"))
+        .filter(|(path, _)| !path.starts_with("pagefind/") && *path != ".casefile-fragments")
         .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
         .collect()
 }

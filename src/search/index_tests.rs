@@ -136,6 +136,8 @@ fn our_files(records: &[SearchRecord]) -> BTreeMap<String, Vec<u8>> {
     index_site(records.to_vec(), "en-GB", &sink).expect("index");
     sink.into_outputs()
         .into_iter()
+        // casefile's own list of fragments for the next build, not part of the index.
+        .filter(|o| o.path != super::reuse::MANIFEST)
         .map(|o| (o.path, o.bytes))
         .collect()
 }

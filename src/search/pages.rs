@@ -10,6 +10,7 @@
 use super::SearchRecord;
 use super::bundle::{Compressor, full_hash};
 use super::format::{ARRAY, UNSIGNED, write_head, write_i32_array};
+use super::reuse::PreviousFragments;
 use super::token_map::TokenMap;
 use super::vocabulary::{NO_TERM, Vocabulary};
 use super::words::{Term, WordSplitter};
@@ -304,10 +305,29 @@ pub struct IndexedPage {
     pub word_count: u32,
     /// `<language>_<sha1 of the fragment>`, shortened later to the file's name.
     pub fragment_hash: String,
-    /// The fragment file, compressed.
-    pub fragment_file: Vec<u8>,
+    pub fragment_file: FragmentFile,
     /// The value of the `kind` filter.
     pub kind: &'static str,
+}
+
+/// The file of a page's fragment.
+pub enum FragmentFile {
+    /// Compressed by this build.
+    Compressed(Vec<u8>),
+    /// The previous build's file of the same fragment, by its name there; the fragment is
+    /// kept in case that file has gone by the time it is linked.
+    Previous { name: String, fragment: Vec<u8> },
+}
+
+#[cfg(test)]
+impl FragmentFile {
+    /// The compressed file; the tests seal without a previous build.
+    pub fn compressed(&self) -> &[u8] {
+        match self {
+            FragmentFile::Compressed(bytes) => bytes,
+            FragmentFile::Previous { .. } => panic!("a fragment reused from no previous build"),
+        }
+    }
 }
 
 /// Ends the fragment a result is shown from, whose URL and text are written: its fields come
@@ -500,7 +520,7 @@ impl<'r> PageSplitter<'r> {
         batch_start: u32,
     ) -> Option<IndexedPage> {
         let split = self.split_page(record, page, batch_start)?;
-        Some(self.seal(split))
+        Some(self.seal(split, &PreviousFragments::default()))
     }
 
     /// The page of `record` with its places added to the postings, as `page` makes it, but its
@@ -586,14 +606,28 @@ impl<'r> PageSplitter<'r> {
         })
     }
 
-    /// A split page with its fragment hashed (for its name) and compressed.
-    pub fn seal(&mut self, page: SplitPage) -> IndexedPage {
+    /// A split page with its fragment hashed (for its name) and compressed, unless the
+    /// previous build made the same fragment.
+    pub fn seal(&mut self, page: SplitPage, previous: &PreviousFragments) -> IndexedPage {
+        let fragment_hash = format!("{}_{}", self.language, full_hash(&page.fragment));
+        let fragment_file = match previous.name_of(&fragment_hash) {
+            Some(name) => FragmentFile::Previous {
+                name: name.to_string(),
+                fragment: page.fragment,
+            },
+            None => FragmentFile::Compressed(self.compressor.compress(&page.fragment)),
+        };
         IndexedPage {
             word_count: page.word_count,
-            fragment_hash: format!("{}_{}", self.language, full_hash(&page.fragment)),
-            fragment_file: self.compressor.compress(&page.fragment),
+            fragment_hash,
+            fragment_file,
             kind: page.kind,
         }
+    }
+
+    /// A fragment compressed as [`seal`](Self::seal) compresses it.
+    pub fn compress(&mut self, fragment: &[u8]) -> Vec<u8> {
+        self.compressor.compress(fragment)
     }
 
     /// Every term's places on the pages split so far. The runs wait, every thread's, until
@@ -850,7 +884,7 @@ mod tests {
         // The dash is a position with no term.
         assert_eq!(page.word_count, 6);
         assert!(page.fragment_hash.starts_with("en_"));
-        let json = super::super::bundle::decompress(&page.fragment_file).expect("gzip");
+        let json = super::super::bundle::decompress(page.fragment_file.compressed()).expect("gzip");
         let json = String::from_utf8(json).expect("utf-8");
         assert_eq!(
             json,
@@ -906,7 +940,8 @@ mod tests {
                 content: text.into(),
             };
             let page = splitter.page(&record, 0, 0).expect("a page");
-            let json = super::super::bundle::decompress(&page.fragment_file).expect("gzip");
+            let json =
+                super::super::bundle::decompress(page.fragment_file.compressed()).expect("gzip");
             let json: serde_json::Value = serde_json::from_slice(&json).expect("json");
             let expected: Vec<String> = text
                 .split_whitespace()
@@ -942,7 +977,7 @@ mod tests {
             };
             let mut splitter = PageSplitter::new("en", &[], &vocabulary, 1);
             let page = splitter.page(&record, 0, 0).expect("a page");
-            let json = super::super::bundle::decompress(&page.fragment_file).expect("gzip");
+            let json = super::super::bundle::decompress(page.fragment_file.compressed()).expect("gzip");
             let words: Vec<String> = record
                 .content
                 .split_whitespace()

@@ -255,3 +255,80 @@ fn with_edited_body(brief: Brief) -> Brief {
         &person.replace("Ann Lee founded", "Ann Lee, an engineer, founded"),
     )
 }
+
+/// The fragment files (search results' text) of a built site, by path.
+fn fragments(out: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    snapshot(out)
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".pf_fragment"))
+        .collect()
+}
+
+#[test]
+fn a_rebuild_reuses_the_fragment_files_of_unchanged_pages_and_makes_the_others() {
+    let brief = Brief::fixture("broken/clean");
+    brief.build().expect_clean();
+    let out = brief.out().to_path_buf();
+    let first = fragments(&out);
+    assert!(first.len() > 2, "{:?}", first.keys());
+    assert_contains!(
+        std::fs::read_to_string(out.join(".casefile-fragments")).unwrap_or_default(),
+        "casefile fragments 1"
+    );
+    // A rebuild links the previous file of each unchanged fragment by its name in the list
+    // instead of compressing it again: a file the list names is taken as it is, which a
+    // marked file shows. (The folder is casefile's; like any build cache, it is trusted.)
+    let (marked, _) = first.iter().next().expect("a fragment");
+    std::fs::write(out.join(marked), b"marked").expect("mark a fragment");
+    let brief = with_edited_body(brief);
+    brief.build().expect_clean();
+    let second = fragments(&out);
+    assert_eq!(second.get(marked).map(Vec::as_slice), Some(&b"marked"[..]));
+    // The edited page's fragment is new; every other one is as before.
+    let new: Vec<&String> = second.keys().filter(|p| !first.contains_key(*p)).collect();
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(second.len(), first.len());
+}
+
+#[test]
+fn a_rebuild_over_a_previous_site_is_byte_for_byte_a_fresh_build() {
+    let brief = Brief::fixture("broken/clean");
+    brief.build().expect_clean();
+    // A fragment the list names has gone (a user tidied the folder): it is made again.
+    let out = brief.out().to_path_buf();
+    let (gone, _) = fragments(&out).into_iter().next().expect("a fragment");
+    std::fs::remove_file(out.join(&gone)).expect("remove a fragment");
+    let brief = with_edited_body(brief);
+    brief.build().expect_clean();
+    let fresh = brief.scratch("fresh");
+    brief.build_into(&fresh, &[]).expect_clean();
+    let (rebuilt, fresh) = (snapshot(&out), snapshot(&fresh));
+    assert!(rebuilt.contains_key(&gone), "{gone} was not made again");
+    assert_eq!(
+        rebuilt.keys().collect::<Vec<_>>(),
+        fresh.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &fresh {
+        assert!(
+            rebuilt[path] == *bytes,
+            "{path} differs from a fresh build's"
+        );
+    }
+}
+
+#[test]
+fn fragments_are_not_reused_from_a_folder_casefile_did_not_make() {
+    let brief = Brief::fixture("broken/clean");
+    brief.build().expect_clean();
+    let out = brief.out().to_path_buf();
+    let (marked, _) = fragments(&out).into_iter().next().expect("a fragment");
+    std::fs::write(out.join(&marked), b"marked").expect("mark a fragment");
+    // Without its marker, the folder is a stranger's, replaced only with --force, and
+    // nothing of it is taken by name.
+    std::fs::remove_file(out.join(".casefile-output")).expect("remove the marker");
+    brief.build_with(&["--force"]).expect_clean();
+    assert_ne!(
+        std::fs::read(out.join(&marked)).ok().as_deref(),
+        Some(&b"marked"[..])
+    );
+}
