@@ -302,7 +302,7 @@ impl StagedSite {
 
     /// [`Sink::put_previous`]: the previous site's file hard-linked into the new one, keeping
     /// its modification time as [`StagedSite::write`] does for unchanged files.
-    pub fn link_previous(&self, previous_path: &str, relative: &str) -> Result<bool, WriteError> {
+    fn link_previous(&self, previous_path: &str, relative: &str) -> Result<bool, WriteError> {
         let Some(previous) = self.previous_file(previous_path) else {
             return Ok(false);
         };

@@ -51,6 +51,11 @@ mod words;
 /// The folder of the site that holds the index and the UI.
 pub const BUNDLE_DIR: &str = "pagefind";
 
+/// The list of the search index's fragments that the next build reuses (`search/reuse.rs`),
+/// at the site's root beside casefile's marker file, so that the index folder holds only
+/// what Pagefind would write.
+pub const FRAGMENT_LIST: &str = ".casefile-fragments";
+
 /// Whether this binary was built with search.
 pub const ENABLED: bool = cfg!(feature = "search");
 

@@ -58,7 +58,7 @@ fn site(memory: &BuildMemory) -> BTreeMap<String, Vec<u8>> {
     memory
         .pages()
         .iter()
-        .filter(|(path, _)| !path.starts_with("pagefind/") && *path != ".casefile-fragments")
+        .filter(|(path, _)| !path.starts_with("pagefind/") && *path != crate::search::FRAGMENT_LIST)
         .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
         .collect()
 }

@@ -1,17 +1,15 @@
 //! Reuse of the previous build's fragment files. A fragment (the JSON a search result is shown
 //! from) is named by the hash of its bytes, and most pages come out the same from one build to
-//! the next, so compressing each again was a tenth of a rebuild's work for nothing. The index
+//! the next, so compressing each again was ~5 % of a rebuild's CPU for nothing. The index
 //! leaves a list of its fragments' full hashes and file names in the site
 //! ([`MANIFEST`]); the next build reads it and hard-links the previous file of every fragment
 //! whose hash it finds there instead of compressing the fragment again. The list is trusted
-//! only when it was written by the same way of compressing ([`HEADER`]) into a folder
-//! casefile made; a fragment whose file has gone since is compressed after all.
+//! only when it was written by the same way of compressing (its first line, [`header`]) into
+//! a folder casefile made; a fragment whose file has gone since is compressed after all.
 
 use std::collections::HashMap;
 
-/// The list of the previous build's fragments, at the site's root beside casefile's marker
-/// file, so that the index folder holds only what Pagefind would write.
-pub const MANIFEST: &str = ".casefile-fragments";
+pub use super::FRAGMENT_LIST as MANIFEST;
 
 /// The list's first line: a list from another format, or written when fragments were
 /// compressed differently, is ignored (its files would still be valid, but not the bytes
@@ -27,7 +25,7 @@ pub struct PreviousFragments {
 }
 
 impl PreviousFragments {
-    /// Reads a list [`write`] made for compression `level`; empty for anything else.
+    /// Reads a list [`write()`] made for compression `level`; empty for anything else.
     pub fn parse(list: &[u8], level: u32) -> PreviousFragments {
         let Some(lines) = std::str::from_utf8(list)
             .ok()
