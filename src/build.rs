@@ -103,9 +103,9 @@ pub struct Pipeline {
     pub engine: Engine,
 }
 
-/// [`build_with_progress`], writing the site into `dir` (replaced atomically; see
-/// [`crate::output::StagedSite`]) as its pages are rendered, so the whole site is never held in
-/// memory. [`BuildResult::written`] says how the writing went.
+/// [`build_with_progress`], writing the site for `dir` as its pages are rendered (the folder
+/// is replaced or updated once the whole site is made; see [`crate::output::StagedSite`]), so
+/// the whole site is never held in memory. [`BuildResult::written`] says how the writing went.
 pub fn build_into_folder(
     options: &BuildOptions,
     progress: &dyn Fn(&str),

@@ -256,6 +256,20 @@ fn with_edited_body(brief: Brief) -> Brief {
     )
 }
 
+/// Writes `bytes` over the file at `path` in place (same inode) and sets its modification time
+/// back to what it was.
+fn overwrite_keeping_time(path: &std::path::Path, bytes: &[u8]) {
+    use std::io::Write;
+    let before = modified(path);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(path)
+        .expect("open a file to overwrite");
+    file.write_all(bytes).expect("overwrite a file");
+    file.set_modified(before).expect("set its time back");
+}
+
 /// The fragment files (search results' text) of a built site, by path.
 fn fragments(out: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     snapshot(out)
@@ -275,15 +289,23 @@ fn a_rebuild_reuses_the_fragment_files_of_unchanged_pages_and_makes_the_others()
         std::fs::read_to_string(out.join(".casefile-fragments")).unwrap_or_default(),
         "casefile fragments 1"
     );
-    // A rebuild links the previous file of each unchanged fragment by its name in the list
-    // instead of compressing it again: a file the list names is taken as it is, which a
-    // marked file shows. (The folder is casefile's; like any build cache, it is trusted.)
-    let (marked, _) = first.iter().next().expect("a fragment");
-    std::fs::write(out.join(marked), b"marked").expect("mark a fragment");
+    // A rebuild keeps the previous file of each unchanged fragment, named in the list,
+    // instead of compressing it again: a file the lists name is taken as it is, which a marked
+    // file shows. It is marked without changing its size, inode or time, as only a program
+    // set on it could: the folder is casefile's and, like any build cache, it is trusted that
+    // far (an edit that changes any of them is undone; see the next test).
+    let (marked, bytes) = first.iter().next().expect("a fragment");
+    let marker: Vec<u8> = b"marked"
+        .iter()
+        .copied()
+        .cycle()
+        .take(bytes.len())
+        .collect();
+    overwrite_keeping_time(&out.join(marked), &marker);
     let brief = with_edited_body(brief);
     brief.build().expect_clean();
     let second = fragments(&out);
-    assert_eq!(second.get(marked).map(Vec::as_slice), Some(&b"marked"[..]));
+    assert_eq!(second.get(marked), Some(&marker));
     // The edited page's fragment is new; every other one is as before.
     let new: Vec<&String> = second.keys().filter(|p| !first.contains_key(*p)).collect();
     assert_eq!(new.len(), 1, "{new:?}");
@@ -300,20 +322,8 @@ fn a_rebuild_over_a_previous_site_is_byte_for_byte_a_fresh_build() {
     std::fs::remove_file(out.join(&gone)).expect("remove a fragment");
     let brief = with_edited_body(brief);
     brief.build().expect_clean();
-    let fresh = brief.scratch("fresh");
-    brief.build_into(&fresh, &[]).expect_clean();
-    let (rebuilt, fresh) = (snapshot(&out), snapshot(&fresh));
-    assert!(rebuilt.contains_key(&gone), "{gone} was not made again");
-    assert_eq!(
-        rebuilt.keys().collect::<Vec<_>>(),
-        fresh.keys().collect::<Vec<_>>()
-    );
-    for (path, bytes) in &fresh {
-        assert!(
-            rebuilt[path] == *bytes,
-            "{path} differs from a fresh build's"
-        );
-    }
+    assert!(out.join(&gone).is_file(), "{gone} was not made again");
+    assert_same_as_fresh_build(&brief, &out, "fresh");
 }
 
 #[test]
@@ -331,4 +341,128 @@ fn fragments_are_not_reused_from_a_folder_casefile_did_not_make() {
         std::fs::read(out.join(&marked)).ok().as_deref(),
         Some(&b"marked"[..])
     );
+}
+
+/// The brief with a second person, Bob Ray, who links to Ann Lee.
+fn with_bob(brief: Brief) -> Brief {
+    brief.file(
+        "content/people/bob-ray.md",
+        "---\ntitle: Bob Ray\nsummary: A colleague.\n---\nBob Ray read that [[Ann Lee]] started her firm in 2019 [@gazette, \"founded Widget Works in 2019\"].\n",
+    )
+}
+
+/// Asserts that the site in `out` is, file for file and byte for byte, a fresh build of `brief`.
+#[track_caller]
+fn assert_same_as_fresh_build(brief: &Brief, out: &std::path::Path, name: &str) {
+    let fresh = brief.scratch(name);
+    brief.build_into(&fresh, &[]).expect_clean();
+    let (rebuilt, fresh) = (snapshot(out), snapshot(&fresh));
+    assert_eq!(
+        rebuilt.keys().collect::<Vec<_>>(),
+        fresh.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &fresh {
+        assert!(
+            rebuilt[path] == *bytes,
+            "{path} differs from a fresh build's"
+        );
+    }
+}
+
+#[cfg(unix)]
+fn inode(path: &std::path::Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).expect("metadata").ino()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rebuild_updates_the_folder_in_place_and_deletes_the_pages_of_removed_notes() {
+    let brief = with_bob(Brief::fixture("broken/clean"));
+    brief.build().expect_clean();
+    let out = brief.out().to_path_buf();
+    assert!(out.join("people/bob-ray/index.html").is_file());
+    let list = std::fs::read_to_string(out.join(casefile::output::manifest::MANIFEST))
+        .expect("the list of what the build left");
+    assert_contains!(list, " people/bob-ray/index.html\n");
+    let (folder, unchanged) = (inode(&out), inode(&out.join("404.html")));
+    std::fs::remove_file(brief.root().join("content/people/bob-ray.md")).expect("remove Bob");
+    brief.build().expect_clean();
+    // The same folder, updated: not a new one swapped in.
+    assert_eq!(inode(&out), folder, "the folder was replaced, not updated");
+    assert_eq!(inode(&out.join("404.html")), unchanged);
+    assert!(
+        !out.join("people/bob-ray").exists(),
+        "a removed note's page folder stayed"
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(out.parent().expect("a parent"))
+        .expect("list the parent")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("casefile-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
+    assert_same_as_fresh_build(&brief, &out, "fresh");
+}
+
+#[test]
+fn what_someone_changed_in_the_output_is_undone_by_the_next_build() {
+    let brief = Brief::fixture("broken/clean");
+    brief.build().expect_clean();
+    let out = brief.out().to_path_buf();
+    // Edited in place, replaced, added beside a page, added as a folder, deleted.
+    let page = out.join("people/ann-lee/index.html");
+    let mut edited = std::fs::read(&page).expect("a page");
+    edited.extend_from_slice(b"<!-- edited -->");
+    std::fs::write(&page, edited).expect("edit a page");
+    std::fs::write(out.join("404.html.new"), "x").expect("write");
+    std::fs::rename(out.join("404.html.new"), out.join("404.html")).expect("replace a page");
+    std::fs::write(out.join("people/ann-lee/notes.txt"), "mine").expect("add a file");
+    std::fs::create_dir_all(out.join("people/someone/deeper")).expect("add a folder");
+    std::fs::write(out.join("people/someone/deeper/x.html"), "x").expect("add a file");
+    std::fs::remove_file(out.join("feed.xml")).expect("delete a file");
+    brief.build().expect_clean();
+    assert!(!out.join("people/ann-lee/notes.txt").exists());
+    assert!(!out.join("people/someone").exists());
+    assert_same_as_fresh_build(&brief, &out, "fresh");
+}
+
+#[test]
+fn an_update_stopped_half_way_makes_the_next_build_replace_the_folder_whole() {
+    let brief = Brief::fixture("broken/clean");
+    brief.build().expect_clean();
+    let out = brief.out().to_path_buf();
+    // As if a build had been killed while moving files in: a page is half-written, and its
+    // size, time and inode were kept (the list cannot see it); the flag file is still there.
+    let page = out.join("people/ann-lee/index.html");
+    let bytes = std::fs::read(&page).expect("a page");
+    overwrite_keeping_time(&page, &vec![b'?'; bytes.len()]);
+    std::fs::write(out.join(casefile::output::manifest::COMMITTING), "").expect("flag");
+    brief.build().expect_clean();
+    assert!(!out.join(casefile::output::manifest::COMMITTING).exists());
+    assert_eq!(std::fs::read(&page).expect("the page"), bytes);
+    assert_same_as_fresh_build(&brief, &out, "fresh");
+}
+
+#[test]
+fn a_damaged_list_makes_the_next_build_replace_the_folder_whole() {
+    let brief = Brief::fixture("broken/clean");
+    brief.build().expect_clean();
+    let out = brief.out().to_path_buf();
+    std::fs::write(
+        out.join(casefile::output::manifest::MANIFEST),
+        "casefile manifest 1\nf x\n",
+    )
+    .expect("damage the list");
+    std::fs::write(out.join("people/ann-lee/notes.txt"), "mine").expect("add a file");
+    brief.build().expect_clean();
+    assert!(!out.join("people/ann-lee/notes.txt").exists());
+    assert!(
+        out.join(casefile::output::manifest::MANIFEST).is_file(),
+        "no new list"
+    );
+    assert_same_as_fresh_build(&brief, &out, "fresh");
 }

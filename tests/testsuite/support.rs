@@ -336,10 +336,12 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Every file under `dir`, by path relative to it, with its bytes.
+/// Every file under `dir`, by path relative to it, with its bytes; but for casefile's list of
+/// what it left there, which holds the files' times and inode numbers (a new one each build).
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     collect(dir, dir, &mut files);
+    files.remove(casefile::output::manifest::MANIFEST);
     files
 }
 
