@@ -122,7 +122,7 @@ pub fn index_site<R: Indexable>(
     language: &str,
     sink: &dyn Sink,
 ) -> Result<(), String> {
-    use pages::FragmentFile;
+    use pages::CompressedFile;
     use rayon::prelude::*;
     use std::sync::{Mutex, PoisonError};
 
@@ -207,8 +207,8 @@ pub fn index_site<R: Indexable>(
                     });
                 for (path, file) in ready {
                     match file {
-                        FragmentFile::Compressed(bytes) => sink.put(Output::new(path, bytes))?,
-                        FragmentFile::Previous { name, fragment } => {
+                        CompressedFile::Compressed(bytes) => sink.put(Output::new(path, bytes))?,
+                        CompressedFile::Previous { name, fragment } => {
                             if !sink.put_previous(&fragment_path(&name), &path)? {
                                 let bytes = splitter.compress(&fragment);
                                 sink.put(Output::new(path, bytes))?;
@@ -225,22 +225,29 @@ pub fn index_site<R: Indexable>(
         .unwrap_or_else(PoisonError::into_inner);
     trace.lap("split, stem and fragments");
 
-    // Each words file is hashed (for its name), compressed and written as soon as it is
-    // encoded.
+    // Each words file is hashed (for its name), compressed (unless the previous build made
+    // the same one) and written as soon as it is encoded.
     let chunk_files = Mutex::new(Naming::new(&language, 2));
     let chunks =
         postings::word_chunks(postings, &words, postings::CHUNK_SIZE, |number, payload| {
-            let file = WordsFile {
-                hash: format!("{language}_{}", bundle::full_hash(&payload)),
-                bytes: bundle::Compressor::new(GZIP_LEVEL).compress(&payload),
-            };
+            let hash = format!("{language}_{}", bundle::full_hash(&payload));
+            let mut compressor = bundle::Compressor::new(GZIP_LEVEL);
+            let file = CompressedFile::of(payload, &hash, &previous, &mut compressor);
             let ready = chunk_files
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .add(number, vec![file], |file, name| {
-                    Output::new(format!("{BUNDLE_DIR}/index/{name}.pf_index"), file.bytes)
+                .add(number, vec![WordsFile { hash, file }], |words, name| {
+                    (words_path(name), words.file)
                 });
-            ready.into_iter().try_for_each(|output| sink.put(output))
+            ready.into_iter().try_for_each(|(path, file)| match file {
+                CompressedFile::Compressed(bytes) => sink.put(Output::new(path, bytes)),
+                CompressedFile::Previous { name, fragment } => {
+                    if sink.put_previous(&words_path(&name), &path)? {
+                        return Ok(());
+                    }
+                    sink.put(Output::new(path, compressor.compress(&fragment)))
+                }
+            })
         });
     if let Some(Err(e)) = chunks.iter().map(|c| &c.file).find(|f| f.is_err()) {
         return Err(e.clone());
@@ -316,7 +323,13 @@ pub fn index_site<R: Indexable>(
     let this_builds_fragments = fragments
         .named
         .iter()
-        .map(|(name, page)| (page.full_hash.as_str(), name.as_str()));
+        .map(|(name, page)| (page.full_hash.as_str(), name.as_str()))
+        .chain(
+            chunk_files
+                .named
+                .iter()
+                .map(|(name, full_hash)| (full_hash.as_str(), name.as_str())),
+        );
     sink.put(Output::new(
         reuse::MANIFEST,
         reuse::write(this_builds_fragments, GZIP_LEVEL),
@@ -352,11 +365,11 @@ struct Batch<R> {
     records: Vec<R>,
 }
 
-/// A words file, compressed, with the full hash its name is cut from.
+/// A words file, with the full hash its name is cut from.
 #[cfg(feature = "search")]
 struct WordsFile {
     hash: String,
-    bytes: Vec<u8>,
+    file: pages::CompressedFile,
 }
 
 /// Names files in the order of the index although they are made out of order: a file's
@@ -400,12 +413,14 @@ impl Nameable for pages::IndexedPage {
 
 #[cfg(feature = "search")]
 impl Nameable for WordsFile {
-    type Kept = ();
+    /// The full hash, for the list the next build reuses files by ([`reuse`]).
+    type Kept = String;
     fn full_hash(&self) -> &str {
         &self.hash
     }
-    fn split(self) -> (Self, ()) {
-        (self, ())
+    fn split(self) -> (Self, String) {
+        let hash = self.hash.clone();
+        (self, hash)
     }
 }
 
@@ -422,6 +437,12 @@ struct PageMeta {
 #[cfg(feature = "search")]
 fn fragment_path(name: &str) -> String {
     format!("{BUNDLE_DIR}/fragment/{name}.pf_fragment")
+}
+
+/// Where the words file of this name goes.
+#[cfg(feature = "search")]
+fn words_path(name: &str) -> String {
+    format!("{BUNDLE_DIR}/index/{name}.pf_index")
 }
 
 #[cfg(feature = "search")]
@@ -476,7 +497,7 @@ impl CountingSink<'_> {
         self.sink.put(output)
     }
 
-    /// A previous build's fragment, linked: its bytes are not counted.
+    /// A previous build's file (fragment or words), reused: its bytes are not counted.
     fn put_previous(&self, previous_path: &str, path: &str) -> Result<bool, String> {
         self.sink.put_previous(previous_path, path)
     }
@@ -532,13 +553,14 @@ impl Trace {
 
     fn done(&self, pages: usize, words: usize, written: &CountingSink) {
         if let Some(started) = self.started {
-            let kb = |bytes: &AtomicUsize| bytes.load(Ordering::Relaxed) / 1000;
+            // Bytes compressed by this build (a file reused from the previous one counts 0).
+            let bytes = |bytes: &AtomicUsize| bytes.load(Ordering::Relaxed);
             eprintln!(
-                "  search: {pages} pages, {words} terms, {:.1} ms in all; fragments {} kB, words files {} kB, meta {} kB",
+                "  search: {pages} pages, {words} terms, {:.1} ms in all; compressed: fragments {} B, words files {} B, meta {} B",
                 started.elapsed().as_secs_f64() * 1e3,
-                kb(&written.fragments),
-                kb(&written.words),
-                kb(&written.meta),
+                bytes(&written.fragments),
+                bytes(&written.words),
+                bytes(&written.meta),
             );
         }
     }

@@ -305,27 +305,46 @@ pub struct IndexedPage {
     pub word_count: u32,
     /// `<language>_<sha1 of the fragment>`, shortened later to the file's name.
     pub fragment_hash: String,
-    pub fragment_file: FragmentFile,
+    pub fragment_file: CompressedFile,
     /// The value of the `kind` filter.
     pub kind: &'static str,
 }
 
-/// The file of a page's fragment.
-pub enum FragmentFile {
+/// The file of one of the index's compressed files (a page's fragment, a words file).
+pub enum CompressedFile {
     /// Compressed by this build.
     Compressed(Vec<u8>),
-    /// The previous build's file of the same fragment, by its name there; the fragment is
-    /// kept in case that file has gone by the time it is linked.
+    /// The previous build's file of the same bytes, by its name there; the bytes (before
+    /// compression) are kept in case that file has gone by the time it is reused.
     Previous { name: String, fragment: Vec<u8> },
 }
 
+impl CompressedFile {
+    /// The file for `payload` (whose full hash is `full_hash`): the previous build's, when
+    /// its list names one, or compressed now.
+    pub fn of(
+        payload: Vec<u8>,
+        full_hash: &str,
+        previous: &PreviousFragments,
+        compressor: &mut Compressor,
+    ) -> CompressedFile {
+        match previous.name_of(full_hash) {
+            Some(name) => CompressedFile::Previous {
+                name: name.to_string(),
+                fragment: payload,
+            },
+            None => CompressedFile::Compressed(compressor.compress(&payload)),
+        }
+    }
+}
+
 #[cfg(test)]
-impl FragmentFile {
+impl CompressedFile {
     /// The compressed file; the tests seal without a previous build.
     pub fn compressed(&self) -> &[u8] {
         match self {
-            FragmentFile::Compressed(bytes) => bytes,
-            FragmentFile::Previous { .. } => panic!("a fragment reused from no previous build"),
+            CompressedFile::Compressed(bytes) => bytes,
+            CompressedFile::Previous { .. } => panic!("a fragment reused from no previous build"),
         }
     }
 }
@@ -610,13 +629,12 @@ impl<'r> PageSplitter<'r> {
     /// previous build made the same fragment.
     pub fn seal(&mut self, page: SplitPage, previous: &PreviousFragments) -> IndexedPage {
         let fragment_hash = format!("{}_{}", self.language, full_hash(&page.fragment));
-        let fragment_file = match previous.name_of(&fragment_hash) {
-            Some(name) => FragmentFile::Previous {
-                name: name.to_string(),
-                fragment: page.fragment,
-            },
-            None => FragmentFile::Compressed(self.compressor.compress(&page.fragment)),
-        };
+        let fragment_file = CompressedFile::of(
+            page.fragment,
+            &fragment_hash,
+            previous,
+            &mut self.compressor,
+        );
         IndexedPage {
             word_count: page.word_count,
             fragment_hash,

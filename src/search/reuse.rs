@@ -1,11 +1,13 @@
-//! Reuse of the previous build's fragment files. A fragment (the JSON a search result is shown
-//! from) is named by the hash of its bytes, and most pages come out the same from one build to
-//! the next, so compressing each again was ~5 % of a rebuild's CPU for nothing. The index
-//! leaves a list of its fragments' full hashes and file names in the site
-//! ([`MANIFEST`]); the next build reads it and hard-links the previous file of every fragment
-//! whose hash it finds there instead of compressing the fragment again. The list is trusted
-//! only when it was written by the same way of compressing (its first line, [`header`]) into
-//! a folder casefile made; a fragment whose file has gone since is compressed after all.
+//! Reuse of the previous build's compressed index files. A fragment (the JSON a search result
+//! is shown from) and a words file (a run of words with the pages they occur on) are each named
+//! by the hash of their bytes, and most of them come out the same from one build to the next,
+//! so compressing each again was ~5 % of a rebuild's CPU for nothing (fragments), and as much
+//! again for the words files at 1,000 notes. The index leaves a list of these files' full
+//! hashes and file names in the site ([`MANIFEST`]); the next build reads it and puts the
+//! previous file of every fragment or words file whose hash it finds there
+//! ([`crate::output::Sink::put_previous`]) instead of compressing it again. The list is
+//! trusted only when it was written by the same way of compressing (its first line,
+//! [`header`]) into a folder casefile made; a file that has gone since is compressed after all.
 
 use std::collections::HashMap;
 
@@ -18,7 +20,7 @@ fn header(level: u32) -> String {
     format!("casefile fragments 1 gzip level {level}\n")
 }
 
-/// The previous build's fragment file names by full hash (`en_<sha1>`).
+/// The previous build's fragment and words file names by full hash (`en_<sha1>`).
 #[derive(Debug, Default)]
 pub struct PreviousFragments {
     names: HashMap<String, String>,
@@ -59,7 +61,8 @@ fn is_file_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// The list of this build's fragments: each full hash and the name its file was given.
+/// The list of this build's fragments and words files: each full hash and the name its file
+/// was given.
 pub fn write<'a>(fragments: impl Iterator<Item = (&'a str, &'a str)>, level: u32) -> Vec<u8> {
     let mut list = header(level).into_bytes();
     for (full_hash, name) in fragments {

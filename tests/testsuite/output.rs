@@ -278,38 +278,59 @@ fn fragments(out: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8
         .collect()
 }
 
+/// The bytes of fragments and of words files the build in `run` compressed, from the trace
+/// `CASEFILE_TRACE_SEARCH` prints.
+#[track_caller]
+fn compressed(run: &crate::support::Run) -> (u64, u64) {
+    let line = run
+        .stderr
+        .lines()
+        .find_map(|line| line.split_once("compressed: ").map(|(_, rest)| rest))
+        .unwrap_or_else(|| panic!("no search trace in {}", run.stderr));
+    let number = |after: &str| -> u64 {
+        let rest = &line[line.find(after).expect("a count") + after.len()..];
+        rest.split(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("a number")
+    };
+    (number("fragments "), number("words files "))
+}
+
 #[test]
-fn a_rebuild_reuses_the_fragment_files_of_unchanged_pages_and_makes_the_others() {
+fn a_rebuild_reuses_the_index_files_of_unchanged_pages_and_makes_the_others() {
+    let trace = [("CASEFILE_TRACE_SEARCH", "1")];
     let brief = Brief::fixture("broken/clean");
-    brief.build().expect_clean();
+    let first = brief.build_with_env(&[], &trace);
+    first.expect_clean();
+    let (fragments_made, words_made) = compressed(&first);
+    assert!(fragments_made > 0 && words_made > 0, "{}", first.stderr);
     let out = brief.out().to_path_buf();
-    let first = fragments(&out);
-    assert!(first.len() > 2, "{:?}", first.keys());
+    let before = fragments(&out);
+    assert!(before.len() > 2, "{:?}", before.keys());
     assert_contains!(
         std::fs::read_to_string(out.join(".casefile-fragments")).unwrap_or_default(),
         "casefile fragments 1"
     );
-    // A rebuild keeps the previous file of each unchanged fragment, named in the list,
-    // instead of compressing it again: a file the lists name is taken as it is, which a marked
-    // file shows. It is marked without changing its size, inode or time, as only a program
-    // set on it could: the folder is casefile's and, like any build cache, it is trusted that
-    // far (an edit that changes any of them is undone; see the next test).
-    let (marked, bytes) = first.iter().next().expect("a fragment");
-    let marker: Vec<u8> = b"marked"
-        .iter()
-        .copied()
-        .cycle()
-        .take(bytes.len())
-        .collect();
-    overwrite_keeping_time(&out.join(marked), &marker);
+    // Nothing changed: every fragment and words file is the previous build's, none is
+    // compressed again.
+    let again = brief.build_with_env(&[], &trace);
+    again.expect_clean();
+    assert_eq!(compressed(&again), (0, 0), "{}", again.stderr);
+    // The edited page's fragment is new (and compressed); every other one is as before.
     let brief = with_edited_body(brief);
-    brief.build().expect_clean();
-    let second = fragments(&out);
-    assert_eq!(second.get(marked), Some(&marker));
-    // The edited page's fragment is new; every other one is as before.
-    let new: Vec<&String> = second.keys().filter(|p| !first.contains_key(*p)).collect();
+    let edited = brief.build_with_env(&[], &trace);
+    edited.expect_clean();
+    let after = fragments(&out);
+    let new: Vec<&String> = after.keys().filter(|p| !before.contains_key(*p)).collect();
     assert_eq!(new.len(), 1, "{new:?}");
-    assert_eq!(second.len(), first.len());
+    assert_eq!(after.len(), before.len());
+    let (fragments_now, _) = compressed(&edited);
+    assert!(
+        fragments_now > 0 && fragments_now < fragments_made,
+        "{}",
+        edited.stderr
+    );
 }
 
 #[test]

@@ -172,6 +172,11 @@ impl Brief {
 
     /// `casefile build --root ROOT -o OUT` followed by `extra`.
     pub fn build_with(&self, extra: &[&str]) -> Run {
+        self.build_with_env(extra, &[])
+    }
+
+    /// [`Brief::build_with`] with `env` set.
+    pub fn build_with_env(&self, extra: &[&str], env: &[(&str, &str)]) -> Run {
         let mut args: Vec<String> = vec![
             "build".into(),
             "--root".into(),
@@ -180,7 +185,7 @@ impl Brief {
             self.out.display().to_string(),
         ];
         args.extend(extra.iter().map(|s| s.to_string()));
-        let mut run = casefile(&args);
+        let mut run = casefile_with_env(&args, env);
         run.out = self.out.clone();
         run.keep = self.temp.clone();
         run
@@ -297,11 +302,17 @@ impl Run {
 
 /// Runs the binary with `args` in a scrubbed environment.
 pub fn casefile<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
+    casefile_with_env(args, &[])
+}
+
+/// [`casefile`] with `env` set too.
+pub fn casefile_with_env<S: AsRef<std::ffi::OsStr>>(args: &[S], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_casefile"))
         .args(args)
         .env_clear()
         .env("NO_COLOR", "1")
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(env.iter().copied())
         .output()
         .expect("run the casefile binary");
     Run {
