@@ -13,6 +13,7 @@
 //! `--graph-edge`, `--graph-text`, `--graph-background` and `--graph-focus`.
 
 mod layout;
+pub mod memo;
 mod svg;
 
 use std::collections::{HashMap, HashSet};
@@ -146,6 +147,8 @@ pub fn render_neighbourhood_svg(
 /// can share it.
 pub struct PreparedGraph<'a> {
     graph: CanonicalGraph<'a>,
+    /// Layouts of the previous build, reused for drawings of the same input.
+    layouts: Option<memo::LayoutMemo>,
 }
 
 impl<'a> PreparedGraph<'a> {
@@ -153,7 +156,24 @@ impl<'a> PreparedGraph<'a> {
     pub fn new(nodes: &'a [GraphNode], edges: &'a [GraphEdge]) -> Self {
         PreparedGraph {
             graph: CanonicalGraph::new(nodes, edges),
+            layouts: None,
         }
+    }
+
+    /// Draws with the layouts of the previous build's memo file (`previous`, empty when there
+    /// is none), and keeps this build's for [`PreparedGraph::into_layout_memo`].
+    #[must_use]
+    pub fn remembering_layouts(mut self, previous: Vec<u8>) -> Self {
+        self.layouts = Some(memo::LayoutMemo::from_previous(previous));
+        self
+    }
+
+    /// This build's layouts, as the file for the next build's
+    /// [`PreparedGraph::remembering_layouts`], and how many were (reused, made).
+    pub fn into_layout_memo(self) -> Option<(Vec<u8>, (usize, usize))> {
+        let memo = self.layouts?;
+        let counts = memo.counts();
+        Some((memo.into_bytes(), counts))
     }
 
     /// Number of distinct nodes (by id).
@@ -171,7 +191,14 @@ impl<'a> PreparedGraph<'a> {
         let shown = graph.induced(&kept, None);
         let title = "Relationship graph of the brief";
         let description = describe(&shown, total_nodes, "most connected notes");
-        let svg = draw(&shown, "all", title, &description, options);
+        let svg = draw(
+            &shown,
+            "all",
+            title,
+            &description,
+            options,
+            self.layouts.as_ref(),
+        );
         GraphSvg {
             svg,
             shown_nodes: shown.nodes.len(),
@@ -191,6 +218,7 @@ impl<'a> PreparedGraph<'a> {
                 "No connections to show",
                 "This note is not in the relationship graph.",
                 options,
+                self.layouts.as_ref(),
             );
             return GraphSvg {
                 svg,
@@ -203,7 +231,14 @@ impl<'a> PreparedGraph<'a> {
         let shown = graph.induced(&kept, Some(center_index));
         let title = format!("Connections of {}", graph.nodes[center_index].label);
         let description = describe(&shown, total_nodes, "closest notes");
-        let svg = draw(&shown, center, &title, &description, options);
+        let svg = draw(
+            &shown,
+            center,
+            &title,
+            &description,
+            options,
+            self.layouts.as_ref(),
+        );
         GraphSvg {
             svg,
             shown_nodes: shown.nodes.len(),
@@ -514,13 +549,14 @@ fn describe(shown: &ShownGraph, total_nodes: usize, what_is_kept: &str) -> Strin
     text
 }
 
-/// Lays out the shown graph and writes it as SVG.
+/// Lays out the shown graph (or takes its layout from `layouts`) and writes it as SVG.
 fn draw(
     shown: &ShownGraph,
     id_seed: &str,
     title: &str,
     description: &str,
     options: &GraphOptions,
+    layouts: Option<&memo::LayoutMemo>,
 ) -> String {
     let degrees = {
         let mut degrees = vec![0usize; shown.nodes.len()];
@@ -551,13 +587,17 @@ fn draw(
     } else {
         1.5
     };
-    let placed = layout::place(&layout::LayoutInput {
+    let input = layout::LayoutInput {
         sizes: &sizes,
         links: &pairs,
         degrees: &degrees,
         pinned: shown.center,
         aspect,
-    });
+    };
+    let placed = match layouts {
+        Some(memo) => memo.place(&input),
+        None => layout::place(&input),
+    };
 
     let nodes: Vec<svg::SvgNode> = shown
         .nodes

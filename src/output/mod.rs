@@ -122,6 +122,13 @@ pub trait Sink: Sync {
         None
     }
 
+    /// Whether the files put here stay for the next build to read with [`Sink::previous`]
+    /// (a folder does; memory kept for `serve` does not), so that memos for it are worth
+    /// writing.
+    fn keeps_files(&self) -> bool {
+        false
+    }
+
     /// Puts the previous site's file at `previous_path` into the new site at `path`, as it is
     /// (for a folder target, hard-linked: neither read nor copied). False when there is no
     /// such file, and the caller makes it itself.

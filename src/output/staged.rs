@@ -652,6 +652,10 @@ impl Sink for StagedSite {
         std::fs::read(self.previous_file(path)?).ok()
     }
 
+    fn keeps_files(&self) -> bool {
+        true
+    }
+
     fn put_previous(&self, previous_path: &str, path: &str) -> Result<bool, String> {
         self.link_previous(previous_path, path)
             .map_err(|e| e.to_string())

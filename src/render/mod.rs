@@ -189,7 +189,11 @@ pub fn render_into_keeping(
         let site = SiteView::new(brief);
         let places = partial::places(brief, &rendered);
         let (graph_nodes, graph_edges) = views::graph_input(brief, &base);
-        let graph = crate::graph::PreparedGraph::new(&graph_nodes, &graph_edges);
+        let mut graph = crate::graph::PreparedGraph::new(&graph_nodes, &graph_edges);
+        if sink.keeps_files() {
+            let previous = sink.previous(crate::graph::memo::FILE);
+            graph = graph.remembering_layouts(previous.unwrap_or_default());
+        }
         let links = note_links(brief);
         tr("graph");
         let ctx = PageContext {
@@ -244,6 +248,13 @@ pub fn render_into_keeping(
         let (site_wide, note_pages) = rayon::join(site_wide, note_pages);
         site_wide?;
         note_pages?;
+        drop(ctx);
+        if let Some((memo, (reused, made))) = graph.into_layout_memo() {
+            if crate::trace::enabled() {
+                eprintln!("    render: layouts {reused} reused, {made} made");
+            }
+            sink.put(Output::new(crate::graph::memo::FILE, memo))?;
+        }
     }
     // The search index after the pages, on every core (its steps are parallel): beside them,
     // its postings were held while pages were made, and when it started first (which of the

@@ -487,3 +487,40 @@ fn a_damaged_list_makes_the_next_build_replace_the_folder_whole() {
     );
     assert_same_as_fresh_build(&brief, &out, "fresh");
 }
+
+/// How many drawings the build in `run` took from the previous build's layouts and how many
+/// it laid out, from the trace `CASEFILE_TRACE` prints.
+#[track_caller]
+fn layouts(run: &crate::support::Run) -> (u64, u64) {
+    let line = run
+        .stderr
+        .lines()
+        .find_map(|line| line.split_once("render: layouts ").map(|(_, rest)| rest))
+        .unwrap_or_else(|| panic!("no layouts in the trace: {}", run.stderr));
+    let numbers: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
+#[test]
+fn a_rebuild_reuses_the_layouts_of_unchanged_drawings_and_lays_out_the_others() {
+    let trace = [("CASEFILE_TRACE", "1")];
+    let brief = Brief::fixture("broken/clean");
+    let first = brief.build_with_env(&[], &trace);
+    first.expect_clean();
+    let (reused, made) = layouts(&first);
+    assert!(reused == 0 && made > 2, "{reused} reused, {made} made");
+    let again = brief.build_with_env(&[], &trace);
+    again.expect_clean();
+    assert_eq!(layouts(&again), (made, 0));
+    // Bob links to Ann: the drawings that show Ann change, the others do not.
+    let brief = with_bob(brief);
+    let third = brief.build_with_env(&[], &trace);
+    third.expect_clean();
+    let (reused, made) = layouts(&third);
+    assert!(reused > 0 && made > 0, "{reused} reused, {made} made");
+    // A drawing from the memo is the drawing a build without it makes.
+    assert_same_as_fresh_build(&brief, brief.out(), "fresh");
+}
