@@ -4,8 +4,9 @@
 //! The build is a pipeline of plain data. [`load`] walks `content/` into documents; [`resolve`]
 //! turns them into a [`resolve::Brief`] (names, links, citations, relations) collecting every
 //! diagnostic; [`verify`] locates each quote in its source's paragraphs; [`render`] turns the
-//! brief and its evidence into pages through Tera templates, in parallel; [`output`] writes them
-//! atomically to disk, or keeps them in memory for `serve`. [`build`] runs the whole pipeline.
+//! brief and its evidence into pages through Tera templates, in parallel; [`output`] puts them
+//! on disk once the whole site is made (replacing the folder, or updating it in place), or keeps
+//! them in memory for `serve`. [`build`] runs the whole pipeline.
 
 pub mod build;
 pub mod cli;

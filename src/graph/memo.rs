@@ -2,7 +2,7 @@
 //! input did not change. Laying out the neighbourhood drawings was about 6 % of a 10,000-note
 //! build's CPU, and an edit changes only the few drawings around the edited note.
 //!
-//! A layout is a pure function of its [`LayoutInput`] (the node sizes, links, degrees, pinned
+//! A layout is a pure function of its `LayoutInput` (the node sizes, links, degrees, pinned
 //! node and aspect) and of the code in `layout.rs`, so both make the key: each input is hashed
 //! (XXH3, 128 bits) with its exact bits, and the file's first line carries the hash of
 //! `layout.rs`'s own source, so that a changed layout code never reuses an old layout. The
