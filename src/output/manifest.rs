@@ -195,6 +195,9 @@ pub struct Survey {
     pub touched: HashSet<String>,
     /// Folders of the list, which the update deletes when this build puts nothing in them.
     pub listed_folders: Vec<String>,
+    /// Folders whose stamp is still the listed one (the root aside): an update that does not
+    /// touch one need not ask for its stamp again.
+    pub unchanged_folders: HashMap<String, Stamp>,
     /// Entries found in a folder whose stamp changed, that the list does not hold: another
     /// program (or a person) put them there, and the update deletes them unless this build
     /// makes a file or folder of that path.
@@ -221,7 +224,12 @@ pub fn survey(dir: &Path, manifest: Manifest) -> Option<Survey> {
         .filter(|(path, recorded)| Stamp::at(&dir.join(path), false) != Some(recorded.stamp))
         .map(|(path, _)| path.clone())
         .collect();
-    let unknown: Option<Vec<Vec<String>>> = folders
+    /// What a folder's check found: entries the list does not hold, or that it is unchanged.
+    enum Found {
+        Unknown(Vec<String>),
+        Unchanged(String, Stamp),
+    }
+    let found: Option<Vec<Found>> = folders
         .par_iter()
         .map(|(folder, stamp)| {
             let path = if folder.is_empty() {
@@ -231,19 +239,34 @@ pub fn survey(dir: &Path, manifest: Manifest) -> Option<Survey> {
             };
             match std::fs::symlink_metadata(&path) {
                 // Gone: nothing to clear; the update makes it again if it needs it.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(Vec::new()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    Some(Found::Unknown(Vec::new()))
+                }
                 Err(_) => None,
                 Ok(meta) => match Stamp::of(&meta, true) {
                     None => None,
                     // The root's own time changes as the list is written, so it is always
                     // listed (a dozen entries).
-                    Some(now) if now == *stamp && !folder.is_empty() => Some(Vec::new()),
-                    Some(_) => Some(unlisted_entries(&path, folder, &files, &folders)),
+                    Some(now) if now == *stamp && !folder.is_empty() => {
+                        Some(Found::Unchanged(folder.clone(), now))
+                    }
+                    Some(_) => Some(Found::Unknown(unlisted_entries(
+                        &path, folder, &files, &folders,
+                    ))),
                 },
             }
         })
         .collect();
-    let mut unknown: Vec<String> = unknown?.into_iter().flatten().collect();
+    let mut unknown = Vec::new();
+    let mut unchanged_folders = HashMap::new();
+    for found in found? {
+        match found {
+            Found::Unknown(entries) => unknown.extend(entries),
+            Found::Unchanged(folder, stamp) => {
+                unchanged_folders.insert(folder, stamp);
+            }
+        }
+    }
     unknown.sort_unstable();
     let mut listed_folders: Vec<String> = folders.into_keys().collect();
     listed_folders.sort_unstable();
@@ -251,8 +274,18 @@ pub fn survey(dir: &Path, manifest: Manifest) -> Option<Survey> {
         files,
         touched,
         listed_folders,
+        unchanged_folders,
         unknown,
     })
+}
+
+/// Forgets the stamps of the folders that hold `path`, whose entries an update changed.
+pub fn forget_folders_of(stamps: &mut HashMap<String, Stamp>, path: &str) {
+    let mut rest = path;
+    while let Some((folder, _)) = rest.rsplit_once('/') {
+        stamps.remove(folder);
+        rest = folder;
+    }
 }
 
 /// The entries of a folder that the list holds neither as a file nor as a folder, by their
@@ -391,5 +424,7 @@ mod tests {
         assert!(survey.intact("a/edited.html").is_none());
         assert_eq!(survey.unknown, ["a/added.html"]);
         assert_eq!(survey.listed_folders, ["", "a"]);
+        // "a" changed (a file was added); the root is never taken as unchanged.
+        assert!(survey.unchanged_folders.is_empty());
     }
 }

@@ -319,12 +319,15 @@ impl StagedSite {
         let made: HashMap<String, Made> =
             std::mem::take(&mut *lock(&self.made)).into_iter().collect();
         let folders = manifest::folders_of(made.keys().map(String::as_str));
-        match self.update.take() {
+        let unchanged_folders = match self.update.take() {
             Some(survey) => self.finish_update(survey, &made, &folders)?,
-            None => self.finish_replace()?,
-        }
+            None => {
+                self.finish_replace()?;
+                HashMap::new()
+            }
+        };
         self.finished = true;
-        self.write_manifest(&made, folders);
+        self.write_manifest(&made, folders, &unchanged_folders);
         Ok(())
     }
 
@@ -361,12 +364,13 @@ impl StagedSite {
     /// Moves this build's changed files into the previous site and deletes what it no longer
     /// holds. A file is replaced by a rename, so a reader never sees half of one; while files
     /// are moved, [`COMMITTING`] at the root tells the next build not to trust the list.
+    /// Returns the stamps of the folders it left as the survey found them.
     fn finish_update(
         &mut self,
         survey: Survey,
         made: &HashMap<String, Made>,
         folders: &HashSet<String>,
-    ) -> Result<(), WriteError> {
+    ) -> Result<HashMap<String, Stamp>, WriteError> {
         use rayon::prelude::*;
         let dir = &self.dir;
         let committing = dir.join(COMMITTING);
@@ -418,13 +422,28 @@ impl StagedSite {
         })?;
         std::fs::remove_file(&committing).map_err(|e| io_error("remove", &committing, e))?;
         let _ = std::fs::remove_dir_all(&self.staging);
-        Ok(())
+        // Every folder that held a path deleted or moved in (and its own folders, in case one
+        // was made) has another stamp now.
+        let mut unchanged = survey.unchanged_folders;
+        let removed = survey
+            .listed_folders
+            .iter()
+            .filter(|f| !folders.contains(*f));
+        for path in gone.iter().chain(&staged).copied().chain(removed) {
+            manifest::forget_folders_of(&mut unchanged, path);
+        }
+        Ok(unchanged)
     }
 
     /// Leaves the list of the new site's files and folders for the next build. Written last
     /// (and a list that cannot be written is only a missed saving: the next build replaces the
     /// folder whole).
-    fn write_manifest(&self, made: &HashMap<String, Made>, folders: HashSet<String>) {
+    fn write_manifest(
+        &self,
+        made: &HashMap<String, Made>,
+        folders: HashSet<String>,
+        unchanged_folders: &HashMap<String, Stamp>,
+    ) {
         use rayon::prelude::*;
         use std::io::Write;
         if cfg!(not(unix)) {
@@ -449,7 +468,13 @@ impl StagedSite {
         let folders = folders
             .par_iter()
             .filter(|folder| folder.is_empty() || manifest::listable(folder))
-            .filter_map(|folder| Some((folder.as_str(), Stamp::at(&dir.join(folder), true)?)))
+            .filter_map(|folder| {
+                let stamp = match unchanged_folders.get(folder) {
+                    Some(stamp) => *stamp,
+                    None => Stamp::at(&dir.join(folder), true)?,
+                };
+                Some((folder.as_str(), stamp))
+            })
             .collect();
         let temporary = dir.join(format!("{MANIFEST}-{}", std::process::id()));
         let written = std::fs::File::create(&temporary).and_then(|file| {

@@ -524,3 +524,24 @@ fn a_rebuild_reuses_the_layouts_of_unchanged_drawings_and_lays_out_the_others() 
     // A drawing from the memo is the drawing a build without it makes.
     assert_same_as_fresh_build(&brief, brief.out(), "fresh");
 }
+
+#[test]
+fn a_file_added_by_hand_is_found_after_any_number_of_rebuilds() {
+    let brief = with_bob(Brief::fixture("broken/clean"));
+    brief.build().expect_clean();
+    let out = brief.out().to_path_buf();
+    // A rebuild with nothing to do keeps the folders' stamps it found; one that deletes a
+    // page folder changes its parent's. Either way, what is added afterwards is seen.
+    brief.build().expect_clean();
+    std::fs::write(out.join("people/ann-lee/notes.txt"), "mine").expect("add a file");
+    brief.build().expect_clean();
+    assert!(!out.join("people/ann-lee/notes.txt").exists());
+    std::fs::remove_file(brief.root().join("content/people/bob-ray.md")).expect("remove Bob");
+    brief.build().expect_clean();
+    std::fs::write(out.join("people/notes.txt"), "mine").expect("add a file");
+    std::fs::write(out.join("people/ann-lee/notes.txt"), "mine").expect("add a file");
+    brief.build().expect_clean();
+    assert!(!out.join("people/notes.txt").exists());
+    assert!(!out.join("people/ann-lee/notes.txt").exists());
+    assert_same_as_fresh_build(&brief, &out, "fresh");
+}
