@@ -281,11 +281,16 @@ pub fn survey(dir: &Path, manifest: Manifest) -> Option<Survey> {
 
 /// Forgets the stamps of the folders that hold `path`, whose entries an update changed.
 pub fn forget_folders_of(stamps: &mut HashMap<String, Stamp>, path: &str) {
-    let mut rest = path;
-    while let Some((folder, _)) = rest.rsplit_once('/') {
+    for folder in folders_holding(path) {
         stamps.remove(folder);
-        rest = folder;
     }
+}
+
+/// The folders that hold `path` below the root, innermost first (`a/b` then `a` for
+/// `a/b/c.html`).
+fn folders_holding(path: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(path.rsplit_once('/'), |(folder, _)| folder.rsplit_once('/'))
+        .map(|(folder, _)| folder)
 }
 
 /// The entries of a folder that the list holds neither as a file nor as a folder, by their
@@ -321,12 +326,11 @@ pub fn folders_of<'a>(paths: impl Iterator<Item = &'a str>) -> HashSet<String> {
     let mut folders = HashSet::new();
     folders.insert(String::new());
     for path in paths {
-        let mut rest = path;
-        while let Some((folder, _)) = rest.rsplit_once('/') {
+        // A folder already there has had its own folders put in too.
+        for folder in folders_holding(path) {
             if !folders.insert(folder.to_string()) {
                 break;
             }
-            rest = folder;
         }
     }
     folders

@@ -172,18 +172,24 @@ fn a_broken_template_override_is_an_error_that_names_it_and_writes_nothing() {
         assert_contains!(run.stderr, "404.html");
         assert_eq!(snapshot(brief.out()), before, "the previous site changed");
         // Pages are written into a staging folder as they render; a failure removes it.
-        let parent = brief.out().parent().expect("a parent");
-        let leftovers: Vec<String> = std::fs::read_dir(parent)
-            .expect("list the output's parent")
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|name| name.contains(".casefile-"))
-            .collect();
-        assert!(
-            leftovers.is_empty(),
-            "staging folders left behind: {leftovers:?}"
-        );
+        assert_no_staging_left(brief.out());
     }
+}
+
+/// Asserts that no staging (or moved-aside) folder of casefile's is left beside `out`.
+#[track_caller]
+fn assert_no_staging_left(out: &std::path::Path) {
+    let parent = out.parent().expect("a parent");
+    let leftovers: Vec<String> = std::fs::read_dir(parent)
+        .expect("list the output's parent")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".casefile-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
 }
 
 /// Writes a snapshot back to a folder, to start a test from a previous site.
@@ -416,16 +422,7 @@ fn a_rebuild_updates_the_folder_in_place_and_deletes_the_pages_of_removed_notes(
         !out.join("people/bob-ray").exists(),
         "a removed note's page folder stayed"
     );
-    let leftovers: Vec<String> = std::fs::read_dir(out.parent().expect("a parent"))
-        .expect("list the parent")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.contains("casefile-"))
-        .collect();
-    assert!(
-        leftovers.is_empty(),
-        "staging folders left behind: {leftovers:?}"
-    );
+    assert_no_staging_left(&out);
     assert_same_as_fresh_build(&brief, &out, "fresh");
 }
 
