@@ -10,7 +10,7 @@ use crate::coverage::{Coverage, coverage};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location, SourceFiles};
 use crate::incremental::{BuildMemory, Changes};
 use crate::load::Loaded;
-use crate::output::{Collect, Output, StagedSite, WriteError};
+use crate::output::{Collect, Output, PreviousSite, StagedSite, WriteError};
 use crate::render::Selection;
 use crate::render::partial::Rendered;
 use crate::render::templates::{Engine, theme_static};
@@ -145,6 +145,12 @@ fn run(
     folder: Option<(&Path, bool, &mut Leftovers)>,
 ) -> Result<(BuildResult, Option<Pipeline>), FatalError> {
     let root = options.root.as_path();
+    // The previous site's survey only reads the folder: it runs beside loading and checking
+    // (see `PreviousSite`). A build that stops before writing leaves it to finish unheard.
+    let previous_site = folder.as_ref().map(|(dir, _, _)| {
+        let dir = dir.to_path_buf();
+        std::thread::spawn(move || PreviousSite::survey(&dir))
+    });
     let mut diagnostics = Diagnostics::new();
     let config_text = std::fs::read_to_string(root.join("casefile.yaml")).ok();
     let mut files = SourceFiles::default();
@@ -184,7 +190,10 @@ fn run(
     let brief = timings.time(progress, "resolve", || {
         let brief = crate::resolve::resolve(config, &loaded, &mut diagnostics);
         if folder.is_some() {
-            loaded.documents = Vec::new();
+            // Freed on a thread of their own: one by one on this thread, the documents'
+            // strings were a pause with the other core idle before verifying.
+            let documents = std::mem::take(&mut loaded.documents);
+            std::thread::spawn(move || drop(documents));
         }
         brief
     });
@@ -227,7 +236,10 @@ fn run(
             result.timings = timings;
             return Ok((result, None));
         }
-        let site = match StagedSite::begin(dir, force) {
+        let previous = previous_site
+            .and_then(|survey| survey.join().ok())
+            .unwrap_or_else(|| PreviousSite::survey(dir));
+        let site = match StagedSite::begin_from(dir, force, previous) {
             Ok(site) => site,
             Err(e) => {
                 result.written = Some(Err(e));

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 pub mod manifest;
 mod staged;
 
-pub use staged::StagedSite;
+pub use staged::{PreviousSite, StagedSite};
 
 /// One file of the site, relative to its root (`people/x/index.html`).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -156,9 +156,10 @@ pub fn render_into_keeping(
 
     let started = std::time::Instant::now();
     let tr = |step: &str| crate::trace::step("render", started, step);
-    // Mentions need only the brief: finding them beside the bodies lets their serial part
-    // (indexing the names) overlap with body rendering on the other core.
-    let (rendered, mentions) = rayon::join(
+    // Mentions and the graph's nodes and links need only the brief: made beside the bodies,
+    // their serial parts (indexing the names, listing the nodes) overlap with body rendering
+    // on the other core instead of leaving it idle after.
+    let (rendered, (mentions, (graph_nodes, graph_edges))) = rayon::join(
         || -> Vec<RenderedNote> {
             brief
                 .notes
@@ -166,7 +167,12 @@ pub fn render_into_keeping(
                 .map(|note| render_note_body(brief, evidence, &base, &link_html, note.id))
                 .collect()
         },
-        || mentions::find_mentions(brief),
+        || {
+            (
+                mentions::find_mentions(brief),
+                views::graph_input(brief, &base),
+            )
+        },
     );
     // Only bodies link with these.
     drop(link_html);
@@ -188,7 +194,6 @@ pub fn render_into_keeping(
     {
         let site = SiteView::new(brief);
         let places = partial::places(brief, &rendered);
-        let (graph_nodes, graph_edges) = views::graph_input(brief, &base);
         let mut graph = crate::graph::PreparedGraph::new(&graph_nodes, &graph_edges);
         if sink.keeps_files() {
             let previous = sink.previous(crate::graph::memo::FILE);
