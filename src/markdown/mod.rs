@@ -5,10 +5,11 @@
 //! [`render`] reads it again once everything is resolved and writes HTML, replacing each
 //! link and citation with what the resolve stage decided, in the same order. Both passes see
 //! the same events because they share [`parser`] and [`text_runs`]. Syntax highlighting lives
-//! in [`highlight`].
+//! in [`highlight`], and the blocks a rebuild need not highlight again in [`highlight_memo`].
 
 pub mod citation_syntax;
 pub mod highlight;
+pub mod highlight_memo;
 pub mod render;
 
 pub mod scan;

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Tag, TagEnd, html};
 
 use super::highlight::{escape_html, highlight_block, push_escaped_html};
+use super::highlight_memo::HighlightMemo;
 use super::scan::{HeadingRef, markdown_note_target};
 use super::{Piece, heading_id, is_script_url, pieces};
 
@@ -104,6 +105,8 @@ pub struct BodyContext<'a> {
     pub citations: &'a [Vec<CiteHtml>],
     pub headings: &'a [HeadingRef],
     pub raw_html: bool,
+    /// Where code blocks are highlighted when a build keeps them for the next one.
+    pub highlights: Option<&'a HighlightMemo>,
 }
 
 #[derive(PartialEq)]
@@ -178,7 +181,10 @@ pub fn render_body(body: &str, ctx: &BodyContext) -> RenderedBody {
                 Event::End(TagEnd::CodeBlock) => {
                     if let Some((lang, buffer)) = code.take() {
                         state.emit(
-                            Event::Html(CowStr::from(highlight_block(&buffer, &lang))),
+                            Event::Html(CowStr::from(match ctx.highlights {
+                                Some(memo) => memo.highlight(&buffer, &lang),
+                                None => highlight_block(&buffer, &lang),
+                            })),
                             false,
                         );
                     }
@@ -598,6 +604,7 @@ mod tests {
                 citations: cites,
                 headings: &s.headings,
                 raw_html: false,
+                highlights: None,
             },
         )
     }

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use crate::markdown::highlight_memo::{self, HighlightMemo};
 use crate::markdown::render::{BodyContext, LinkHtml, RenderedBody, render_body};
 use crate::model::Kind;
 use crate::output::Output;
@@ -156,6 +157,10 @@ pub fn render_into_keeping(
 
     let started = std::time::Instant::now();
     let tr = |step: &str| crate::trace::step("render", started, step);
+    // Only a build into a folder keeps the highlighted blocks for the next one.
+    let highlights = sink.keeps_files().then(|| {
+        HighlightMemo::from_previous(sink.previous(highlight_memo::FILE).unwrap_or_default())
+    });
     // Mentions and the graph's nodes and links need only the brief: made beside the bodies,
     // their serial parts (indexing the names, listing the nodes) overlap with body rendering
     // on the other core instead of leaving it idle after.
@@ -164,7 +169,16 @@ pub fn render_into_keeping(
             brief
                 .notes
                 .par_iter()
-                .map(|note| render_note_body(brief, evidence, &base, &link_html, note.id))
+                .map(|note| {
+                    render_note_body(
+                        brief,
+                        evidence,
+                        &base,
+                        &link_html,
+                        highlights.as_ref(),
+                        note.id,
+                    )
+                })
                 .collect()
         },
         || {
@@ -177,6 +191,15 @@ pub fn render_into_keeping(
     // Only bodies link with these.
     drop(link_html);
     tr("bodies and mentions");
+    if let Some(memo) = highlights {
+        if crate::trace::enabled() {
+            let (reused, made) = memo.counts();
+            eprintln!("    render: code blocks {reused} reused, {made} highlighted");
+        }
+        if let Some(bytes) = memo.into_bytes() {
+            sink.put(Output::new(highlight_memo::FILE, bytes))?;
+        }
+    }
     // The notes' search records, each made when the index comes to it (see `NoteRecord`).
     let records: Vec<NoteRecord> =
         if !selection.skip_search && crate::search::ENABLED && brief.config.search {
@@ -356,6 +379,7 @@ fn render_note_body(
     evidence: &Evidence,
     base: &str,
     links: &[LinkHtml],
+    highlights: Option<&HighlightMemo>,
     id: NoteId,
 ) -> RenderedNote {
     let note = &brief.notes[id];
@@ -414,6 +438,7 @@ fn render_note_body(
                 citations: &cite_views,
                 headings: &note.scan.headings,
                 raw_html: brief.config.raw_html,
+                highlights,
             },
         );
         // A group of several sources gets its origins badge after the superscripts.
@@ -1189,7 +1214,7 @@ mod tests {
         let base = brief.config.base_path();
         let links = partial::link_views(brief);
         (0..brief.notes.len())
-            .map(|id| render_note_body(brief, evidence, &base, &links, id))
+            .map(|id| render_note_body(brief, evidence, &base, &links, None, id))
             .collect()
     }
 

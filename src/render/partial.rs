@@ -63,7 +63,7 @@ pub fn render_bodies(
 ) -> Vec<RenderedNote> {
     let base = brief.config.base_path();
     ids.par_iter()
-        .map(|&id| render_note_body(brief, evidence, &base, links, id))
+        .map(|&id| render_note_body(brief, evidence, &base, links, None, id))
         .collect()
 }
 

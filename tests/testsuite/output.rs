@@ -489,16 +489,7 @@ fn a_damaged_list_makes_the_next_build_replace_the_folder_whole() {
 /// it laid out, from the trace `CASEFILE_TRACE` prints.
 #[track_caller]
 fn layouts(run: &crate::support::Run) -> (u64, u64) {
-    let line = run
-        .stderr
-        .lines()
-        .find_map(|line| line.split_once("render: layouts ").map(|(_, rest)| rest))
-        .unwrap_or_else(|| panic!("no layouts in the trace: {}", run.stderr));
-    let numbers: Vec<u64> = line
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|n| n.parse().ok())
-        .collect();
-    (numbers[0], numbers[1])
+    traced_pair(run, "render: layouts ")
 }
 
 #[test]
@@ -520,6 +511,74 @@ fn a_rebuild_reuses_the_layouts_of_unchanged_drawings_and_lays_out_the_others() 
     assert!(reused > 0 && made > 0, "{reused} reused, {made} made");
     // A drawing from the memo is the drawing a build without it makes.
     assert_same_as_fresh_build(&brief, brief.out(), "fresh");
+}
+
+/// Two numbers that follow `label` in the trace `CASEFILE_TRACE` prints for the build in
+/// `run`.
+#[track_caller]
+fn traced_pair(run: &crate::support::Run, label: &str) -> (u64, u64) {
+    let line = run
+        .stderr
+        .lines()
+        .find_map(|line| line.split_once(label).map(|(_, rest)| rest))
+        .unwrap_or_else(|| panic!("no {label:?} in the trace: {}", run.stderr));
+    let numbers: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
+/// `brief` with a note of two code blocks, the second's code being `second`.
+fn with_code(brief: Brief, second: &str) -> Brief {
+    brief.file(
+        "content/people/cody-fenn.md",
+        &format!(
+            "---\ntitle: Cody Fenn\nsummary: A programmer.\n---\nCody writes:\n\n\
+             ```rust\nfn main() {{\n    println!(\"hi\");\n}}\n```\n\n\
+             ```python\n{second}\n```\n"
+        ),
+    )
+}
+
+#[test]
+fn a_rebuild_reuses_highlighted_code_blocks_and_highlights_only_changed_ones() {
+    let trace = [("CASEFILE_TRACE", "1")];
+    let blocks = "render: code blocks ";
+    let brief = with_code(Brief::fixture("broken/clean"), "print('one')");
+    let first = brief.build_with_env(&[], &trace);
+    first.expect_clean();
+    assert_eq!(traced_pair(&first, blocks), (0, 2));
+    let page = std::fs::read_to_string(brief.out().join("people/cody-fenn/index.html"))
+        .expect("Cody's page");
+    assert!(
+        page.contains("<span class=\"hl-"),
+        "not highlighted: {page}"
+    );
+    let again = brief.build_with_env(&[], &trace);
+    again.expect_clean();
+    assert_eq!(traced_pair(&again, blocks), (2, 0));
+    // One block edited: only it is highlighted again, and the page shows the edit.
+    let brief = with_code(brief, "print('two')");
+    let third = brief.build_with_env(&[], &trace);
+    third.expect_clean();
+    assert_eq!(traced_pair(&third, blocks), (1, 1));
+    let page = std::fs::read_to_string(brief.out().join("people/cody-fenn/index.html"))
+        .expect("Cody's page");
+    assert!(page.contains("two"), "the edit is missing: {page}");
+    // A block from the memo is the block a build without it makes, and the memo keeps only
+    // the blocks this build used (as a fresh build's does).
+    assert_same_as_fresh_build(&brief, brief.out(), "fresh");
+    // A damaged memo is ignored, not trusted.
+    std::fs::write(
+        brief.out().join(casefile::markdown::highlight_memo::FILE),
+        "casefile highlights 1 0\n",
+    )
+    .expect("damage the memo");
+    let fourth = brief.build_with_env(&[], &trace);
+    fourth.expect_clean();
+    assert_eq!(traced_pair(&fourth, blocks), (0, 2));
+    assert_same_as_fresh_build(&brief, brief.out(), "fresh-again");
 }
 
 #[test]
