@@ -242,16 +242,23 @@ pub fn resolve(config: Config, loaded: &Loaded, diagnostics: &mut Diagnostics) -
         }
         diagnostics.extend(problems);
     }
+    // The checks, the relations and the citations' lists each read the notes alone: made
+    // side by side, so that no core waits at the end of the stage (each was a serial pause).
     let mut resolver = Resolver::new(loaded, &names, diagnostics);
-    resolver.check_fragments(&notes);
-    resolver.check_parent_cycles(&notes);
-    let relations = relations::Relations::build(&notes);
-    let mut citations_by_note = vec![Vec::new(); notes.len()];
-    let mut citations_by_source = vec![Vec::new(); notes.len()];
-    for c in &citations {
-        citations_by_note[c.note].push(c.id);
-        citations_by_source[c.source].push(c.id);
-    }
+    let (relations, (citations_by_note, citations_by_source)) = rayon::join(
+        || relations::Relations::build(&notes),
+        || {
+            resolver.check_fragments(&notes);
+            resolver.check_parent_cycles(&notes);
+            let mut by_note = vec![Vec::new(); notes.len()];
+            let mut by_source = vec![Vec::new(); notes.len()];
+            for c in &citations {
+                by_note[c.note].push(c.id);
+                by_source[c.source].push(c.id);
+            }
+            (by_note, by_source)
+        },
+    );
     Brief {
         config,
         notes,
