@@ -101,7 +101,7 @@ pub struct BuildMemory {
     checks: QuoteChecks,
     rendered: Rendered,
     engine: Engine,
-    links: Vec<LinkHtml>,
+    links: Vec<LinkHtml<'static>>,
     graph: (Vec<GraphNode>, Vec<GraphEdge>),
     neighbourhoods: neighbourhoods::GraphIndex,
     places: Vec<Option<(NoteId, crate::render::footnotes::RefId)>>,

@@ -17,15 +17,16 @@ use crate::verify::{Evidence, origins};
 
 /// One entry of the Sources list, as templates see it; made when the page is rendered from
 /// the page's [`FootnoteSource`].
+/// The texts the brief already holds are borrowed: a 10,000-note build makes ~90,000 entries.
 #[derive(Serialize, Clone, PartialEq)]
-pub struct SourceEntry {
+pub struct SourceEntry<'a> {
     pub number: usize,
-    pub source_title: String,
-    pub source_url: String,
-    pub publisher: String,
+    pub source_title: &'a str,
+    pub source_url: &'a str,
+    pub publisher: &'a str,
     pub date: String,
     pub date_iso: String,
-    pub quote: String,
+    pub quote: &'a str,
     pub original_url: String,
     pub backrefs: Vec<String>,
 }
@@ -46,7 +47,7 @@ pub struct FootnoteSource {
 
 impl FootnoteSource {
     /// The entry as the Sources list shows it.
-    pub fn entry(&self, brief: &Brief, evidence: &Evidence) -> SourceEntry {
+    pub fn entry<'a>(&'a self, brief: &'a Brief, evidence: &Evidence) -> SourceEntry<'a> {
         let c = &brief.citations[self.citation];
         let source = &brief.notes[c.source];
         let meta = source.source.as_ref();
@@ -65,12 +66,11 @@ impl FootnoteSource {
             .unwrap_or_default();
         SourceEntry {
             number: self.number,
-            source_title: source.title.clone(),
-            source_url: self.href.clone(),
+            source_title: &source.title,
+            source_url: &self.href,
             publisher: meta
                 .and_then(|m| m.publisher.as_ref())
-                .map(|p| p.name.clone())
-                .unwrap_or_default(),
+                .map_or("", |p| p.name.as_str()),
             date: meta
                 .and_then(|m| m.date)
                 .map(|d| d.human())
@@ -79,7 +79,7 @@ impl FootnoteSource {
                 .and_then(|m| m.date)
                 .map(|d| d.iso())
                 .unwrap_or_default(),
-            quote: c.quote.clone().unwrap_or_default(),
+            quote: c.quote.as_deref().unwrap_or_default(),
             original_url,
             backrefs: (1..=self.backrefs)
                 .map(|k| ref_id(self.number, k))

@@ -16,6 +16,7 @@ pub mod partial;
 pub mod templates;
 pub mod views;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
@@ -398,14 +399,21 @@ fn render_note_body(
             .zip(&note.scan.links)
             .map(|(l, written)| {
                 l.as_ref().map(|l| {
-                    let mut view = links[l.note].clone();
+                    let shared = &links[l.note];
+                    let mut view = LinkHtml {
+                        label: shared.label.clone(),
+                        href: Cow::Borrowed(&*shared.href),
+                        kind: shared.kind,
+                        title: Cow::Borrowed(&*shared.title),
+                        summary: Cow::Borrowed(&*shared.summary),
+                    };
                     let target = &brief.notes[l.note];
                     if let Some(fragment) = &l.fragment {
                         let id = target
                             .heading_for(fragment)
                             .map(str::to_string)
                             .unwrap_or_else(|| crate::markdown::heading_id(fragment));
-                        view.href = format!("{}#{id}", view.href);
+                        view.href = Cow::Owned(format!("{}#{id}", view.href));
                     }
                     if !written.labelled {
                         // A slug is an address, not a name: show the title. A title or alias
@@ -785,7 +793,7 @@ impl<'a> PageContext<'a> {
     }
 
     /// The page's Sources list, from what its body kept.
-    fn source_entries(&self, r: &RenderedNote) -> Vec<SourceEntry> {
+    fn source_entries(&self, r: &'a RenderedNote) -> Vec<SourceEntry<'a>> {
         r.sources
             .iter()
             .map(|s| s.entry(self.brief, self.evidence))

@@ -466,13 +466,13 @@ fn source_entry(p: &mut Page, entry: &SourceEntry) {
         p.raw("\">↩</a> ");
     }
     p.raw("<a class=\"source-title\" href=\"");
-    p.text(&entry.source_url);
+    p.text(entry.source_url);
     p.raw("\">");
-    p.text(&entry.source_title);
+    p.text(entry.source_title);
     p.raw("</a>");
     if !entry.publisher.is_empty() {
         p.raw(", <span class=\"publisher\">");
-        p.text(&entry.publisher);
+        p.text(entry.publisher);
         p.raw("</span>");
     }
     if !entry.date.is_empty() {
@@ -485,7 +485,7 @@ fn source_entry(p: &mut Page, entry: &SourceEntry) {
     p.raw(".");
     if !entry.quote.is_empty() {
         p.raw(" <q class=\"quote\">");
-        p.text(&entry.quote);
+        p.text(entry.quote);
         p.raw("</q>");
     }
     if !entry.original_url.is_empty() {

@@ -21,17 +21,17 @@ pub struct Rendered {
 }
 
 /// How each note looks as the target of a link in a body (indexed by note id).
-pub fn link_views(brief: &Brief) -> Vec<LinkHtml> {
+pub fn link_views(brief: &Brief) -> Vec<LinkHtml<'static>> {
     let base = brief.config.base_path();
     brief
         .notes
         .iter()
         .map(|n| LinkHtml {
             label: None,
-            href: format!("{base}{}", n.path_in_site()),
+            href: format!("{base}{}", n.path_in_site()).into(),
             kind: n.kind.name(),
-            title: n.title.clone(),
-            summary: n.summary.clone(),
+            title: n.title.clone().into(),
+            summary: n.summary.clone().into(),
         })
         .collect()
 }

@@ -319,7 +319,7 @@ pub struct NoteView<'a> {
     pub mentioned_in: Vec<BacklinkView<'a>>,
     pub appears_in: Vec<CountedLinkView<'a>>,
     pub neighbourhood_svg: String,
-    pub sources: Vec<SourceEntry>,
+    pub sources: Vec<SourceEntry<'a>>,
     pub footnotes_html: &'a str,
 }
 
@@ -366,7 +366,7 @@ pub struct HomeView<'a> {
     pub title: String,
     pub summary: String,
     pub body_html: &'a str,
-    pub sources: Vec<SourceEntry>,
+    pub sources: Vec<SourceEntry<'a>>,
     pub footnotes_html: &'a str,
     pub counts: Vec<KindCount>,
 }
