@@ -230,15 +230,17 @@ pub fn index_site<R: Indexable>(
     let chunk_files = Mutex::new(Naming::new(&language, 2));
     let chunks =
         postings::word_chunks(postings, &words, postings::CHUNK_SIZE, |number, payload| {
-            let hash = format!("{language}_{}", bundle::full_hash(&payload));
+            let (quick, hash) = previous.full_hash(&payload, &language);
             let mut compressor = bundle::Compressor::new(GZIP_LEVEL);
             let file = CompressedFile::of(payload, &hash, &previous, &mut compressor);
             let ready = chunk_files
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .add(number, vec![WordsFile { hash, file }], |words, name| {
-                    (words_path(name), words.file)
-                });
+                .add(
+                    number,
+                    vec![WordsFile { hash, quick, file }],
+                    |words, name| (words_path(name), words.file),
+                );
             ready.into_iter().try_for_each(|(path, file)| match file {
                 CompressedFile::Compressed(bytes) => sink.put(Output::new(path, bytes)),
                 CompressedFile::Previous { name, fragment } => {
@@ -323,12 +325,12 @@ pub fn index_site<R: Indexable>(
     let this_builds_fragments = fragments
         .named
         .iter()
-        .map(|(name, page)| (page.full_hash.as_str(), name.as_str()))
+        .map(|(name, page)| (page.quick, page.full_hash.as_str(), name.as_str()))
         .chain(
             chunk_files
                 .named
                 .iter()
-                .map(|(name, full_hash)| (full_hash.as_str(), name.as_str())),
+                .map(|(name, (quick, full_hash))| (*quick, full_hash.as_str(), name.as_str())),
         );
     sink.put(Output::new(
         reuse::MANIFEST,
@@ -369,6 +371,7 @@ struct Batch<R> {
 #[cfg(feature = "search")]
 struct WordsFile {
     hash: String,
+    quick: u128,
     file: pages::CompressedFile,
 }
 
@@ -406,6 +409,7 @@ impl Nameable for pages::IndexedPage {
             word_count: self.word_count,
             kind: self.kind,
             full_hash: self.fragment_hash.clone(),
+            quick: self.fragment_quick,
         };
         (self, kept)
     }
@@ -413,14 +417,14 @@ impl Nameable for pages::IndexedPage {
 
 #[cfg(feature = "search")]
 impl Nameable for WordsFile {
-    /// The full hash, for the list the next build reuses files by ([`reuse`]).
-    type Kept = String;
+    /// The quick and full hashes, for the list the next build reuses files by ([`reuse`]).
+    type Kept = (u128, String);
     fn full_hash(&self) -> &str {
         &self.hash
     }
-    fn split(self) -> (Self, String) {
-        let hash = self.hash.clone();
-        (self, hash)
+    fn split(self) -> (Self, (u128, String)) {
+        let kept = (self.quick, self.hash.clone());
+        (self, kept)
     }
 }
 
@@ -431,6 +435,7 @@ struct PageMeta {
     kind: &'static str,
     /// For the list of fragments the next build reuses ([`reuse`]).
     full_hash: String,
+    quick: u128,
 }
 
 /// Where the fragment file of this name goes.

@@ -8,7 +8,7 @@
 //! every page is split.
 
 use super::SearchRecord;
-use super::bundle::{Compressor, full_hash};
+use super::bundle::Compressor;
 use super::format::{ARRAY, UNSIGNED, write_head, write_i32_array};
 use super::reuse::PreviousFragments;
 use super::token_map::TokenMap;
@@ -305,6 +305,8 @@ pub struct IndexedPage {
     pub word_count: u32,
     /// `<language>_<sha1 of the fragment>`, shortened later to the file's name.
     pub fragment_hash: String,
+    /// The fragment's quick hash, for the next build's list ([`super::reuse`]).
+    pub fragment_quick: u128,
     pub fragment_file: CompressedFile,
     /// The value of the `kind` filter.
     pub kind: &'static str,
@@ -628,7 +630,7 @@ impl<'r> PageSplitter<'r> {
     /// A split page with its fragment hashed (for its name) and compressed, unless the
     /// previous build made the same fragment.
     pub fn seal(&mut self, page: SplitPage, previous: &PreviousFragments) -> IndexedPage {
-        let fragment_hash = format!("{}_{}", self.language, full_hash(&page.fragment));
+        let (fragment_quick, fragment_hash) = previous.full_hash(&page.fragment, self.language);
         let fragment_file = CompressedFile::of(
             page.fragment,
             &fragment_hash,
@@ -638,6 +640,7 @@ impl<'r> PageSplitter<'r> {
         IndexedPage {
             word_count: page.word_count,
             fragment_hash,
+            fragment_quick,
             fragment_file,
             kind: page.kind,
         }

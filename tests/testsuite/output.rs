@@ -316,7 +316,7 @@ fn a_rebuild_reuses_the_index_files_of_unchanged_pages_and_makes_the_others() {
     assert!(before.len() > 2, "{:?}", before.keys());
     assert_contains!(
         std::fs::read_to_string(out.join(".casefile-fragments")).unwrap_or_default(),
-        "casefile fragments 1"
+        "casefile fragments 2"
     );
     // Nothing changed: every fragment and words file is the previous build's, none is
     // compressed again.
