@@ -239,7 +239,7 @@ fn run(
         let previous = previous_site
             .and_then(|survey| survey.join().ok())
             .unwrap_or_else(|| PreviousSite::survey(dir));
-        let site = match StagedSite::begin_from(dir, force, previous) {
+        let site = match StagedSite::begin(dir, force, previous) {
             Ok(site) => site,
             Err(e) => {
                 result.written = Some(Err(e));

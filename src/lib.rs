@@ -19,6 +19,7 @@ pub mod graph;
 pub mod incremental;
 pub mod load;
 pub mod markdown;
+pub mod memo_file;
 pub mod model;
 pub mod output;
 pub mod render;

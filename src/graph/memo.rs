@@ -12,11 +12,11 @@
 //! This module owns the memo's file format and lookups; it does not know where the file lives
 //! (the renderer reads and writes it through the output folder).
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::layout::{self, LayoutInput, Placed, Point};
+use crate::memo_file::{self, MemoFile};
 
 /// The memo's name at the site's root.
 pub const FILE: &str = ".casefile-layouts";
@@ -33,43 +33,27 @@ fn header() -> String {
 /// they are made (from any thread).
 #[derive(Default)]
 pub struct LayoutMemo {
-    /// The previous file, and where each of its layouts starts in it.
-    previous: Vec<u8>,
-    previous_at: HashMap<u128, usize>,
-    /// This build's layouts, encoded as the file holds them.
-    made: Mutex<Vec<u8>>,
+    /// The previous file's layouts.
+    previous: MemoFile,
+    /// This build's layouts, each encoded as the file holds it.
+    made: Mutex<Vec<(u128, Vec<u8>)>>,
     reused: AtomicUsize,
     laid_out: AtomicUsize,
 }
 
-/// One record's fixed part: key, node count, width, height.
-const RECORD_HEAD: usize = 16 + 4 + 8 + 8;
+/// A record's body: node count, width, height, then a position for each node.
+const BODY_HEAD: usize = 4 + 8 + 8;
+
+fn body_len(body: &[u8]) -> Option<usize> {
+    memo_file::leading_u32(body).map(|nodes| BODY_HEAD + 16 * nodes as usize)
+}
 
 impl LayoutMemo {
     /// A memo that starts from the previous build's file (`bytes`); an empty one when the file
     /// is from another version of the layout code or damaged.
     pub fn from_previous(bytes: Vec<u8>) -> LayoutMemo {
-        let header = header();
-        let mut previous_at = HashMap::new();
-        if bytes.starts_with(header.as_bytes()) {
-            let mut at = header.len();
-            while let Some(head) = bytes.get(at..at + RECORD_HEAD) {
-                let (key, end) = record_bounds(head, at);
-                if end > bytes.len() {
-                    previous_at.clear();
-                    break;
-                }
-                previous_at.insert(key, at);
-                at = end;
-            }
-        }
         LayoutMemo {
-            previous: if previous_at.is_empty() {
-                Vec::new()
-            } else {
-                bytes
-            },
-            previous_at,
+            previous: MemoFile::read(bytes, &header(), body_len),
             ..LayoutMemo::default()
         }
     }
@@ -79,9 +63,9 @@ impl LayoutMemo {
     pub(super) fn place(&self, input: &LayoutInput) -> Placed {
         let key = key(input);
         let remembered = self
-            .previous_at
-            .get(&key)
-            .map(|&at| decode(&self.previous[at..]))
+            .previous
+            .get(key)
+            .map(decode)
             .filter(|placed| placed.positions.len() == input.sizes.len());
         let placed = match remembered {
             Some(placed) => {
@@ -93,12 +77,11 @@ impl LayoutMemo {
                 layout::place(input)
             }
         };
-        let mut record = Vec::with_capacity(RECORD_HEAD + 16 * placed.positions.len());
-        encode(key, &placed, &mut record);
+        let body = encode(&placed);
         self.made
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend_from_slice(&record);
+            .push((key, body));
         placed
     }
 
@@ -117,29 +100,8 @@ impl LayoutMemo {
             .made
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut records = Vec::new();
-        let mut at = 0;
-        while let Some(head) = made.get(at..at + RECORD_HEAD) {
-            let (key, end) = record_bounds(head, at);
-            records.push((key, at..end));
-            at = end;
-        }
-        records.sort_unstable_by_key(|(key, _)| *key);
-        records.dedup_by_key(|(key, _)| *key);
-        let mut bytes = header().into_bytes();
-        bytes.reserve(made.len());
-        for (_, range) in records {
-            bytes.extend_from_slice(&made[range]);
-        }
-        bytes
+        memo_file::write(&header(), made)
     }
-}
-
-/// The key of the record whose head is `head`, starting at `at`, and where it ends.
-fn record_bounds(head: &[u8], at: usize) -> (u128, usize) {
-    let key = u128::from_le_bytes(head[..16].try_into().expect("16 bytes"));
-    let nodes = u32::from_le_bytes(head[16..20].try_into().expect("4 bytes"));
-    (key, at + RECORD_HEAD + 16 * nodes as usize)
 }
 
 /// The key of a layout's input: every number with its exact bits, in a fixed order.
@@ -165,8 +127,8 @@ fn key(input: &LayoutInput) -> u128 {
     xxhash_rust::xxh3::xxh3_128(&bytes)
 }
 
-fn encode(key: u128, placed: &Placed, out: &mut Vec<u8>) {
-    out.extend_from_slice(&key.to_le_bytes());
+fn encode(placed: &Placed) -> Vec<u8> {
+    let mut out = Vec::with_capacity(BODY_HEAD + 16 * placed.positions.len());
     out.extend_from_slice(&(placed.positions.len() as u32).to_le_bytes());
     out.extend_from_slice(&placed.width.to_bits().to_le_bytes());
     out.extend_from_slice(&placed.height.to_bits().to_le_bytes());
@@ -174,23 +136,24 @@ fn encode(key: u128, placed: &Placed, out: &mut Vec<u8>) {
         out.extend_from_slice(&point.x.to_bits().to_le_bytes());
         out.extend_from_slice(&point.y.to_bits().to_le_bytes());
     }
+    out
 }
 
-/// A record [`encode`] wrote, whose bounds [`LayoutMemo::from_previous`] checked.
-fn decode(record: &[u8]) -> Placed {
+/// A body [`encode`] wrote, whose length [`MemoFile::read`] checked.
+fn decode(body: &[u8]) -> Placed {
     let f64_at = |at: usize| {
         f64::from_bits(u64::from_le_bytes(
-            record[at..at + 8].try_into().expect("8 bytes"),
+            body[at..at + 8].try_into().expect("8 bytes"),
         ))
     };
-    let nodes = u32::from_le_bytes(record[16..20].try_into().expect("4 bytes")) as usize;
+    let nodes = (body.len() - BODY_HEAD) / 16;
     Placed {
-        width: f64_at(20),
-        height: f64_at(28),
+        width: f64_at(4),
+        height: f64_at(12),
         positions: (0..nodes)
             .map(|i| Point {
-                x: f64_at(RECORD_HEAD + 16 * i),
-                y: f64_at(RECORD_HEAD + 16 * i + 8),
+                x: f64_at(BODY_HEAD + 16 * i),
+                y: f64_at(BODY_HEAD + 16 * i + 8),
             })
             .collect(),
     }

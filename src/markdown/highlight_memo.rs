@@ -11,11 +11,11 @@
 //! This module owns the file's format and lookups; it does not know where the file lives (the
 //! renderer reads and writes it through the output folder, as it does the layouts' memo).
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::highlight::highlight_block;
+use crate::memo_file::{self, MemoFile};
 
 /// The memo's name at the site's root.
 pub const FILE: &str = ".casefile-highlights";
@@ -33,18 +33,19 @@ fn header() -> String {
     format!("casefile highlights 1 {code:032x}\n")
 }
 
-/// One record's fixed part: the key and the HTML's length.
-const RECORD_HEAD: usize = 16 + 4;
+/// A record's body: the HTML's length, then the HTML.
+fn body_len(body: &[u8]) -> Option<usize> {
+    memo_file::leading_u32(body).map(|len| 4 + len as usize)
+}
 
 /// Highlighted blocks by their key: those of the previous build, and those of this one as
 /// they are highlighted or reused (from any thread).
 #[derive(Default)]
 pub struct HighlightMemo {
-    /// The previous file, and where each of its blocks' HTML lies in it.
-    previous: Vec<u8>,
-    previous_at: HashMap<u128, std::ops::Range<usize>>,
-    /// This build's blocks.
-    made: Mutex<Vec<(u128, String)>>,
+    /// The previous file's blocks.
+    previous: MemoFile,
+    /// This build's blocks, each body encoded as the file holds it.
+    made: Mutex<Vec<(u128, Vec<u8>)>>,
     reused: AtomicUsize,
     highlighted: AtomicUsize,
 }
@@ -53,32 +54,8 @@ impl HighlightMemo {
     /// A memo that starts from the previous build's file (`bytes`); an empty one when the file
     /// is from other highlighting code or syntaxes, or damaged.
     pub fn from_previous(bytes: Vec<u8>) -> HighlightMemo {
-        let header = header();
-        let mut previous_at = HashMap::new();
-        if bytes.starts_with(header.as_bytes()) {
-            let mut at = header.len();
-            while let Some(head) = bytes.get(at..at + RECORD_HEAD) {
-                let key = u128::from_le_bytes(head[..16].try_into().expect("16 bytes"));
-                let len = u32::from_le_bytes(head[16..].try_into().expect("4 bytes")) as usize;
-                let html = at + RECORD_HEAD..at + RECORD_HEAD + len;
-                if html.end > bytes.len() || std::str::from_utf8(&bytes[html.clone()]).is_err() {
-                    previous_at.clear();
-                    break;
-                }
-                at = html.end;
-                previous_at.insert(key, html);
-            }
-            if at != bytes.len() {
-                previous_at.clear();
-            }
-        }
         HighlightMemo {
-            previous: if previous_at.is_empty() {
-                Vec::new()
-            } else {
-                bytes
-            },
-            previous_at,
+            previous: MemoFile::read(bytes, &header(), body_len),
             ..HighlightMemo::default()
         }
     }
@@ -87,21 +64,27 @@ impl HighlightMemo {
     /// same block, made now otherwise. Either way it goes into this build's memo.
     pub fn highlight(&self, code: &str, lang: &str) -> String {
         let key = key(code, lang);
-        let html = match self.previous_at.get(&key) {
-            Some(range) => {
+        let remembered = self
+            .previous
+            .get(key)
+            .and_then(|body| std::str::from_utf8(&body[4..]).ok());
+        let html = match remembered {
+            Some(html) => {
                 self.reused.fetch_add(1, Ordering::Relaxed);
-                // Checked as UTF-8 when the file was read.
-                String::from_utf8_lossy(&self.previous[range.clone()]).into_owned()
+                html.to_string()
             }
             None => {
                 self.highlighted.fetch_add(1, Ordering::Relaxed);
                 highlight_block(code, lang)
             }
         };
+        let mut body = Vec::with_capacity(4 + html.len());
+        body.extend_from_slice(&(html.len() as u32).to_le_bytes());
+        body.extend_from_slice(html.as_bytes());
         self.made
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push((key, html.clone()));
+            .push((key, body));
         html
     }
 
@@ -117,23 +100,14 @@ impl HighlightMemo {
     /// keys, so that the same blocks give the same file whichever thread made which. None
     /// when the site has no code block (no file to leave).
     pub fn into_bytes(self) -> Option<Vec<u8>> {
-        let mut made = self
+        let made = self
             .made
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if made.is_empty() {
             return None;
         }
-        made.sort_unstable_by_key(|(key, _)| *key);
-        made.dedup_by_key(|(key, _)| *key);
-        let mut bytes = header().into_bytes();
-        bytes.reserve(made.iter().map(|(_, html)| RECORD_HEAD + html.len()).sum());
-        for (key, html) in made {
-            bytes.extend_from_slice(&key.to_le_bytes());
-            bytes.extend_from_slice(&(html.len() as u32).to_le_bytes());
-            bytes.extend_from_slice(html.as_bytes());
-        }
-        Some(bytes)
+        Some(memo_file::write(&header(), made))
     }
 }
 

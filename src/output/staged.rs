@@ -91,13 +91,9 @@ impl PreviousSite {
 
 impl StagedSite {
     /// Checks that `dir` may be replaced (it is casefile's, empty, absent, or `force`),
-    /// decides between updating and replacing it, and creates the staging folder beside it.
-    pub fn begin(dir: &Path, force: bool) -> Result<StagedSite, WriteError> {
-        StagedSite::begin_from(dir, force, PreviousSite::survey(dir))
-    }
-
-    /// [`StagedSite::begin`] with the survey of `dir` already made.
-    pub fn begin_from(
+    /// decides between updating it (from `previous`, its survey) and replacing it, and
+    /// creates the staging folder beside it.
+    pub fn begin(
         dir: &Path,
         force: bool,
         previous: PreviousSite,
