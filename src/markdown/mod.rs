@@ -74,7 +74,10 @@ fn group_range(found: &Result<CitationGroup, CitationSyntaxError>) -> Range<usiz
 /// code and raw HTML; the Markdown events they cover are dropped in favour of one
 /// [`Piece::Citation`]. Adjacent text is merged into [`TextRun`]s.
 pub fn pieces(body: &str) -> Vec<Piece<'_>> {
-    let events: Vec<(Event<'_>, Range<usize>)> = parser(body).collect();
+    // Sized for a typical body (an event every ~40 bytes), so that the list is not copied
+    // into a larger one half a dozen times as it grows; the same for each text run below.
+    let mut events: Vec<(Event<'_>, Range<usize>)> = Vec::with_capacity(16 + body.len() / 32);
+    events.extend(parser(body));
     let groups: Vec<Result<CitationGroup, CitationSyntaxError>> =
         if memchr::memmem::find(body.as_bytes(), b"[@").is_some() {
             let literal: Vec<Range<usize>> = events
@@ -121,8 +124,9 @@ pub fn pieces(body: &str) -> Vec<Piece<'_>> {
     let mut covered = 0..0usize;
     let push_text = |run: &mut Option<TextRun>, text: &str, range: Range<usize>| {
         let current = run.get_or_insert_with(|| TextRun {
-            text: String::new(),
-            origins: Vec::new(),
+            // A run is most often a paragraph: room for one of a few hundred bytes.
+            text: String::with_capacity(text.len().max(384)),
+            origins: Vec::with_capacity(8),
         });
         current.origins.push((current.text.len(), range));
         current.text.push_str(text);
