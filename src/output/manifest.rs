@@ -135,25 +135,88 @@ pub fn write_list(
     mut files: Vec<(&str, Recorded)>,
     mut folders: Vec<(&str, Stamp)>,
 ) -> std::io::Result<()> {
+    use rayon::prelude::*;
     out.write_all(HEADER.as_bytes())?;
-    folders.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    for (path, s) in folders {
-        let path = if path.is_empty() { "." } else { path };
-        writeln!(
-            out,
-            "d {} {} {} {} {path}",
-            s.len, s.seconds, s.nanos, s.inode
-        )?;
-    }
-    files.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    for (path, Recorded { hash, stamp: s }) in files {
-        writeln!(
-            out,
-            "f {hash:032x} {} {} {} {} {path}",
-            s.len, s.seconds, s.nanos, s.inode
-        )?;
+    // Sorted and made into lines on every core, a block of lines at a time, then written in
+    // order: this is the build's last step, and line by line through `writeln!` it took ~20 ms
+    // of one core at 10,000 notes while the other had nothing left to do.
+    folders.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    files.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    const BLOCK: usize = 1024;
+    let folder_blocks: Vec<Vec<u8>> = folders
+        .par_chunks(BLOCK)
+        .map(|block| {
+            let mut lines = Vec::with_capacity(block.len() * 64);
+            for (path, stamp) in block {
+                let path = if path.is_empty() { "." } else { path };
+                lines.extend_from_slice(b"d ");
+                push_stamp(&mut lines, stamp);
+                lines.push(b' ');
+                lines.extend_from_slice(path.as_bytes());
+                lines.push(b'\n');
+            }
+            lines
+        })
+        .collect();
+    let file_blocks: Vec<Vec<u8>> = files
+        .par_chunks(BLOCK)
+        .map(|block| {
+            let mut lines = Vec::with_capacity(block.len() * 112);
+            for (path, Recorded { hash, stamp }) in block {
+                lines.extend_from_slice(b"f ");
+                push_hex(&mut lines, *hash);
+                lines.push(b' ');
+                push_stamp(&mut lines, stamp);
+                lines.push(b' ');
+                lines.extend_from_slice(path.as_bytes());
+                lines.push(b'\n');
+            }
+            lines
+        })
+        .collect();
+    for block in folder_blocks.iter().chain(&file_blocks) {
+        out.write_all(block)?;
     }
     Ok(())
+}
+
+/// A stamp as the list writes it: size, seconds, nanoseconds and inode in decimal.
+fn push_stamp(out: &mut Vec<u8>, stamp: &Stamp) {
+    push_decimal(out, stamp.len, false);
+    out.push(b' ');
+    push_decimal(out, stamp.seconds.unsigned_abs(), stamp.seconds < 0);
+    out.push(b' ');
+    push_decimal(out, stamp.nanos.unsigned_abs(), stamp.nanos < 0);
+    out.push(b' ');
+    push_decimal(out, stamp.inode, false);
+}
+
+/// `n` in decimal (with a minus sign when `negative`), as `{}` writes it.
+fn push_decimal(out: &mut Vec<u8>, mut n: u64, negative: bool) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if negative {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&digits[start..]);
+}
+
+/// A hash as 32 lower-case hexadecimal digits, as `{:032x}` writes it.
+fn push_hex(out: &mut Vec<u8>, hash: Hash) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = [0u8; 32];
+    for (i, digit) in hex.iter_mut().enumerate() {
+        *digit = DIGITS[((hash >> (4 * (31 - i))) & 0xF) as usize];
+    }
+    out.extend_from_slice(&hex);
 }
 
 fn parse_stamp<'a>(fields: &mut impl Iterator<Item = &'a str>) -> Option<Stamp> {
@@ -339,6 +402,78 @@ pub fn folders_of<'a>(paths: impl Iterator<Item = &'a str>) -> HashSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_written_as_format_writes_them() {
+        let stamps = [
+            Stamp {
+                len: 0,
+                seconds: 0,
+                nanos: 0,
+                inode: 0,
+            },
+            Stamp {
+                len: u64::MAX,
+                seconds: i64::MIN,
+                nanos: -1,
+                inode: u64::MAX,
+            },
+            Stamp {
+                len: 5746,
+                seconds: 1_796_415_296,
+                nanos: 795_132_550,
+                inode: 10_560_291,
+            },
+            Stamp {
+                len: 10,
+                seconds: -86_400,
+                nanos: 999_999_999,
+                inode: 7,
+            },
+        ];
+        let hashes: [Hash; 4] = [
+            0,
+            u128::MAX,
+            0x5d7f_ced2_8d7f_e4ae_0ba7_db92_263a_f06e,
+            1 << 100,
+        ];
+        // Enough entries for several blocks, out of order.
+        let names: Vec<String> = (0..2500)
+            .rev()
+            .map(|i| format!("p/{i}/index.html"))
+            .collect();
+        let files: Vec<(&str, Recorded)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let recorded = Recorded {
+                    hash: hashes[i % 4],
+                    stamp: stamps[i % 4],
+                };
+                (name.as_str(), recorded)
+            })
+            .collect();
+        let folders: Vec<(&str, Stamp)> = vec![("p", stamps[1]), ("", stamps[2]), ("a", stamps[3])];
+        let mut ours = Vec::new();
+        write_list(&mut ours, files.clone(), folders.clone()).unwrap();
+
+        let mut expected = String::from(HEADER);
+        let mut folders = folders;
+        folders.sort_by(|a, b| a.0.cmp(b.0));
+        for (path, s) in folders {
+            let path = if path.is_empty() { "." } else { path };
+            expected += &format!("d {} {} {} {} {path}\n", s.len, s.seconds, s.nanos, s.inode);
+        }
+        let mut files = files;
+        files.sort_by(|a, b| a.0.cmp(b.0));
+        for (path, Recorded { hash, stamp: s }) in files {
+            expected += &format!(
+                "f {hash:032x} {} {} {} {} {path}\n",
+                s.len, s.seconds, s.nanos, s.inode
+            );
+        }
+        assert_eq!(String::from_utf8(ours).unwrap(), expected);
+    }
 
     fn stamp(n: i64) -> Stamp {
         Stamp {
