@@ -551,6 +551,14 @@ impl<'a> PageContext<'a> {
             let html = native::note_page(self.site, &page, &view, capacity);
             return Ok(Output::new(format!("{path}index.html"), html));
         }
+        if engine.native_source_pages() && note.kind == Kind::Source {
+            let view = self.source_view(id);
+            // A source's page is its whole text, marks included, and a link to every note
+            // that cites it: often larger than an entity's.
+            let capacity = capacity + note.body.len() * 2 + view.cited_by.len() * 400;
+            let html = native::source_page(self.site, &page, &view, capacity);
+            return Ok(Output::new(format!("{path}index.html"), html));
+        }
         let mut context = tera::Context::new();
         context.insert_value("site", self.site_value.clone());
         context.insert("page", &page);

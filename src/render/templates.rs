@@ -68,6 +68,8 @@ pub struct Engine {
     /// Whether entity pages may be written by [`super::native`] instead of Tera: true while
     /// `note.html` and `base.html` are both the embedded default theme's.
     native_note_pages: bool,
+    /// The same for source pages: `source.html` and `base.html` are the default theme's.
+    native_source_pages: bool,
 }
 
 impl Engine {
@@ -109,12 +111,15 @@ impl Engine {
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| format!("template error: {e}"))?;
-        let native_note_pages = !overridden
-            .iter()
-            .any(|name| name == "note.html" || name == "base.html");
+        let default_theme_of = |page: &str| {
+            !overridden
+                .iter()
+                .any(|name| name == page || name == "base.html")
+        };
         Ok(Engine {
             tera,
-            native_note_pages,
+            native_note_pages: default_theme_of("note.html"),
+            native_source_pages: default_theme_of("source.html"),
         })
     }
 
@@ -124,11 +129,18 @@ impl Engine {
         self.native_note_pages
     }
 
+    /// Whether source pages are written by [`super::native`]: the default theme's
+    /// `source.html` and `base.html` are in use, neither overridden.
+    pub fn native_source_pages(&self) -> bool {
+        self.native_source_pages
+    }
+
     /// The same engine with native entity pages turned off, so every page goes through Tera
     /// (the tests compare the two).
     #[cfg(test)]
     pub fn tera_only(mut self) -> Engine {
         self.native_note_pages = false;
+        self.native_source_pages = false;
         self
     }
 
