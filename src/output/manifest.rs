@@ -182,31 +182,14 @@ pub fn write_list(
 
 /// A stamp as the list writes it: size, seconds, nanoseconds and inode in decimal.
 fn push_stamp(out: &mut Vec<u8>, stamp: &Stamp) {
-    push_decimal(out, stamp.len, false);
+    let mut digits = itoa::Buffer::new();
+    out.extend_from_slice(digits.format(stamp.len).as_bytes());
     out.push(b' ');
-    push_decimal(out, stamp.seconds.unsigned_abs(), stamp.seconds < 0);
+    out.extend_from_slice(digits.format(stamp.seconds).as_bytes());
     out.push(b' ');
-    push_decimal(out, stamp.nanos.unsigned_abs(), stamp.nanos < 0);
+    out.extend_from_slice(digits.format(stamp.nanos).as_bytes());
     out.push(b' ');
-    push_decimal(out, stamp.inode, false);
-}
-
-/// `n` in decimal (with a minus sign when `negative`), as `{}` writes it.
-fn push_decimal(out: &mut Vec<u8>, mut n: u64, negative: bool) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if negative {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&digits[start..]);
+    out.extend_from_slice(digits.format(stamp.inode).as_bytes());
 }
 
 /// A hash as 32 lower-case hexadecimal digits, as `{:032x}` writes it.

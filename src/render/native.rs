@@ -35,8 +35,8 @@ impl Page {
     }
 
     fn number(&mut self, n: usize) {
-        use std::io::Write;
-        let _ = write!(self.out, "{n}");
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     }
 
     /// `items`, each written by `write`, with `separator` between them (a template's
