@@ -5,13 +5,14 @@
 //! graph SVGs (from [`crate::graph`]).
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use serde::Serialize;
 
 use super::PageContext;
 use super::footnotes::SourceEntry;
 use crate::graph::{GraphEdge, GraphNode, GraphOptions, NodeKind};
-use crate::markdown::highlight::escape_html;
+use crate::markdown::highlight::push_escaped_html;
 use crate::model::Kind;
 use crate::resolve::{Brief, NoteId};
 
@@ -463,14 +464,11 @@ pub fn source_paragraphs(
                     continue;
                 }
                 push_escaped(html, &text[p..range.start]);
-                html.push_str(&format!(
-                    "<a class=\"mention\" href=\"{}\">",
-                    escape_html(&format!(
-                        "{}{}",
-                        ctx.base,
-                        brief.notes[*target].path_in_site()
-                    ))
-                ));
+                // Pushed piece by piece (and the address the note's links share): a source
+                // page can hold hundreds of mentions and marks.
+                html.push_str("<a class=\"mention\" href=\"");
+                push_escaped_html(html, &ctx.note_link(*target).url);
+                html.push_str("\">");
                 push_escaped(html, &text[range.clone()]);
                 html.push_str("</a>");
                 p = range.end;
@@ -480,7 +478,9 @@ pub fn source_paragraphs(
         };
         for mark in marks {
             push_text(&mut html, pos, mark.range.start, &mut mi);
-            html.push_str(&format!("<mark id=\"{}\" class=\"cited\">", mark.id));
+            html.push_str("<mark id=\"");
+            html.push_str(&mark.id);
+            html.push_str("\" class=\"cited\">");
             push_text(&mut html, mark.range.start, mark.range.end, &mut mi);
             html.push_str("</mark><span class=\"mark-refs\" data-pagefind-ignore>");
             let mut seen = Vec::new();
@@ -491,13 +491,11 @@ pub fn source_paragraphs(
                     }
                     seen.push(*citing);
                     let citing_note = &brief.notes[*citing];
-                    html.push_str(&format!(
-                        "<a class=\"mark-ref\" href=\"{}{}#{}\">↩&#xFE0E;&nbsp;{}</a>",
-                        ctx.base,
-                        citing_note.path_in_site(),
-                        ref_id,
-                        escape_html(&citing_note.title)
-                    ));
+                    html.push_str("<a class=\"mark-ref\" href=\"");
+                    html.push_str(&ctx.note_link(*citing).url);
+                    let _ = write!(html, "#{ref_id}\">↩&#xFE0E;&nbsp;");
+                    push_escaped_html(&mut html, &citing_note.title);
+                    html.push_str("</a>");
                 }
             }
             html.push_str("</span>");
