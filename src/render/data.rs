@@ -245,8 +245,108 @@ pub fn write_brief_json(
     // Through a buffer of a concrete type: serde_json writes each quote, comma and indent on
     // its own, and into `dyn Write` every one of those was a call that could not be inlined.
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut buffered, &data).map_err(std::io::Error::other)?;
+    let mut serializer =
+        serde_json::Serializer::with_formatter(&mut buffered, TwoSpaces::default());
+    data.serialize(&mut serializer)
+        .map_err(std::io::Error::other)?;
     std::io::Write::flush(&mut buffered)
+}
+
+/// serde_json's `PrettyFormatter` with its default two-space indentation, byte for byte, but
+/// writing each line break and its indentation in one call instead of one per level of
+/// nesting: `casefile.json` has ~1.5 million lines at 10,000 notes, most four or five levels
+/// deep.
+#[derive(Default)]
+struct TwoSpaces {
+    depth: usize,
+    has_value: bool,
+}
+
+/// A comma, a line break and the deepest indentation written in one call; shallower ones
+/// are its prefixes.
+const LINE_BREAK: &[u8] = b",\n                                                                ";
+
+impl TwoSpaces {
+    /// `,` unless `first`, a line break, and the current indentation.
+    fn line_break<W: ?Sized + std::io::Write>(
+        &self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        let start = usize::from(first);
+        let end = 2 + 2 * self.depth;
+        if end <= LINE_BREAK.len() {
+            return writer.write_all(&LINE_BREAK[start..end]);
+        }
+        writer.write_all(&LINE_BREAK[start..2])?;
+        for _ in 0..self.depth {
+            writer.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for TwoSpaces {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line_break(writer, true)?;
+        }
+        writer.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line_break(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line_break(writer, true)?;
+        }
+        writer.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line_break(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// JSON-LD for a page that is not a note: an index, the timeline, the graph, search, 404.
@@ -342,4 +442,42 @@ pub fn sitemap(brief: &Brief) -> Vec<u8> {
     }
     xml.push_str("</urlset>\n");
     xml.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TwoSpaces;
+    use serde::Serialize;
+
+    fn ours(value: &serde_json::Value) -> String {
+        let mut bytes = Vec::new();
+        let mut serializer =
+            serde_json::Serializer::with_formatter(&mut bytes, TwoSpaces::default());
+        value.serialize(&mut serializer).unwrap();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn two_spaces_writes_what_the_pretty_formatter_writes() {
+        // Empty and nested arrays and objects, and nesting deeper than the line-break
+        // constant covers (40 levels).
+        let mut deep = serde_json::json!("bottom");
+        for level in 0..40 {
+            deep = if level % 2 == 0 {
+                serde_json::json!([deep, 1])
+            } else {
+                serde_json::json!({ "inner": deep, "empty": {} })
+            };
+        }
+        let values = [
+            serde_json::json!({}),
+            serde_json::json!([]),
+            serde_json::json!({"a": [], "b": {}, "c": [1, [2, []], {"d": null}], "e": "x\n\"y\""}),
+            serde_json::json!([[[]], [{}], "é"]),
+            deep,
+        ];
+        for value in &values {
+            assert_eq!(ours(value), serde_json::to_string_pretty(value).unwrap());
+        }
+    }
 }
