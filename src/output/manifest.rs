@@ -142,42 +142,44 @@ pub fn write_list(
     // of one core at 10,000 notes while the other had nothing left to do.
     folders.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     files.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-    const BLOCK: usize = 1024;
-    let folder_blocks: Vec<Vec<u8>> = folders
-        .par_chunks(BLOCK)
-        .map(|block| {
-            let mut lines = Vec::with_capacity(block.len() * 64);
-            for (path, stamp) in block {
-                let path = if path.is_empty() { "." } else { path };
-                lines.extend_from_slice(b"d ");
-                push_stamp(&mut lines, stamp);
-                lines.push(b' ');
-                lines.extend_from_slice(path.as_bytes());
-                lines.push(b'\n');
-            }
-            lines
-        })
-        .collect();
-    let file_blocks: Vec<Vec<u8>> = files
-        .par_chunks(BLOCK)
-        .map(|block| {
-            let mut lines = Vec::with_capacity(block.len() * 112);
-            for (path, Recorded { hash, stamp }) in block {
-                lines.extend_from_slice(b"f ");
-                push_hex(&mut lines, *hash);
-                lines.push(b' ');
-                push_stamp(&mut lines, stamp);
-                lines.push(b' ');
-                lines.extend_from_slice(path.as_bytes());
-                lines.push(b'\n');
-            }
-            lines
-        })
-        .collect();
+    let folder_blocks = in_blocks(&folders, |lines, (path, stamp)| {
+        let path = if path.is_empty() { "." } else { path };
+        lines.extend_from_slice(b"d ");
+        push_stamp(lines, stamp);
+        lines.push(b' ');
+        lines.extend_from_slice(path.as_bytes());
+        lines.push(b'\n');
+    });
+    let file_blocks = in_blocks(&files, |lines, (path, Recorded { hash, stamp })| {
+        lines.extend_from_slice(b"f ");
+        push_hex(lines, *hash);
+        lines.push(b' ');
+        push_stamp(lines, stamp);
+        lines.push(b' ');
+        lines.extend_from_slice(path.as_bytes());
+        lines.push(b'\n');
+    });
     for block in folder_blocks.iter().chain(&file_blocks) {
         out.write_all(block)?;
     }
     Ok(())
+}
+
+/// The lines of `entries`, each written by `line`, made on every core a block at a time and
+/// returned in order.
+fn in_blocks<T: Sync>(entries: &[T], line: impl Fn(&mut Vec<u8>, &T) + Sync) -> Vec<Vec<u8>> {
+    use rayon::prelude::*;
+    entries
+        .par_chunks(1024)
+        .map(|block| {
+            // Room for a file's line (~110 bytes) on the first try.
+            let mut lines = Vec::with_capacity(block.len() * 112);
+            for entry in block {
+                line(&mut lines, entry);
+            }
+            lines
+        })
+        .collect()
 }
 
 /// A stamp as the list writes it: size, seconds, nanoseconds and inode in decimal.
